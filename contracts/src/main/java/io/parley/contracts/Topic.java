@@ -19,7 +19,9 @@ public enum Topic {
     /** Socket and accounting events per user (connect, disconnect, presence); key: user id. */
     USER_EVENTS("user-events.v1", "userId", 8, Duration.ofDays(1), CleanupPolicy.DELETE),
     /** Results addressed to edge nodes; partition = the edge node's slot; key: edge node id. */
-    DELIVERIES("deliveries.v1", "edgeNodeId", 16, Duration.ofHours(6), CleanupPolicy.DELETE);
+    DELIVERIES("deliveries.v1", "edgeNodeId", 16, Duration.ofHours(6), CleanupPolicy.DELETE),
+    /** Edge nodes' liveness heartbeats (leases); key: edge node id. */
+    EDGE_NODES("edge-nodes.v1", "edgeNodeId", 1, Duration.ofDays(1), CleanupPolicy.DELETE);
 
     public static final String DEFAULT_NAMESPACE = "parley.";
 

@@ -1,0 +1,71 @@
+package io.parley.contracts;
+
+import java.security.SecureRandom;
+
+/**
+ * Event ids: ULIDs (26 characters, Crockford base32, time-ordered, monotonic within a process).
+ * Assigned once at the edge, so a command processed again after a crash keeps its id.
+ */
+public final class EventIds {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis;
+    private static long randomHigh; // 16 bits
+    private static long randomLow;  // 64 bits
+
+    private EventIds() {}
+
+    /** A new id, greater than every id this process made before. */
+    public static synchronized String next() {
+        long now = System.currentTimeMillis();
+        if (now > lastMillis) {
+            lastMillis = now;
+            randomHigh = RANDOM.nextInt(1 << 16);
+            randomLow = RANDOM.nextLong();
+        } else if (++randomLow == 0 && ++randomHigh == (1 << 16)) {
+            // 80 random bits exhausted within one millisecond: move to the next one.
+            lastMillis++;
+            randomHigh = 0;
+        }
+        return encode(lastMillis, randomHigh, randomLow);
+    }
+
+    /** The millisecond timestamp an id was made at. */
+    public static long timestampOf(String id) {
+        if (id == null || id.length() != 26) {
+            throw new IllegalArgumentException("not an event id: " + id);
+        }
+        long millis = 0;
+        for (int i = 0; i < 10; i++) {
+            millis = (millis << 5) | decode(id.charAt(i));
+        }
+        return millis;
+    }
+
+    static String encode(long millis, long high16, long low64) {
+        char[] out = new char[26];
+        long time = millis;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        // 80 random bits as 16 characters: the high 16 bits then the low 64.
+        long hi = high16;
+        long lo = low64;
+        for (int i = 25; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (lo & 31)];
+            lo = (lo >>> 5) | ((hi & 31) << 59);
+            hi >>>= 5;
+        }
+        return new String(out);
+    }
+
+    private static int decode(char c) {
+        for (int i = 0; i < ALPHABET.length; i++) {
+            if (ALPHABET[i] == Character.toUpperCase(c)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a base32 character: " + c);
+    }
+}
