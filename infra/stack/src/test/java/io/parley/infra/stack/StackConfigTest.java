@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -112,8 +113,8 @@ class StackConfigTest {
         assertThat(config.externalKafka()).isEmpty();
         assertThat(config.keyspace()).isEqualTo("parley_ci");
         // Ports are picked by the OS (ephemeral range), never the fixed developer defaults.
-        assertThat(new int[] {config.kafkaPort(), config.kafkaControllerPort(), config.cqlPort(),
-                config.cassandraStoragePort(), config.redisPort()})
+        assertThat(List.of(config.kafkaPort(), config.kafkaControllerPort(), config.cqlPort(),
+                config.cassandraStoragePort(), config.redisPort()))
                 .allSatisfy(port -> assertThat(port).isBetween(1024, 65535))
                 .doesNotContain(19092, 19093, 19042, 17000, 16379);
     }
