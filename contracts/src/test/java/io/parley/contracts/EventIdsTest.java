@@ -1,0 +1,34 @@
+package io.parley.contracts;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventIdsTest {
+    @Test
+    void idsAreTimeOrderedAndStrictlyIncreasingWithinAProcess() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ids.add(EventIds.next());
+        }
+        assertThat(ids).doesNotHaveDuplicates().isSorted().allSatisfy(id -> assertThat(id).hasSize(26));
+    }
+
+    @Test
+    void theTimestampCanBeReadBack() {
+        long before = System.currentTimeMillis();
+        String id = EventIds.next();
+        assertThat(EventIds.timestampOf(id)).isBetween(before, System.currentTimeMillis() + 1);
+        assertThat(EventIds.encode(0x123456789AL, 0, 0)).isEqualTo("0028T5CY4T0000000000000000");
+        assertThat(EventIds.timestampOf(EventIds.encode(0x123456789AL, 7, 9))).isEqualTo(0x123456789AL);
+    }
+
+    @Test
+    void garbageIsNotAnId() {
+        assertThatThrownBy(() -> EventIds.timestampOf("short")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

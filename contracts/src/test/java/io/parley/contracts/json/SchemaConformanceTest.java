@@ -1,0 +1,108 @@
+package io.parley.contracts.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.EventIds;
+import io.parley.contracts.Topic;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.event.RoomCommand;
+import io.parley.contracts.event.RoomEvent;
+import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JSON Schemas in resources/schemas document every topic for consumers outside the JVM; this
+ * checks them against what the serdes really write, for every event variant.
+ */
+class SchemaConformanceTest {
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final String ID = EventIds.next();
+
+    private static final Map<Topic, List<Object>> SAMPLES = Map.of(
+            Topic.ROOM_EVENTS, List.of(
+                    new RoomEvent(ID, "lobby", 1, "alice", 1L, new RoomEvent.MemberJoined()),
+                    new RoomEvent(ID, "lobby", 2, "alice", 1L, new RoomEvent.MessageSent(ID, "c-1", "hi", null)),
+                    new RoomEvent(ID, "lobby", 3, "alice", 1L, new RoomEvent.MessageSent(ID, null, "re", ID)),
+                    new RoomEvent(ID, "lobby", 4, "alice", 1L, new RoomEvent.MemberLeft("client"))),
+            Topic.ROOM_COMMANDS, List.of(
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "7", 1L, new RoomCommand.Join()),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.Leave("disconnect")),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null))),
+            Topic.USER_EVENTS, List.of(
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby"))),
+            Topic.DELIVERIES, List.of(
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 2, Protocol.NEW_MESSAGE,
+                            Json.tree(new Protocol.NewMessage("lobby", 2, ID, "alice", "hi", "c-1", null, 1L)))),
+                    new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "8", true,
+                            Json.tree(new Protocol.SendMessageAck("lobby", ID, 2, "c-1")), null)),
+                    new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", false, null,
+                            new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
+                    new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L))),
+            Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)));
+
+    @Test
+    void everyTopicHasASchemaAndSamples() {
+        for (Topic topic : Topic.values()) {
+            assertThat(schema(topic)).as(topic.baseName()).isNotNull();
+            assertThat(SAMPLES).containsKey(topic);
+        }
+    }
+
+    @Test
+    void whatTheSerdesWriteConformsToTheDocumentedSchema() {
+        List<String> failures = new ArrayList<>();
+        SAMPLES.forEach((topic, samples) -> {
+            JsonSchema schema = schema(topic);
+            for (Object sample : samples) {
+                JsonNode written = Json.tree(sample);
+                Set<ValidationMessage> errors = schema.validate(written);
+                if (!errors.isEmpty()) {
+                    failures.add(topic.baseName() + " " + written + ": " + errors);
+                }
+                written.fieldNames().forEachRemaining(field -> {
+                    if (!schema.getSchemaNode().path("properties").has(field)) {
+                        failures.add(topic.baseName() + ": field '" + field + "' is written but not documented");
+                    }
+                });
+            }
+        });
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void theSchemaRejectsAWrongShape() {
+        JsonNode bad = Json.tree(Map.of("eventId", ID, "roomId", "lobby", "seq", 0, "userId", "alice",
+                "timestamp", 1, "body", Map.of("type", "message-sent")));
+        assertThat(schema(Topic.ROOM_EVENTS).validate(bad)).isNotEmpty();
+    }
+
+    @Test
+    void theSerdeReadsBackWhatItWrote() {
+        JsonSerde<RoomEvent> serde = Serdes.roomEvent();
+        RoomEvent event = (RoomEvent) SAMPLES.get(Topic.ROOM_EVENTS).get(1);
+        assertThat(serde.deserialize("t", serde.serialize("t", event))).isEqualTo(event);
+    }
+
+    private static JsonSchema schema(Topic topic) {
+        InputStream in = SchemaConformanceTest.class.getResourceAsStream("/schemas/" + topic.baseName() + ".schema.json");
+        assertThat(in).as("schemas/" + topic.baseName() + ".schema.json").isNotNull();
+        return FACTORY.getSchema(in);
+    }
+}
