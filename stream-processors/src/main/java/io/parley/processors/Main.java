@@ -1,0 +1,149 @@
+/*
+ * Main owns the stream-processors process: it reads ProcessorsConfig, wires the room and the
+ * rate-limit topologies into one Kafka Streams application (at-least-once, low producer linger,
+ * poison records logged and skipped), serves GET /health on 127.0.0.1, and closes the streams
+ * cleanly on SIGTERM. One log line per lifecycle event; nothing per message.
+ */
+package io.parley.processors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.parley.processors.ratelimit.RateLimitTopology;
+import io.parley.processors.room.RoomTopology;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/** Entry point: {@code java -cp ... io.parley.processors.Main}; settings from the environment (see {@link ProcessorsConfig}). */
+public final class Main {
+    static {
+        // One line per log record (JUL's default is two); set before the first logger exists.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** Kafka's clients log every rebalance step at INFO: warnings only (held here so JUL keeps the level). */
+    private static final java.util.logging.Logger KAFKA_LOGS = java.util.logging.Logger.getLogger("org.apache.kafka");
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
+        ProcessorsConfig config;
+        try {
+            config = ProcessorsConfig.fromEnv();
+        } catch (IllegalArgumentException e) {
+            System.err.println("parley-processors: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        Topology topology = topology(config);
+        log.debug("topology:\n{}", topology.describe());
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        CountDownLatch stopped = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            log.info("streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                System.out.println("parley-processors RUNNING");
+            }
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
+            }
+        });
+
+        HttpServer health = healthServer(config.healthPort(), streams);
+        health.start();
+        System.out.println("parley-processors health on port " + health.getAddress().getPort());
+
+        // JUL resets its handlers in a shutdown hook of its own, so these lines go to stdout directly.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("parley-processors stopping");
+            boolean closed = streams.close(CLOSE_TIMEOUT);
+            health.stop(0);
+            System.out.println(closed ? "parley-processors stopped" : "parley-processors stopped (close timed out)");
+        }, "parley-processors-shutdown"));
+
+        streams.start();
+        stopped.await();
+        if (streams.state() == KafkaStreams.State.ERROR) {
+            log.error("streams failed; exiting");
+            health.stop(0);
+            System.exit(1);
+        }
+    }
+
+    /** Both stages in one topology; they share nothing but the application. */
+    public static Topology topology(ProcessorsConfig config) {
+        StreamsBuilder builder = new StreamsBuilder();
+        new RoomTopology(config).build(builder);
+        new RateLimitTopology(config).build(builder);
+        return builder.build();
+    }
+
+    /** The Kafka Streams settings of the application. */
+    public static Properties streamsProperties(ProcessorsConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        // At-least-once plus idempotent outputs (see room.RoomProcessor): no transaction wait on the message path.
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        // Streams' producers linger 100 ms by default: a whole hop of chat latency (STACK.md).
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.lingerMs());
+        // Keep the changelog write order the room processor relies on, even across retries.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
+        // A record that does not parse is logged and skipped: it costs nothing else.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // No global stores here; opting in now silences a startup warning and is the Kafka 5.0 default.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+
+    /** GET /health: 200 {"status":"UP"} while the streams are RUNNING, else 503 with the state. */
+    static HttpServer healthServer(int port, KafkaStreams streams) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/health", exchange -> {
+            try (exchange) {
+                if (!"GET".equals(exchange.getRequestMethod())) {
+                    respond(exchange, 405, "{\"status\":\"METHOD_NOT_ALLOWED\"}");
+                    return;
+                }
+                KafkaStreams.State state = streams.state();
+                if (state == KafkaStreams.State.RUNNING) {
+                    respond(exchange, 200, "{\"status\":\"UP\"}");
+                } else {
+                    respond(exchange, 503, "{\"status\":\"DOWN\",\"streams\":\"" + state + "\"}");
+                }
+            }
+        });
+        return server;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/*
+ * ProcessorsConfig owns the settings of the stream-processors service: every one is read from an
+ * environment variable (one name everywhere, see DESIGN.md section 4) with a documented default,
+ * and checked once at startup so a bad value fails with a message naming the variable.
+ */
+package io.parley.processors;
+
+import io.parley.contracts.Topic;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The processors' settings.
+ *
+ * @param kafkaBootstrap       {@code PARLEY_KAFKA_BOOTSTRAP}, default {@code 127.0.0.1:19092}
+ * @param topicNamespace       {@code PARLEY_TOPIC_NAMESPACE}, default {@link Topic#DEFAULT_NAMESPACE}
+ * @param applicationId        {@code PARLEY_PROCESSORS_APP_ID}, default {@code parley-processors}
+ *                             (the consumer group and the prefix of internal topics)
+ * @param stateDir             {@code PARLEY_STATE_DIR}, default {@code ./.parley/processors-state}
+ * @param healthPort           {@code PARLEY_PROCESSORS_HEALTH_PORT}, default 8070; 0 picks a free port
+ * @param maxMessageLength     {@code PARLEY_MAX_MESSAGE_LENGTH}, default 4000 (code points)
+ * @param maxMessagesPerMinute {@code PARLEY_MAX_MESSAGES_PER_MINUTE}, default 60 (token refill per minute)
+ * @param rateBurst            {@code PARLEY_RATE_BURST}, default 10 (token bucket capacity)
+ * @param lingerMs             {@code PARLEY_PROCESSORS_LINGER_MS}, default 1 (Streams' own default is 100 ms:
+ *                             see STACK.md, latency traps)
+ * @param commitIntervalMs     {@code PARLEY_PROCESSORS_COMMIT_INTERVAL_MS}, default 1000 (bounds reprocessing
+ *                             after a crash; at-least-once)
+ */
+public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
+                               int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
+                               int lingerMs, int commitIntervalMs) {
+
+    public ProcessorsConfig {
+        require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
+        require(!applicationId.isBlank(), "PARLEY_PROCESSORS_APP_ID must not be blank");
+        require(healthPort >= 0 && healthPort <= 65535, "PARLEY_PROCESSORS_HEALTH_PORT must be 0-65535, was " + healthPort);
+        require(maxMessageLength >= 1, "PARLEY_MAX_MESSAGE_LENGTH must be at least 1, was " + maxMessageLength);
+        require(maxMessagesPerMinute >= 1, "PARLEY_MAX_MESSAGES_PER_MINUTE must be at least 1, was " + maxMessagesPerMinute);
+        require(rateBurst >= 1, "PARLEY_RATE_BURST must be at least 1, was " + rateBurst);
+        require(lingerMs >= 0, "PARLEY_PROCESSORS_LINGER_MS must be at least 0, was " + lingerMs);
+        require(commitIntervalMs >= 1, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS must be at least 1, was " + commitIntervalMs);
+    }
+
+    /** The settings from the process environment. */
+    public static ProcessorsConfig fromEnv() {
+        return from(System.getenv());
+    }
+
+    /** The settings from {@code env}; a variable absent or blank takes its default. */
+    public static ProcessorsConfig from(Map<String, String> env) {
+        return new ProcessorsConfig(
+                text(env, "PARLEY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+                text(env, "PARLEY_TOPIC_NAMESPACE", Topic.DEFAULT_NAMESPACE),
+                text(env, "PARLEY_PROCESSORS_APP_ID", "parley-processors"),
+                Path.of(text(env, "PARLEY_STATE_DIR", "./.parley/processors-state")),
+                integer(env, "PARLEY_PROCESSORS_HEALTH_PORT", 8070),
+                integer(env, "PARLEY_MAX_MESSAGE_LENGTH", 4000),
+                integer(env, "PARLEY_MAX_MESSAGES_PER_MINUTE", 60),
+                integer(env, "PARLEY_RATE_BURST", 10),
+                integer(env, "PARLEY_PROCESSORS_LINGER_MS", 1),
+                integer(env, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS", 1000));
+    }
+
+    /** The name of a catalog topic in this deployment's namespace. */
+    public String topic(Topic topic) {
+        return topic.nameIn(topicNamespace);
+    }
+
+    private static String text(Map<String, String> env, String name, String fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

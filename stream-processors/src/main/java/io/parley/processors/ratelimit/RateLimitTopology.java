@@ -1,0 +1,42 @@
+/*
+ * RateLimitTopology owns the wiring of the rate-limit stage: user-events (key user id) into the
+ * rate-limit processor with its store, and its decisions to deliveries (key edge node id,
+ * partition = the node's slot). It shares nothing with the room stage but the application.
+ */
+package io.parley.processors.ratelimit;
+
+import io.parley.contracts.Topic;
+import io.parley.processors.ProcessorsConfig;
+import io.parley.processors.SlotPartitioner;
+import io.parley.processors.Stores;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/** Adds the rate-limit stage to a {@link StreamsBuilder}. */
+public final class RateLimitTopology {
+    private final ProcessorsConfig config;
+
+    public RateLimitTopology(ProcessorsConfig config) {
+        this.config = config;
+    }
+
+    public void build(StreamsBuilder builder) {
+        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RATE_LIMIT_USERS),
+                        Serdes.String(), UserState.serde())
+                .withCachingDisabled());
+
+        TokenBucket bucket = new TokenBucket(config.rateBurst(), config.maxMessagesPerMinute());
+        builder.stream(config.topic(Topic.USER_EVENTS),
+                        Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.userEvent())
+                                .withName("user-events-source"))
+                .process(() -> new RateLimitProcessor(bucket), Named.as("ratelimit-processor"), Stores.RATE_LIMIT_USERS)
+                .to(config.topic(Topic.DELIVERIES),
+                        Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.delivery())
+                                .withStreamPartitioner(new SlotPartitioner())
+                                .withName("ratelimit-deliveries-sink"));
+    }
+}

@@ -1,0 +1,136 @@
+/*
+ * Decision owns what the room processor decided for one command and how that decision turns
+ * into output records. The outputs are a pure function of (command, decision), so a command seen
+ * again re-emits exactly its original records: same seq, same message id, same order.
+ */
+package io.parley.processors.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.event.RoomCommand;
+import io.parley.contracts.event.RoomEvent;
+import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decision for one command.
+ *
+ * @param kind      what happened
+ * @param seq       the seq the reply reports (the event's seq when there is an event)
+ * @param messageId the message id of a {@link Kind#RESENT} ack (the original message's)
+ * @param targets   the edge nodes a room event is delivered to, sorted by node id
+ */
+public record Decision(Kind kind, long seq, String messageId, List<Target> targets, ErrorCode error, String message) {
+
+    public enum Kind {
+        /** The user's first connection joined: event MemberJoined, user-joined to every node, ack. */
+        JOINED,
+        /** The connection joined (or had already): ack only. */
+        JOIN_ACK,
+        /** The user's last connection left: event MemberLeft, user-left to the remaining nodes, ack if asked. */
+        LEFT,
+        /** A connection left (or was not there): ack if asked. */
+        LEAVE_ACK,
+        /** A new message: event MessageSent, new-message to every node, ack. */
+        SENT,
+        /** A resend of a clientMsgId already accepted: the original ack only. */
+        RESENT,
+        /** Refused: an error reply only. */
+        REJECTED
+    }
+
+    /** An edge node holding sockets of the room. */
+    public record Target(String edgeNodeId, int slot) {}
+
+    static Decision of(Kind kind, long seq, List<Target> targets) {
+        return new Decision(kind, seq, null, targets, null, null);
+    }
+
+    static Decision rejected(ErrorCode error, String message) {
+        return new Decision(Kind.REJECTED, 0, null, List.of(), error, message);
+    }
+
+    static Decision resent(String messageId, long seq) {
+        return new Decision(Kind.RESENT, seq, messageId, List.of(), null, null);
+    }
+
+    /**
+     * The records to emit, in order: first the reply to the requesting connection (so its edge
+     * node learns a subscription before the room's events reach it on the same partition), then
+     * the room event (key room id), then one delivery per target node (key edge node id).
+     */
+    List<Object> outputs(RoomCommand command) {
+        List<Object> out = new ArrayList<>(2 + targets.size());
+        String roomId = command.roomId();
+        switch (kind) {
+            case JOINED -> {
+                out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+                out.add(event(command, new RoomEvent.MemberJoined()));
+                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, seq, command.userId()));
+            }
+            case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+            case LEFT -> {
+                if (repliesToLeave(command)) {
+                    out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+                }
+                out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
+                toRoom(out, roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, seq, command.userId()));
+            }
+            case LEAVE_ACK -> {
+                if (repliesToLeave(command)) {
+                    out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+                }
+            }
+            case SENT -> {
+                RoomCommand.Send send = (RoomCommand.Send) command.body();
+                String messageId = command.eventId();
+                out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
+                out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.text(), send.replyTo())));
+                toRoom(out, roomId, Protocol.NEW_MESSAGE, new Protocol.NewMessage(roomId, seq, messageId,
+                        command.userId(), send.text(), send.clientMsgId(), send.replyTo(), command.timestamp()));
+            }
+            case RESENT -> {
+                RoomCommand.Send send = (RoomCommand.Send) command.body();
+                out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
+            }
+            case REJECTED -> {
+                if (command.edgeNodeId() != null) {
+                    out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
+                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A disconnected socket has nobody to answer. */
+    static boolean repliesToLeave(RoomCommand command) {
+        return !"disconnect".equals(leaveReason(command));
+    }
+
+    static String leaveReason(RoomCommand command) {
+        return command.body() instanceof RoomCommand.Leave(String reason) && "disconnect".equals(reason)
+                ? "disconnect" : "client";
+    }
+
+    private RoomEvent event(RoomCommand command, RoomEvent.Body body) {
+        return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
+    }
+
+    private void toRoom(List<Object> out, String roomId, String event, Object data) {
+        JsonNode tree = Json.tree(data);
+        for (Target target : targets) {
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree)));
+        }
+    }
+
+    private static Delivery reply(RoomCommand command, Object data) {
+        return new Delivery(command.edgeNodeId(), command.edgeSlot(),
+                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null));
+    }
+}

@@ -1,0 +1,59 @@
+/*
+ * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
+ * count), its routing table (edge node -> slot and connection count), a (room, user)'s
+ * connections, a clientMsgId's original ack, and a command's decision with the state writes it
+ * made. Every value is small and bounded: nothing holds a whole room's members.
+ */
+package io.parley.processors.room;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.parley.contracts.json.JsonSerde;
+
+import java.util.List;
+import java.util.Map;
+
+/** A value of the room-state store; the key (see {@link RoomKeys}) says which kind. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RoomEntry.Head.class, name = "head"),
+        @JsonSubTypes.Type(value = RoomEntry.Nodes.class, name = "nodes"),
+        @JsonSubTypes.Type(value = RoomEntry.Connections.class, name = "conns"),
+        @JsonSubTypes.Type(value = RoomEntry.ClientMsg.class, name = "cmsg"),
+        @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done")})
+public sealed interface RoomEntry {
+
+    static JsonSerde<RoomEntry> serde() {
+        return new JsonSerde<>(RoomEntry.class);
+    }
+
+    /**
+     * A room's head: {@code seq} of its last event, and {@code ops}, the count of state-changing
+     * commands applied (the version a replay compares with, see {@link RoomProcessor}).
+     */
+    record Head(long seq, long ops) implements RoomEntry {
+        static final Head EMPTY = new Head(0, 0);
+    }
+
+    /** The routing table of a room: edge node id -> its deliveries slot and how many of its sockets are in the room. */
+    record Nodes(Map<String, NodeRef> nodes) implements RoomEntry {}
+
+    record NodeRef(int slot, int connections) {}
+
+    /** One user's connections in one room: connection id -> the edge node holding it. */
+    record Connections(Map<String, ConnRef> connections) implements RoomEntry {}
+
+    record ConnRef(String edgeNodeId, int slot) {}
+
+    /** The original ack of a message sent with a clientMsgId. */
+    record ClientMsg(String messageId, long seq) implements RoomEntry {}
+
+    /**
+     * A command's decision and the state writes it made (absolute values, in order; a null value
+     * deletes the key). {@code ops} is the room's op count after those writes (0: no writes);
+     * {@code clientMsgKey} is the key of the ClientMsg it wrote, if any, dropped with it on expiry.
+     */
+    record Done(Decision decision, long ops, List<Write> writes, String clientMsgKey) implements RoomEntry {}
+
+    record Write(String key, RoomEntry value) {}
+}

@@ -1,0 +1,54 @@
+/*
+ * RoomKeys owns the key layout of the room-state store: one string key space with a one-letter
+ * kind prefix, so every lookup on the message path is a point lookup and decisions can be expired
+ * by one range scan (their keys sort by command timestamp). Room ids never contain '|'
+ * (Limits.ROOM_ID); user ids may, so they are length-prefixed.
+ */
+package io.parley.processors.room;
+
+/** Keys of the room-state store. Call only with a valid room id. */
+final class RoomKeys {
+    static final String DONE_PREFIX = "d|";
+
+    private RoomKeys() {}
+
+    /** {@code h|<roomId>}: the room's {@link RoomEntry.Head}. */
+    static String head(String roomId) {
+        return "h|" + roomId;
+    }
+
+    /** {@code n|<roomId>}: the room's routing table, {@link RoomEntry.Nodes}. */
+    static String nodes(String roomId) {
+        return "n|" + roomId;
+    }
+
+    /** {@code c|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Connections} in the room. */
+    static String connections(String roomId, String userId) {
+        return "c|" + roomId + "|" + userId.length() + ":" + userId;
+    }
+
+    /** {@code m|<roomId>|<len>:<userId>|<clientMsgId>}: the original ack, {@link RoomEntry.ClientMsg}. */
+    static String clientMsg(String roomId, String userId, String clientMsgId) {
+        return "m|" + roomId + "|" + userId.length() + ":" + userId + "|" + clientMsgId;
+    }
+
+    /** {@code d|<timestamp, 19 digits>|<eventId>}: the command's {@link RoomEntry.Done}; sorts by time. */
+    static String done(long timestamp, String eventId) {
+        return DONE_PREFIX + paddedTime(timestamp) + "|" + eventId;
+    }
+
+    /** The first key after every decision made at or before {@code timestamp}. */
+    static String doneUpperBound(long timestamp) {
+        return DONE_PREFIX + paddedTime(timestamp) + "|\uffff";
+    }
+
+    /** The event id of a {@link #done} key. */
+    static String eventIdOfDone(String doneKey) {
+        return doneKey.substring(DONE_PREFIX.length() + 19 + 1);
+    }
+
+    private static String paddedTime(long timestamp) {
+        String digits = Long.toString(Math.max(0, timestamp));
+        return "0".repeat(19 - digits.length()) + digits;
+    }
+}

@@ -1,0 +1,281 @@
+/*
+ * RoomProcessor owns the per-room stage of the message critical path: for each room command it
+ * validates, keeps membership by connection and the routing table (which edge nodes hold the
+ * room's sockets), assigns the room's next seq (1, 2, 3 ... with no gap), and emits the room
+ * event, one delivery per edge node of the room, and the reply to the requesting connection.
+ * It is also where at-least-once is made safe: each command's decision is remembered by event id
+ * before any state changes, so a command seen again re-emits its original outputs.
+ */
+package io.parley.processors.room;
+
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.Limits;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.event.RoomCommand;
+import io.parley.processors.Stores;
+import io.parley.processors.room.RoomEntry.ClientMsg;
+import io.parley.processors.room.RoomEntry.ConnRef;
+import io.parley.processors.room.RoomEntry.Connections;
+import io.parley.processors.room.RoomEntry.Done;
+import io.parley.processors.room.RoomEntry.Head;
+import io.parley.processors.room.RoomEntry.NodeRef;
+import io.parley.processors.room.RoomEntry.Nodes;
+import io.parley.processors.room.RoomEntry.Write;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The room processor (input: room-commands, key room id). Outputs {@link io.parley.contracts.event.RoomEvent}s
+ * (key room id) and {@link Delivery}s (key edge node id); the topology routes them to their topics.
+ *
+ * <p><b>Crash safety.</b> Every piece of room state lives in one store, written without a cache,
+ * so its changelog partition receives the writes in the order they are made, and after a crash
+ * the restored store holds a prefix of them. For a command the order is: (1) its decision, with
+ * the absolute state writes it implies, under the command's key; (2) those writes, the room's
+ * head (seq, op count) last; (3) the output records. Seen again:
+ * <ul>
+ *   <li>no decision stored: nothing of it was applied; it is decided again from the same state,
+ *       which gives the same seq and ids (outputs are a pure function of command and decision),
+ *       so outputs that escaped before the crash are re-emitted identically, never invented;</li>
+ *   <li>decision stored and the head's op count below the decision's: the crash fell between (1)
+ *       and the end of (2), and nothing later of this room was applied: its writes are applied
+ *       (again); then its outputs are re-emitted;</li>
+ *   <li>decision stored and the head at or past it: its outputs are re-emitted, state untouched.</li>
+ * </ul>
+ * Rejections that depend only on the command (invalid room id, invalid message) are not stored:
+ * deciding them again gives the same answer. Decisions are kept {@link Stores#DECISION_RETENTION}.
+ */
+final class RoomProcessor implements Processor<String, RoomCommand, String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
+    private static final int MAX_REPLY_TO_LENGTH = 128;
+
+    private final int maxMessageLength;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, RoomEntry> store;
+
+    RoomProcessor(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(Stores.ROOM_STATE);
+        context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
+    }
+
+    @Override
+    public void process(Record<String, RoomCommand> record) {
+        RoomCommand command = record.value();
+        if (command == null) {
+            return;
+        }
+        Decision decision = rejectionOf(command);
+        if (decision == null) {
+            decision = decideOnce(command);
+        }
+        for (Object out : decision.outputs(command)) {
+            String key = out instanceof Delivery delivery ? delivery.edgeNodeId() : command.roomId();
+            context.forward(record.withKey(key).withValue(out));
+        }
+    }
+
+    /** A refusal that depends on the command alone (so it needs no memory), or null. */
+    private Decision rejectionOf(RoomCommand command) {
+        String missing = command.eventId() == null || command.eventId().isBlank() ? "eventId"
+                : command.userId() == null || command.userId().isBlank() ? "userId"
+                : command.connectionId() == null || command.connectionId().isBlank() ? "connectionId"
+                : command.edgeNodeId() == null || command.edgeNodeId().isBlank() ? "edgeNodeId"
+                : command.body() == null ? "body" : null;
+        if (missing != null) {
+            // The edge fills these in: this is a bug upstream, worth one line each.
+            log.warn("room command without {} (event {}, room {}): refused", missing, command.eventId(), command.roomId());
+            return Decision.rejected(ErrorCode.INVALID_MESSAGE, "malformed command: no " + missing);
+        }
+        if (!Limits.isValidRoomId(command.roomId())) {
+            return Decision.rejected(ErrorCode.INVALID_ROOM, "invalid room id");
+        }
+        if (command.body() instanceof RoomCommand.Send send) {
+            String problem = problemOf(send);
+            if (problem != null) {
+                return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
+            }
+        }
+        return null;
+    }
+
+    private String problemOf(RoomCommand.Send send) {
+        if (send.text() == null) {
+            return "text is required";
+        }
+        if (send.text().isBlank()) {
+            return "text must not be blank";
+        }
+        if (send.text().codePointCount(0, send.text().length()) > maxMessageLength) {
+            return "text is longer than " + maxMessageLength + " characters";
+        }
+        if (send.clientMsgId() != null && !Limits.isValidClientMsgId(send.clientMsgId())) {
+            return "clientMsgId must be 1-64 printable ASCII characters without spaces";
+        }
+        if (send.replyTo() != null && (send.replyTo().isBlank() || send.replyTo().length() > MAX_REPLY_TO_LENGTH)) {
+            return "replyTo must be a message id";
+        }
+        return null;
+    }
+
+    /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */
+    private Decision decideOnce(RoomCommand command) {
+        String doneKey = RoomKeys.done(command.timestamp(), command.eventId());
+        if (store.get(doneKey) instanceof Done done) {
+            if (done.ops() > head(command.roomId()).ops()) {
+                done.writes().forEach(this::write);
+            }
+            return done.decision();
+        }
+        Plan plan = switch (command.body()) {
+            case RoomCommand.Join join -> join(command);
+            case RoomCommand.Leave leave -> leave(command);
+            case RoomCommand.Send send -> send(command, send);
+        };
+        store.put(doneKey, new Done(plan.decision(), plan.ops(), plan.writes(), plan.clientMsgKey()));
+        plan.writes().forEach(this::write);
+        return plan.decision();
+    }
+
+    /** A decision and the state writes it implies, the room's head last; {@code ops}: the head's op count after them. */
+    private record Plan(Decision decision, long ops, List<Write> writes, String clientMsgKey) {
+        static Plan noWrites(Decision decision) {
+            return new Plan(decision, 0, List.of(), null);
+        }
+    }
+
+    private Plan join(RoomCommand command) {
+        String roomId = command.roomId();
+        Head head = head(roomId);
+        String connectionsKey = RoomKeys.connections(roomId, command.userId());
+        Map<String, ConnRef> connections = connections(connectionsKey);
+        if (connections.containsKey(command.connectionId())) {
+            return Plan.noWrites(Decision.of(Decision.Kind.JOIN_ACK, head.seq(), List.of()));
+        }
+        boolean firstConnection = connections.isEmpty();
+        connections.put(command.connectionId(), new ConnRef(command.edgeNodeId(), command.edgeSlot()));
+        Map<String, NodeRef> nodes = nodes(roomId);
+        NodeRef node = nodes.get(command.edgeNodeId());
+        nodes.put(command.edgeNodeId(), new NodeRef(command.edgeSlot(), node == null ? 1 : node.connections() + 1));
+        Head next = new Head(firstConnection ? head.seq() + 1 : head.seq(), head.ops() + 1);
+        Decision decision = firstConnection
+                ? Decision.of(Decision.Kind.JOINED, next.seq(), targets(nodes))
+                : Decision.of(Decision.Kind.JOIN_ACK, next.seq(), List.of());
+        return new Plan(decision, next.ops(), List.of(
+                new Write(connectionsKey, new Connections(connections)),
+                new Write(RoomKeys.nodes(roomId), new Nodes(nodes)),
+                new Write(RoomKeys.head(roomId), next)), null);
+    }
+
+    private Plan leave(RoomCommand command) {
+        String roomId = command.roomId();
+        Head head = head(roomId);
+        String connectionsKey = RoomKeys.connections(roomId, command.userId());
+        Map<String, ConnRef> connections = connections(connectionsKey);
+        ConnRef gone = connections.remove(command.connectionId());
+        if (gone == null) {
+            return Plan.noWrites(Decision.of(Decision.Kind.LEAVE_ACK, head.seq(), List.of()));
+        }
+        Map<String, NodeRef> nodes = nodes(roomId);
+        NodeRef node = nodes.get(gone.edgeNodeId());
+        if (node != null && node.connections() > 1) {
+            nodes.put(gone.edgeNodeId(), new NodeRef(node.slot(), node.connections() - 1));
+        } else {
+            nodes.remove(gone.edgeNodeId());
+        }
+        boolean lastConnection = connections.isEmpty();
+        Head next = new Head(lastConnection ? head.seq() + 1 : head.seq(), head.ops() + 1);
+        Decision decision = lastConnection
+                ? Decision.of(Decision.Kind.LEFT, next.seq(), targets(nodes))
+                : Decision.of(Decision.Kind.LEAVE_ACK, next.seq(), List.of());
+        return new Plan(decision, next.ops(), List.of(
+                new Write(connectionsKey, lastConnection ? null : new Connections(connections)),
+                new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)),
+                new Write(RoomKeys.head(roomId), next)), null);
+    }
+
+    private Plan send(RoomCommand command, RoomCommand.Send send) {
+        String roomId = command.roomId();
+        String clientMsgKey = send.clientMsgId() == null ? null
+                : RoomKeys.clientMsg(roomId, command.userId(), send.clientMsgId());
+        if (clientMsgKey != null && store.get(clientMsgKey) instanceof ClientMsg original) {
+            return Plan.noWrites(Decision.resent(original.messageId(), original.seq()));
+        }
+        if (connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
+            return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
+        }
+        Head head = head(roomId);
+        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        List<Write> writes = new ArrayList<>(2);
+        if (clientMsgKey != null) {
+            writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq())));
+        }
+        writes.add(new Write(RoomKeys.head(roomId), next));
+        return new Plan(Decision.of(Decision.Kind.SENT, next.seq(), targets(nodes(roomId))), next.ops(), writes, clientMsgKey);
+    }
+
+    private Head head(String roomId) {
+        return store.get(RoomKeys.head(roomId)) instanceof Head head ? head : Head.EMPTY;
+    }
+
+    /** A mutable, sorted copy of the room's routing table. */
+    private Map<String, NodeRef> nodes(String roomId) {
+        return store.get(RoomKeys.nodes(roomId)) instanceof Nodes nodes ? new TreeMap<>(nodes.nodes()) : new TreeMap<>();
+    }
+
+    /** A mutable, sorted copy of a (room, user)'s connections. */
+    private Map<String, ConnRef> connections(String key) {
+        return store.get(key) instanceof Connections c ? new TreeMap<>(c.connections()) : new TreeMap<>();
+    }
+
+    private static List<Decision.Target> targets(Map<String, NodeRef> nodes) {
+        List<Decision.Target> targets = new ArrayList<>(nodes.size());
+        new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
+        return List.copyOf(targets);
+    }
+
+    private void write(Write write) {
+        if (write.value() == null) {
+            store.delete(write.key());
+        } else {
+            store.put(write.key(), write.value());
+        }
+    }
+
+    /** Drops decisions older than the retention, with the clientMsgId acks they wrote. */
+    private void expireDecisions(long now) {
+        List<KeyValue<String, RoomEntry>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX,
+                RoomKeys.doneUpperBound(now - Stores.DECISION_RETENTION.toMillis()))) {
+            it.forEachRemaining(expired::add);
+        }
+        for (KeyValue<String, RoomEntry> entry : expired) {
+            store.delete(entry.key);
+            if (entry.value instanceof Done done && done.clientMsgKey() != null
+                    && store.get(done.clientMsgKey()) instanceof ClientMsg ack
+                    && ack.messageId().equals(RoomKeys.eventIdOfDone(entry.key))) {
+                store.delete(done.clientMsgKey());
+            }
+        }
+        if (!expired.isEmpty()) {
+            log.debug("{}: dropped {} decisions", Stores.ROOM_DECISION_EXPIRY_PUNCTUATOR, expired.size());
+        }
+    }
+}

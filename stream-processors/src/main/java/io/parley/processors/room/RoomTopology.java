@@ -1,0 +1,56 @@
+/*
+ * RoomTopology owns the wiring of the room stage: room-commands (key room id) into the room
+ * processor with its one state store, and its outputs to room-events (key room id) and to
+ * deliveries (key edge node id, partition = the node's slot).
+ */
+package io.parley.processors.room;
+
+import io.parley.contracts.Topic;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.event.RoomEvent;
+import io.parley.processors.ProcessorsConfig;
+import io.parley.processors.SlotPartitioner;
+import io.parley.processors.Stores;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/** Adds the room stage to a {@link StreamsBuilder}. */
+public final class RoomTopology {
+    private final ProcessorsConfig config;
+
+    public RoomTopology(ProcessorsConfig config) {
+        this.config = config;
+    }
+
+    public void build(StreamsBuilder builder) {
+        // No cache: every write reaches the changelog at once and in order (RoomProcessor relies on it).
+        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE),
+                        Serdes.String(), RoomEntry.serde())
+                .withCachingDisabled());
+
+        int maxMessageLength = config.maxMessageLength();
+        KStream<String, Object> out = builder
+                .stream(config.topic(Topic.ROOM_COMMANDS),
+                        Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.roomCommand())
+                                .withName("room-commands-source"))
+                .process(() -> new RoomProcessor(maxMessageLength), Named.as("room-processor"), Stores.ROOM_STATE);
+
+        out.filter((key, value) -> value instanceof RoomEvent, Named.as("room-events-only"))
+                .mapValues(value -> (RoomEvent) value, Named.as("as-room-event"))
+                .to(config.topic(Topic.ROOM_EVENTS),
+                        Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.roomEvent())
+                                .withName("room-events-sink"));
+
+        out.filter((key, value) -> value instanceof Delivery, Named.as("room-deliveries-only"))
+                .mapValues(value -> (Delivery) value, Named.as("as-room-delivery"))
+                .to(config.topic(Topic.DELIVERIES),
+                        Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.delivery())
+                                .withStreamPartitioner(new SlotPartitioner())
+                                .withName("room-deliveries-sink"));
+    }
+}

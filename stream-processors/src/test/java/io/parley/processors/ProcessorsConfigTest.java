@@ -1,0 +1,59 @@
+/*
+ * ProcessorsConfigTest owns the checks of the processors' settings: the documented defaults, the
+ * environment overriding them, and a clear error naming the variable for a bad value.
+ */
+package io.parley.processors;
+
+import io.parley.contracts.Topic;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProcessorsConfigTest {
+
+    @Test
+    void defaults() {
+        ProcessorsConfig config = ProcessorsConfig.from(Map.of());
+        assertThat(config).isEqualTo(new ProcessorsConfig("127.0.0.1:19092", Topic.DEFAULT_NAMESPACE, "parley-processors",
+                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 1000));
+        assertThat(config.topic(Topic.ROOM_COMMANDS)).isEqualTo("parley.room-commands.v1");
+    }
+
+    @Test
+    void theEnvironmentOverrides() {
+        ProcessorsConfig config = ProcessorsConfig.from(Map.of(
+                "PARLEY_KAFKA_BOOTSTRAP", "127.0.0.1:9999", "PARLEY_TOPIC_NAMESPACE", "t1.",
+                "PARLEY_PROCESSORS_HEALTH_PORT", "0", "PARLEY_RATE_BURST", " 4 ", "PARLEY_PROCESSORS_LINGER_MS", "0"));
+        assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9999");
+        assertThat(config.topic(Topic.DELIVERIES)).isEqualTo("t1.deliveries.v1");
+        assertThat(config.healthPort()).isZero();
+        assertThat(config.rateBurst()).isEqualTo(4);
+        assertThat(config.lingerMs()).isZero();
+    }
+
+    @Test
+    void badValuesNameTheVariable() {
+        assertThatThrownBy(() -> ProcessorsConfig.from(Map.of("PARLEY_MAX_MESSAGE_LENGTH", "lots")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PARLEY_MAX_MESSAGE_LENGTH");
+        assertThatThrownBy(() -> ProcessorsConfig.from(Map.of("PARLEY_RATE_BURST", "0")))
+                .hasMessageContaining("PARLEY_RATE_BURST");
+        assertThatThrownBy(() -> ProcessorsConfig.from(Map.of("PARLEY_PROCESSORS_HEALTH_PORT", "70000")))
+                .hasMessageContaining("PARLEY_PROCESSORS_HEALTH_PORT");
+    }
+
+    @Test
+    void streamsSettingsCarryTheLatencyAndSafetyChoices() {
+        Properties props = Main.streamsProperties(ProcessorsConfig.from(Map.of("PARLEY_PROCESSORS_LINGER_MS", "2")));
+        assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
+        assertThat(props.get("producer.linger.ms")).isEqualTo(2);
+        assertThat(props.get("commit.interval.ms")).isEqualTo(1000);
+        assertThat(props.get("deserialization.exception.handler")).isNotNull();
+        // Both stages in one topology, sharing no store.
+        assertThat(Main.topology(ProcessorsConfig.from(Map.of())).describe().subtopologies()).hasSize(2);
+    }
+}
