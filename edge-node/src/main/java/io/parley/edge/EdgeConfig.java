@@ -1,0 +1,136 @@
+/*
+ * EdgeConfig owns every setting of an edge node: read once from the environment, validated, with
+ * documented defaults. A bad value stops the node at startup with a message naming the variable.
+ */
+package io.parley.edge;
+
+import io.parley.contracts.Topic;
+import io.parley.contracts.auth.AuthConfig;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The edge node's configuration.
+ *
+ * <table>
+ * <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>PARLEY_KAFKA_BOOTSTRAP</td><td>127.0.0.1:19092</td><td>Kafka bootstrap servers</td></tr>
+ * <tr><td>PARLEY_TOPIC_NAMESPACE</td><td>{@value Topic#DEFAULT_NAMESPACE}</td><td>topic name prefix</td></tr>
+ * <tr><td>PARLEY_EDGE_SLOT</td><td>0</td><td>this node's partition of deliveries; &lt; its partition count</td></tr>
+ * <tr><td>PARLEY_EDGE_NODE_ID</td><td>edge-&lt;slot&gt;</td><td>unique node id (deliveries key)</td></tr>
+ * <tr><td>PARLEY_EDGE_HOST</td><td>127.0.0.1</td><td>bind address</td></tr>
+ * <tr><td>PARLEY_EDGE_PORT</td><td>8080</td><td>HTTP/WebSocket port; 0 = any free port</td></tr>
+ * <tr><td>PARLEY_MAX_MESSAGE_LENGTH</td><td>4000</td><td>max send-message text, in code points</td></tr>
+ * <tr><td>PARLEY_MAX_FRAME_BYTES</td><td>16384</td><td>max client frame (UTF-8 bytes); larger: PAYLOAD_TOO_LARGE</td></tr>
+ * <tr><td>PARLEY_MAX_FRAMES_PER_SECOND</td><td>20</td><td>per-connection frame rate (token bucket, burst = rate)</td></tr>
+ * <tr><td>PARLEY_SEND_QUEUE_LIMIT</td><td>1000</td><td>frames queued per socket before it is closed as a slow consumer</td></tr>
+ * <tr><td>PARLEY_EDGE_LEASE_MS</td><td>10000</td><td>liveness lease; a heartbeat every lease/3</td></tr>
+ * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
+ * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
+ * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
+ * </table>
+ */
+public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
+                         int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
+                         long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth) {
+
+    public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
+
+    public EdgeConfig {
+        require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
+        require(topicNamespace != null, "PARLEY_TOPIC_NAMESPACE must not be null");
+        require(nodeId != null && nodeId.matches("[A-Za-z0-9_.-]{1,64}"),
+                "PARLEY_EDGE_NODE_ID must be 1-64 letters, digits, '_', '.', '-' (got '" + nodeId + "')");
+        require(slot >= 0 && slot < Topic.DELIVERIES.partitions(),
+                "PARLEY_EDGE_SLOT must be in [0, " + Topic.DELIVERIES.partitions() + ") (got " + slot + ")");
+        require(port >= 0 && port <= 65535, "PARLEY_EDGE_PORT must be in [0, 65535] (got " + port + ")");
+        require(maxMessageLength >= 1, "PARLEY_MAX_MESSAGE_LENGTH must be >= 1");
+        require(maxFrameBytes >= 256, "PARLEY_MAX_FRAME_BYTES must be >= 256");
+        require(maxFramesPerSecond >= 1, "PARLEY_MAX_FRAMES_PER_SECOND must be >= 1");
+        require(sendQueueLimit >= 1, "PARLEY_SEND_QUEUE_LIMIT must be >= 1");
+        require(leaseMs >= 300, "PARLEY_EDGE_LEASE_MS must be >= 300");
+        require(lingerMs >= 0, "PARLEY_EDGE_LINGER_MS must be >= 0");
+        require(idleTimeoutMs >= 1000, "PARLEY_EDGE_IDLE_TIMEOUT_MS must be >= 1000");
+        require(auth != null, "auth configuration missing");
+    }
+
+    /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
+    public static EdgeConfig fromEnv(Map<String, String> env) {
+        int slot = intOf(env, "PARLEY_EDGE_SLOT", 0);
+        AuthConfig auth;
+        try {
+            auth = AuthConfig.fromEnv(env);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("PARLEY_JWT_CLOCK_SKEW_SECONDS must be an integer", e);
+        }
+        return new EdgeConfig(
+                env.getOrDefault("PARLEY_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP),
+                env.getOrDefault("PARLEY_TOPIC_NAMESPACE", Topic.DEFAULT_NAMESPACE),
+                nonBlank(env.get("PARLEY_EDGE_NODE_ID"), "edge-" + slot),
+                slot,
+                env.getOrDefault("PARLEY_EDGE_HOST", "127.0.0.1"),
+                intOf(env, "PARLEY_EDGE_PORT", 8080),
+                intOf(env, "PARLEY_MAX_MESSAGE_LENGTH", 4000),
+                intOf(env, "PARLEY_MAX_FRAME_BYTES", 16384),
+                intOf(env, "PARLEY_MAX_FRAMES_PER_SECOND", 20),
+                intOf(env, "PARLEY_SEND_QUEUE_LIMIT", 1000),
+                longOf(env, "PARLEY_EDGE_LEASE_MS", 10_000),
+                intOf(env, "PARLEY_EDGE_LINGER_MS", 1),
+                longOf(env, "PARLEY_EDGE_IDLE_TIMEOUT_MS", 120_000),
+                auth);
+    }
+
+    /** A configuration for tests: everything default except the given values. */
+    public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
+        return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
+                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth);
+    }
+
+    public String topic(Topic topic) {
+        return topic.nameIn(topicNamespace);
+    }
+
+    public Duration idleTimeout() {
+        return Duration.ofMillis(idleTimeoutMs);
+    }
+
+    /** How often Helidon checks for idle connections: a quarter of the timeout, at most 30 s. */
+    public Duration idleCheckPeriod() {
+        return Duration.ofMillis(Math.max(250, Math.min(idleTimeoutMs / 4, 30_000)));
+    }
+
+    public long heartbeatIntervalMs() {
+        return Math.max(100, leaseMs / 3);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static String nonBlank(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    private static int intOf(Map<String, String> env, String name, int fallback) {
+        long value = longOf(env, name, fallback);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " is out of range: " + value);
+        }
+        return (int) value;
+    }
+
+    private static long longOf(Map<String, String> env, String name, long fallback) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer (got '" + raw + "')");
+        }
+    }
+}

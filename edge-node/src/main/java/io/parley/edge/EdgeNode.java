@@ -1,0 +1,187 @@
+/*
+ * EdgeNode owns the wiring of one edge node around its Kafka seam: the Helidon server (/ws and
+ * /health), the native endpoint, the command service, the room index, the delivery handler, the
+ * liveness heartbeat, the reaper, and the graceful stop. Main gives it the Kafka publisher; a
+ * socket-layer test gives it a recording one and calls deliveries() directly.
+ */
+package io.parley.edge;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import io.parley.contracts.auth.TokenVerifier;
+import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.json.Json;
+import io.parley.edge.auth.UpgradeAuthenticator;
+import io.parley.edge.command.CommandParser;
+import io.parley.edge.command.CommandService;
+import io.parley.edge.delivery.DeliveryHandler;
+import io.parley.edge.delivery.RoomIndex;
+import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.publish.CommandPublisher;
+import io.parley.edge.session.ClientConnection;
+import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.ws.NativeEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/** Start once, stop once. */
+public final class EdgeNode {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+    /** Helidon's own frame limit: frames above it close the socket (1009); between maxFrameBytes and it, PAYLOAD_TOO_LARGE. */
+    static final int MIN_HARD_FRAME_LIMIT = 65_536;
+    private static final long REAP_INTERVAL_MS = 1_000;
+
+    private final EdgeConfig config;
+    private final CommandPublisher publisher;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final RoomIndex index = new RoomIndex();
+    private final RateLimitTable rateLimits = new RateLimitTable();
+    private final CommandService commands;
+    private final NativeEndpoint nativeEndpoint;
+    private final DeliveryHandler deliveries;
+    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("parley-edge-timer").daemon(true).unstarted(r));
+    private final AtomicLong heartbeatFailures = new AtomicLong();
+    private WebServer server;
+    private BooleanSupplier deliveriesRunning = () -> true;
+    private volatile boolean stopped;
+
+    public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher) {
+        this.config = config;
+        this.publisher = publisher;
+        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
+        this.nativeEndpoint = new NativeEndpoint(new UpgradeAuthenticator(verifier),
+                new CommandParser(config.maxMessageLength()), commands, registry, index, writers,
+                config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+        this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+    }
+
+    /** What the deliveries consumer (or a test) hands each Delivery to, from one thread. */
+    public DeliveryHandler deliveries() {
+        return deliveries;
+    }
+
+    /**
+     * Starts the server, the heartbeat and the reaper. {@code deliveriesRunning} tells /health
+     * whether the deliveries consumer is alive.
+     */
+    public EdgeNode start(BooleanSupplier deliveriesRunning) {
+        this.deliveriesRunning = deliveriesRunning;
+        server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                // Helidon counts only client frames as activity; clients ping (op "ping") to stay
+                // connected. Sessions Helidon closes this way get no onClose: the reaper cleans them up.
+                .idleConnectionTimeout(config.idleTimeout())
+                .idleConnectionPeriod(config.idleCheckPeriod())
+                .addProtocol(WsConfig.builder()
+                        .maxFrameLength(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()))
+                        .build())
+                .routing(routing -> routing
+                        .get("/health", this::health)
+                        .any("/ws", nativeEndpoint::refusedUpgrade))
+                .addRouting(WsRouting.builder().endpoint("/ws", nativeEndpoint::newListener))
+                .build()
+                .start();
+        long beat = config.heartbeatIntervalMs();
+        timer.scheduleAtFixedRate(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::reap, REAP_INTERVAL_MS, REAP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int connectionCount() {
+        return registry.size();
+    }
+
+    public boolean isHealthy() {
+        return server != null && server.isRunning() && !stopped && publisher.isRunning() && deliveriesRunning.getAsBoolean();
+    }
+
+    private void health(ServerRequest request, ServerResponse response) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        boolean healthy = isHealthy();
+        body.put("status", healthy ? "UP" : "DOWN");
+        body.put("node", config.nodeId());
+        body.put("slot", config.slot());
+        body.put("connections", registry.size());
+        body.put("rooms", index.roomCount());
+        response.status(healthy ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(Json.write(body));
+    }
+
+    private void heartbeat() {
+        try {
+            publisher.publish(new EdgeHeartbeat(config.nodeId(), config.slot(), System.currentTimeMillis(),
+                    config.leaseMs(), registry.size()), failure -> {
+                if (failure != null && heartbeatFailures.incrementAndGet() % 10 == 1) {
+                    LOG.warn("heartbeat not published ({} failures so far): {}", heartbeatFailures.get(), failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("heartbeat failed", e);
+        }
+    }
+
+    private void reap() {
+        try {
+            nativeEndpoint.reap(System.nanoTime());
+            rateLimits.purge(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            LOG.error("reaper failed", e);
+        }
+    }
+
+    /**
+     * Graceful stop: refuse new commands, close every socket with 1001 "going away" (publishing
+     * its leaves and disconnect), give the close frames a moment, stop the server and the timers.
+     * The caller then stops the deliveries consumer and closes the publisher (which flushes).
+     */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        commands.drain();
+        List<? extends ClientConnection> sessions = nativeEndpoint.closeAll("going away");
+        long deadline = System.currentTimeMillis() + 2_000;
+        while (!NativeEndpoint.allFlushed(sessions) && System.currentTimeMillis() < deadline) {
+            sleepQuietly(20);
+        }
+        timer.shutdownNow();
+        if (server != null) {
+            server.stop();
+        }
+        writers.shutdownNow();
+        LOG.info("edge node {} stopped ({} connections closed)", config.nodeId(), sessions.size());
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

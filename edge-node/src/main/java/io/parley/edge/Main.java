@@ -1,0 +1,80 @@
+/*
+ * Main owns the edge node's process: read EdgeConfig from the environment, wire the Kafka
+ * publisher, the EdgeNode and the deliveries consumer by hand, print the one startup line the
+ * launcher reads the port from, and stop everything in order on SIGTERM.
+ */
+package io.parley.edge;
+
+import io.parley.contracts.Topic;
+import io.parley.contracts.auth.TokenVerifier;
+import io.parley.edge.delivery.DeliveriesConsumer;
+import io.parley.edge.publish.KafkaCommandPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(60);
+    /** Kafka clients log their whole configuration at INFO; keep the node's log to lifecycle lines. Held strongly (JUL). */
+    private static final java.util.logging.Logger KAFKA_LOG = java.util.logging.Logger.getLogger("org.apache.kafka");
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        if (System.getProperty("java.util.logging.config.file") == null) {
+            KAFKA_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+        EdgeConfig config;
+        try {
+            config = EdgeConfig.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("parley-edge: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        TokenVerifier verifier;
+        try {
+            verifier = new TokenVerifier(config.auth());
+        } catch (RuntimeException e) {
+            System.err.println("parley-edge: cannot load the token keys: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        KafkaCommandPublisher publisher = new KafkaCommandPublisher(config.kafkaBootstrap(), config.topicNamespace(),
+                config.nodeId(), config.lingerMs());
+        EdgeNode node = new EdgeNode(config, verifier, publisher);
+        DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
+                config.slot(), config.nodeId(), node.deliveries());
+        try {
+            KafkaTopics.await(config, KAFKA_START_TIMEOUT);
+            publisher.awaitTopics(KAFKA_START_TIMEOUT);
+            consumer.start(KAFKA_START_TIMEOUT);
+            node.start(consumer::isRunning);
+        } catch (RuntimeException e) {
+            LOG.error("parley-edge {} failed to start", config.nodeId(), e);
+            System.err.println("parley-edge: failed to start: " + e.getMessage());
+            node.stop();
+            consumer.stop(1_000);
+            publisher.close(1_000);
+            System.exit(1);
+            return;
+        }
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("parley-edge-stop").unstarted(() -> {
+            node.stop();
+            consumer.stop(2_000);
+            publisher.close(5_000);
+            System.out.println("parley-edge " + config.nodeId() + " stopped");
+            stopped.countDown();
+        }));
+        System.out.println("parley-edge " + config.nodeId() + " listening on port " + node.port());
+        LOG.info("edge node {} (slot {}) listening on {}:{}, Kafka {}, topics {}*", config.nodeId(), config.slot(),
+                config.host(), node.port(), config.kafkaBootstrap(), config.topicNamespace());
+        stopped.await();
+    }
+}

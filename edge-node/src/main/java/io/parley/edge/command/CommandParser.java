@@ -1,0 +1,117 @@
+/*
+ * CommandParser owns validation of a request's op and data into a typed Command, protocol-neutral:
+ * unknown op -> UNKNOWN_EVENT, bad room id -> INVALID_ROOM, empty or too-long text and malformed
+ * fields -> INVALID_MESSAGE. Nothing invalid ever reaches Kafka.
+ */
+package io.parley.edge.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.Limits;
+import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
+
+/** Stateless and thread-safe. */
+public final class CommandParser {
+    /** The heartbeat op (not in contracts' Protocol yet: see the edge's notes). */
+    public static final String PING = "ping";
+    private static final int MAX_ECHOED_OP = 40;
+
+    private final int maxMessageLength;
+
+    public CommandParser(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /** Either a command or the error to answer with. */
+    public sealed interface Parsed permits Valid, Invalid {}
+
+    public record Valid(Command command) implements Parsed {}
+
+    public record Invalid(ErrorBody error) implements Parsed {}
+
+    /**
+     * Validates one request.
+     *
+     * @param op   the operation name; null is INVALID_MESSAGE
+     * @param data the request's data (an object), or null / missing
+     */
+    public Parsed parse(String op, JsonNode data) {
+        if (op == null) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "missing 'op'");
+        }
+        if (data != null && !data.isNull() && !data.isMissingNode() && !data.isObject()) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'data' must be an object");
+        }
+        return switch (op) {
+            case PING -> new Valid(new Command.Ping());
+            case Protocol.JOIN_ROOM -> roomId(data) instanceof String room
+                    ? new Valid(new Command.JoinRoom(room)) : invalidRoom();
+            case Protocol.LEAVE_ROOM -> roomId(data) instanceof String room
+                    ? new Valid(new Command.LeaveRoom(room)) : invalidRoom();
+            case Protocol.SEND_MESSAGE -> sendMessage(data);
+            default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
+        };
+    }
+
+    private Parsed sendMessage(JsonNode data) {
+        String room = roomId(data);
+        if (room == null) {
+            return invalidRoom();
+        }
+        JsonNode text = data.get("text");
+        if (text == null || !text.isTextual()) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'text' must be a string");
+        }
+        String value = text.textValue();
+        if (value.isBlank()) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "message text is empty");
+        }
+        int codePoints = value.codePointCount(0, value.length());
+        if (codePoints > maxMessageLength) {
+            return invalid(ErrorCode.INVALID_MESSAGE,
+                    "message text is " + codePoints + " characters, the maximum is " + maxMessageLength);
+        }
+        JsonNode clientMsgId = data.get("clientMsgId");
+        if (!absent(clientMsgId) && !(clientMsgId.isTextual() && Limits.isValidClientMsgId(clientMsgId.textValue()))) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'clientMsgId' must be 1-64 printable ASCII characters");
+        }
+        JsonNode replyTo = data.get("replyTo");
+        if (!absent(replyTo) && !(replyTo.isTextual() && Limits.isValidClientMsgId(replyTo.textValue()))) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'replyTo' must be a message id");
+        }
+        return new Valid(new Command.SendMessage(room, value,
+                absent(clientMsgId) ? null : clientMsgId.textValue(),
+                absent(replyTo) ? null : replyTo.textValue()));
+    }
+
+    private static boolean absent(JsonNode node) {
+        return node == null || node.isNull();
+    }
+
+    /** The valid room id of {@code data}, or null. */
+    private static String roomId(JsonNode data) {
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        JsonNode node = data.get("roomId");
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        String room = node.textValue();
+        return Limits.isValidRoomId(room) ? room : null;
+    }
+
+    private static Parsed invalidRoom() {
+        return invalid(ErrorCode.INVALID_ROOM, "'roomId' must be 1-128 letters, digits, '_', '.', ':' or '-'");
+    }
+
+    private static Parsed invalid(ErrorCode code, String message) {
+        return new Invalid(ErrorBody.of(code, message));
+    }
+
+    private static String truncate(String op) {
+        String printable = op.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() <= MAX_ECHOED_OP ? printable : printable.substring(0, MAX_ECHOED_OP) + "...";
+    }
+}

@@ -1,0 +1,94 @@
+/*
+ * DeliveryHandler owns what this node does with each record of its deliveries partition:
+ * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber; Reply -> the one
+ * connection it answers (updating the room index first when it confirms a join or a leave);
+ * RateLimit -> remember the user's block.
+ */
+package io.parley.edge.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.session.ClientConnection;
+import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.session.OutboundEvent;
+
+/**
+ * Called by one thread (the deliveries consumer, or a test) in partition order, so an index change
+ * made for a Reply is in place before any later delivery is handled.
+ *
+ * <p>Which reply confirms a join or a leave: an ok reply whose data names a {@code roomId} makes
+ * the index agree with what the connection last asked for that room (joined: indexed; left: not).
+ * This needs no request bookkeeping and converges even when join/leave are pipelined.
+ */
+public final class DeliveryHandler {
+    /** Rooms whose last seq is remembered (see {@link SeqTracker}). */
+    static final int MAX_TRACKED_ROOMS = 1_000_000;
+
+    private final ConnectionRegistry connections;
+    private final RoomIndex index;
+    private final RateLimitTable rateLimits;
+    private final SeqTracker seqs = new SeqTracker(MAX_TRACKED_ROOMS);
+
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
+                           RateLimitTable rateLimits) {
+        this.connections = connections;
+        this.index = index;
+        this.rateLimits = rateLimits;
+    }
+
+    public void handle(Delivery delivery) {
+        if (delivery == null || delivery.body() == null) {
+            return;
+        }
+        switch (delivery.body()) {
+            case Delivery.ToRoom toRoom -> toRoom(toRoom);
+            case Delivery.Reply reply -> reply(reply);
+            case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+        }
+    }
+
+    /** Fans one room event out to the local subscribers; returns how many sockets it was queued for. */
+    int toRoom(Delivery.ToRoom toRoom) {
+        if (toRoom.roomId() == null || toRoom.event() == null || !seqs.advance(toRoom.roomId(), toRoom.seq())) {
+            return 0;
+        }
+        OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
+        int queued = 0;
+        for (ClientConnection connection : index.subscribers(toRoom.roomId())) {
+            connection.deliver(event);
+            queued++;
+        }
+        return queued;
+    }
+
+    private void reply(Delivery.Reply reply) {
+        ClientConnection connection = connections.get(reply.connectionId());
+        if (connection == null) {
+            return; // the connection is gone (or was on a previous owner of this slot)
+        }
+        if (reply.ok()) {
+            String roomId = roomIdOf(reply.data());
+            if (roomId != null) {
+                if (connection.subscriptions().isRequested(roomId)) {
+                    index.add(roomId, connection);
+                    if (!connection.isOpen()) {
+                        index.remove(roomId, connection); // lost a race with the disconnect's cleanup
+                    }
+                } else {
+                    index.remove(roomId, connection);
+                }
+            }
+        }
+        connection.reply(new ServerReply(reply.ref(), reply.ok(), reply.data(), reply.error()));
+    }
+
+    private static String roomIdOf(JsonNode data) {
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        JsonNode room = data.get("roomId");
+        return room != null && room.isTextual() ? room.textValue() : null;
+    }
+}

@@ -1,0 +1,40 @@
+/*
+ * SeqTracker owns the de-duplication of room events at the edge: the last seq this node delivered
+ * per room, so a Delivery.ToRoom seen again after a processor reprocessing (same seq) is dropped
+ * (DESIGN.md section 2: consumers are idempotent by (room, seq)).
+ */
+package io.parley.edge.delivery;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Not thread-safe: used only by the deliveries thread. Bounded: beyond {@code maxRooms} the least
+ * recently delivered room is forgotten (a forgotten room accepts its next seq as new).
+ */
+public final class SeqTracker {
+    private final LinkedHashMap<String, Long> lastSeq;
+
+    public SeqTracker(int maxRooms) {
+        this.lastSeq = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > maxRooms;
+            }
+        };
+    }
+
+    /** True if {@code seq} is newer than anything delivered for {@code roomId}, and records it. */
+    public boolean advance(String roomId, long seq) {
+        Long last = lastSeq.get(roomId);
+        if (last != null && seq <= last) {
+            return false;
+        }
+        lastSeq.put(roomId, seq);
+        return true;
+    }
+
+    public int size() {
+        return lastSeq.size();
+    }
+}

@@ -1,0 +1,33 @@
+/*
+ * ClientConnection owns the protocol-neutral view of one connected client: who it is (from the
+ * verified token), how to answer it and push events to it. The native /ws session implements it;
+ * a Socket.IO session will too, so the command and delivery code serve both protocols.
+ */
+package io.parley.edge.session;
+
+import io.parley.contracts.wire.ServerReply;
+
+/**
+ * One authenticated client connection. Every method is non-blocking and thread-safe: replies and
+ * events are queued on the connection's bounded send queue and written by its own writer.
+ */
+public interface ClientConnection {
+
+    /** Unique id of this connection ({@link io.parley.contracts.EventIds#next()}). */
+    String connectionId();
+
+    /** The user, from the verified token's {@code sub}; never from a client field. */
+    String userId();
+
+    /** The rooms this connection asked for and the rooms it is indexed in. */
+    Subscriptions subscriptions();
+
+    /** Queue the answer to one request. Dropped if the connection is closed. */
+    void reply(ServerReply reply);
+
+    /** Queue a pushed event (encoded once per protocol, shared by every recipient). */
+    void deliver(OutboundEvent event);
+
+    /** False once the connection is closing or closed: nothing more is delivered to it. */
+    boolean isOpen();
+}

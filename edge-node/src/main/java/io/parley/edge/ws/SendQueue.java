@@ -1,0 +1,214 @@
+/*
+ * SendQueue owns the outgoing side of one socket: a bounded queue of frames and the serialised
+ * writer that drains it (WsSession.send is not thread-safe and blocks; see STACK.md). Producers
+ * (the fan-out, replies, Kafka callbacks) only enqueue and never wait; a full queue means a slow
+ * consumer, which is closed instead of stalling the fan-out.
+ */
+package io.parley.edge.ws;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Frames are written by at most one drain task at a time, run on a shared executor (virtual
+ * threads) only while there is something to write: an idle socket costs no thread. A close
+ * request jumps the queue (pending frames are dropped) and is the last thing written.
+ */
+public final class SendQueue {
+
+    /** Where frames go: the socket. Called by one thread at a time. */
+    public interface Sink {
+        void send(String text) throws Exception;
+
+        void close(int code, String reason) throws Exception;
+    }
+
+    /** What the owner is told; called at most once each, on the thread that noticed. */
+    public interface Events {
+        /** The queue was full: the socket is a slow consumer. */
+        void overflow(SendQueue queue);
+
+        /** Writing to the socket failed: it is gone. */
+        void sendFailed(SendQueue queue, Exception failure);
+    }
+
+    private record CloseRequest(int code, String reason) {}
+
+    private final int limit;
+    private final LinkedBlockingQueue<String> frames;
+    private final Sink sink;
+    private final Events events;
+    private final Executor executor;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private final ReentrantLock writing = new ReentrantLock();
+    private volatile CloseRequest closeRequest;
+    private volatile boolean finished;
+    private volatile Thread writer;
+
+    public SendQueue(int limit, Sink sink, Events events, Executor executor) {
+        this.limit = limit;
+        this.frames = new LinkedBlockingQueue<>(limit);
+        this.sink = sink;
+        this.events = events;
+        this.executor = executor;
+    }
+
+    /**
+     * Queues one frame. Returns false if the queue is closing or full; a full queue closes the
+     * socket (code 1013, "slow consumer") and tells {@link Events#overflow} once.
+     */
+    public boolean offer(String frame) {
+        if (closeRequest != null || finished) {
+            return false;
+        }
+        if (!frames.offer(frame)) {
+            if (overflowed.compareAndSet(false, true)) {
+                close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + limit + " frames queued");
+                events.overflow(this);
+            }
+            return false;
+        }
+        schedule();
+        return true;
+    }
+
+    /** Drops what is pending and writes a close frame next (first request wins). */
+    public void close(int code, String reason) {
+        if (closeRequest != null || finished) {
+            return;
+        }
+        closeRequest = new CloseRequest(code, reason);
+        frames.clear();
+        schedule();
+    }
+
+    /**
+     * The peer closed (or the connection ended): write nothing more. Waits briefly for a write in
+     * progress so the caller (Helidon's reader, about to answer the close) does not write concurrently.
+     */
+    public void stop() {
+        finished = true;
+        frames.clear();
+        try {
+            if (writing.tryLock(1, TimeUnit.SECONDS)) {
+                writing.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Interrupts a writer stuck on the socket (a virtual thread blocked in socket I/O is unblocked). */
+    public void abort() {
+        finished = true;
+        frames.clear();
+        Thread current = writer;
+        if (current != null) {
+            current.interrupt();
+        }
+    }
+
+    /** Frames waiting to be written. */
+    public int pending() {
+        return frames.size();
+    }
+
+    /** True once a close was requested or the queue stopped. */
+    public boolean isClosing() {
+        return closeRequest != null || finished;
+    }
+
+    /** True once nothing more will be written (close frame written, stopped, or failed). */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RuntimeException e) {
+                scheduled.set(false);
+                finished = true;
+                events.sendFailed(this, e);
+            }
+        }
+    }
+
+    private void drain() {
+        writer = Thread.currentThread();
+        try {
+            while (true) {
+                if (finished) {
+                    frames.clear();
+                    return;
+                }
+                CloseRequest close = closeRequest;
+                if (close != null) {
+                    writeClose(close);
+                    return;
+                }
+                String frame = frames.poll();
+                if (frame == null) {
+                    scheduled.set(false);
+                    // An offer may have slipped in between poll() and set(false): take it over if nobody else did.
+                    if ((frames.isEmpty() && closeRequest == null) || !scheduled.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!write(frame)) {
+                    return;
+                }
+            }
+        } finally {
+            writer = null;
+        }
+    }
+
+    private boolean write(String frame) {
+        writing.lock();
+        try {
+            if (finished) {
+                return false;
+            }
+            sink.send(frame);
+            return true;
+        } catch (Exception e) {
+            finished = true;
+            frames.clear();
+            events.sendFailed(this, e);
+            return false;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private void writeClose(CloseRequest close) {
+        writing.lock();
+        try {
+            if (!finished) {
+                finished = true;
+                frames.clear();
+                sink.close(close.code(), close.reason());
+            }
+        } catch (Exception e) {
+            events.sendFailed(this, e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** The close codes this edge uses (RFC 6455 section 7.4.1). */
+    public static final class CloseCodes {
+        public static final int GOING_AWAY = 1001;
+        public static final int POLICY_VIOLATION = 1008;
+        public static final int TRY_AGAIN_LATER = 1013;
+
+        private CloseCodes() {}
+    }
+}

@@ -1,0 +1,104 @@
+/*
+ * CommandParserTest owns the proof that every request is validated before it can be published:
+ * each op's valid form, and each error code the parser gives (UNKNOWN_EVENT, INVALID_ROOM,
+ * INVALID_MESSAGE).
+ */
+package io.parley.edge.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.json.Json;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandParserTest {
+    private final CommandParser parser = new CommandParser(10);
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private ErrorCode errorOf(String op, String data) {
+        CommandParser.Parsed parsed = parser.parse(op, data == null ? null : json(data));
+        assertThat(parsed).isInstanceOf(CommandParser.Invalid.class);
+        return ((CommandParser.Invalid) parsed).error().code();
+    }
+
+    private Command commandOf(String op, String data) {
+        CommandParser.Parsed parsed = parser.parse(op, data == null ? null : json(data));
+        assertThat(parsed).isInstanceOf(CommandParser.Valid.class);
+        return ((CommandParser.Valid) parsed).command();
+    }
+
+    @Test
+    void validCommands() {
+        assertThat(commandOf("join-room", "{\"roomId\":\"general\"}")).isEqualTo(new Command.JoinRoom("general"));
+        assertThat(commandOf("leave-room", "{\"roomId\":\"a:b.c-d_e\"}")).isEqualTo(new Command.LeaveRoom("a:b.c-d_e"));
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"c-1\",\"extra\":1}"))
+                .isEqualTo(new Command.SendMessage("r", "hi", "c-1", null));
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":\"01J0000000000000000000000A\"}"))
+                .isEqualTo(new Command.SendMessage("r", "hi", null, "01J0000000000000000000000A"));
+        assertThat(commandOf("ping", null)).isEqualTo(new Command.Ping());
+    }
+
+    @Test
+    void unknownOpIsUnknownEvent() {
+        assertThat(errorOf("delete-everything", "{}")).isEqualTo(ErrorCode.UNKNOWN_EVENT);
+        assertThat(errorOf("", null)).isEqualTo(ErrorCode.UNKNOWN_EVENT);
+    }
+
+    @Test
+    void missingOpOrNonObjectDataIsInvalidMessage() {
+        assertThat(errorOf(null, "{}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("join-room", "[1,2]")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "\"text\"")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
+    void badRoomIdIsInvalidRoom() {
+        assertThat(errorOf("join-room", null)).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("join-room", "{}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("join-room", "{\"roomId\":\"\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("join-room", "{\"roomId\":\"has space\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("join-room", "{\"roomId\":42}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("leave-room", "{\"roomId\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("send-message", "{\"roomId\":\"a/b\",\"text\":\"hi\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+    }
+
+    @Test
+    void emptyOrTooLongOrNonTextMessageIsInvalidMessage() {
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"   \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":7}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"01234567890\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"has space\"}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":5}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":{}}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
+    void lengthIsCountedInCodePoints() {
+        String tenEmoji = "\uD83D\uDE00".repeat(10); // 20 UTF-16 chars, 10 code points
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"" + tenEmoji + "\"}"))
+                .isEqualTo(new Command.SendMessage("r", tenEmoji, null, null));
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"" + tenEmoji + "x\"}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
+    void unknownOpIsNotEchoedVerbatim() {
+        CommandParser.Parsed parsed = parser.parse("x".repeat(500) + "\u0000", null);
+        String message = ((CommandParser.Invalid) parsed).error().message();
+        assertThat(message.length()).isLessThan(80);
+        assertThat(message).doesNotContain("\u0000");
+    }
+}

@@ -1,0 +1,118 @@
+/*
+ * DeliveryHandlerTest owns the proof of what a delivery does on this node: ToRoom reaches exactly
+ * the local subscribers (encoded once, shared) and is dropped when its seq was already delivered;
+ * a Reply reaches its connection and confirms joins/leaves in the index before later deliveries;
+ * a RateLimit is remembered.
+ */
+package io.parley.edge.delivery;
+
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
+import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.session.FakeConnection;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeliveryHandlerTest {
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final RoomIndex index = new RoomIndex();
+    private final RateLimitTable rateLimits = new RateLimitTable();
+    private final DeliveryHandler handler = new DeliveryHandler(registry, index, rateLimits);
+    private final FakeConnection alice = new FakeConnection("c-alice", "alice");
+    private final FakeConnection bob = new FakeConnection("c-bob", "bob");
+
+    DeliveryHandlerTest() {
+        registry.add(alice);
+        registry.add(bob);
+    }
+
+    private static Delivery delivery(Delivery.Body body) {
+        return new Delivery("edge-test", 0, body);
+    }
+
+    private static Delivery toRoom(String room, long seq, String text) {
+        return delivery(new Delivery.ToRoom(room, seq, Protocol.NEW_MESSAGE,
+                Json.tree(new Protocol.NewMessage(room, seq, "m" + seq, "alice", text, null, null, 1L))));
+    }
+
+    private static Delivery joinOk(String connectionId, String room, String ref) {
+        return delivery(new Delivery.Reply(connectionId, ref, true, Json.tree(new Protocol.RoomAck(room, 3)), null));
+    }
+
+    @Test
+    void toRoomReachesOnlyLocalSubscribersWithOneSharedEncoding() {
+        index.add("r1", alice);
+        index.add("r1", bob);
+        index.add("r2", bob);
+
+        handler.handle(toRoom("r1", 1, "hello"));
+        handler.handle(toRoom("r2", 1, "other room"));
+
+        assertThat(alice.events).hasSize(1);
+        assertThat(bob.events).hasSize(2);
+        assertThat(alice.events.get(0)).isSameAs(bob.events.get(0));
+        String text = alice.events.get(0).nativeText();
+        assertThat(text).startsWith("{\"event\":\"new-message\",\"data\":{").contains("\"text\":\"hello\"");
+        assertThat(bob.events.get(0).nativeText()).isSameAs(text);
+    }
+
+    @Test
+    void aRedeliveredSeqIsDropped() {
+        index.add("r1", alice);
+        handler.handle(toRoom("r1", 1, "one"));
+        handler.handle(toRoom("r1", 2, "two"));
+        handler.handle(toRoom("r1", 2, "two again"));
+        handler.handle(toRoom("r1", 1, "one again"));
+        handler.handle(toRoom("r1", 3, "three"));
+        assertThat(alice.events).extracting(e -> e.data().get("text").textValue()).containsExactly("one", "two", "three");
+    }
+
+    @Test
+    void joinOkIndexesTheConnectionBeforeLaterDeliveries() {
+        alice.subscriptions().requested("r1");
+        handler.handle(joinOk("c-alice", "r1", "7"));
+        handler.handle(toRoom("r1", 4, "after join"));
+
+        assertThat(alice.replies).hasSize(1);
+        assertThat(alice.replies.get(0).ref()).isEqualTo("7");
+        assertThat(alice.replies.get(0).ok()).isTrue();
+        assertThat(alice.events).hasSize(1);
+    }
+
+    @Test
+    void leaveOkUnindexesAndErrorsChangeNothing() {
+        alice.subscriptions().requested("r1");
+        handler.handle(joinOk("c-alice", "r1", "1"));
+        alice.subscriptions().released("r1");
+        handler.handle(delivery(new Delivery.Reply("c-alice", "2", true, Json.tree(new Protocol.RoomAck("r1", 5)), null)));
+        assertThat(index.subscribers("r1")).isEmpty();
+
+        bob.subscriptions().requested("r2");
+        handler.handle(delivery(new Delivery.Reply("c-bob", "3", false, null,
+                ErrorBody.of(ErrorCode.ROOM_FULL, "full"))));
+        assertThat(index.subscribers("r2")).isEmpty();
+        assertThat(bob.replies.get(0).error().code()).isEqualTo(ErrorCode.ROOM_FULL);
+    }
+
+    @Test
+    void aReplyForAClosedOrUnknownConnectionIndexesNothing() {
+        alice.subscriptions().requested("r1");
+        alice.close();
+        handler.handle(joinOk("c-alice", "r1", "1"));
+        handler.handle(joinOk("c-nobody", "r1", "1"));
+        assertThat(index.subscribers("r1")).isEmpty();
+    }
+
+    @Test
+    void rateLimitDecisionsAreRemembered() {
+        long until = System.currentTimeMillis() + 60_000;
+        handler.handle(delivery(new Delivery.RateLimit("alice", until)));
+        assertThat(rateLimits.retryAfterMs("alice", until - 1_000)).isEqualTo(1_000);
+        assertThat(rateLimits.retryAfterMs("bob", until - 1_000)).isZero();
+    }
+}
