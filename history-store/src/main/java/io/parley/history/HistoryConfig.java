@@ -1,0 +1,106 @@
+// Owns the history store's settings: every one an environment variable, with its default.
+package io.parley.history;
+
+import io.parley.contracts.Topic;
+import io.parley.contracts.auth.AuthConfig;
+import io.parley.history.cql.Buckets;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The history store's configuration, from environment variables:
+ * <ul>
+ *   <li>{@code PARLEY_KAFKA_BOOTSTRAP} (default {@code 127.0.0.1:19092})</li>
+ *   <li>{@code PARLEY_TOPIC_NAMESPACE} (default {@value Topic#DEFAULT_NAMESPACE})</li>
+ *   <li>{@code PARLEY_CASSANDRA_CONTACT_POINTS} {@code host:port,host:port} (default {@code 127.0.0.1:19042};
+ *       a point without a port uses 9042)</li>
+ *   <li>{@code PARLEY_CASSANDRA_LOCAL_DC} (default {@code datacenter1})</li>
+ *   <li>{@code PARLEY_CASSANDRA_KEYSPACE} (default {@code parley})</li>
+ *   <li>{@code PARLEY_HISTORY_GROUP_ID}, the writer's consumer group (default {@code parley-history}); a new
+ *       group id replays room-events from the start</li>
+ *   <li>{@code PARLEY_HISTORY_PORT} (default 8090; 0 = any free port) and {@code PARLEY_HISTORY_HOST}
+ *       (default {@code 127.0.0.1}) of the HTTP API</li>
+ *   <li>the token settings of {@link AuthConfig#fromEnv}</li>
+ * </ul>
+ * The bucket size is not an environment variable on purpose: it is part of the storage format and
+ * must never change for a keyspace ({@link Buckets}). Tests set a small one with {@link #withBucketSize}.
+ */
+public record HistoryConfig(String kafkaBootstrap, String topicNamespace, List<InetSocketAddress> cassandraContactPoints,
+                            String cassandraLocalDc, String keyspace, String groupId, String host, int port,
+                            AuthConfig auth, Buckets buckets) {
+
+    public HistoryConfig {
+        cassandraContactPoints = List.copyOf(cassandraContactPoints);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("PARLEY_HISTORY_PORT out of range: " + port);
+        }
+    }
+
+    public static HistoryConfig fromEnv(Map<String, String> env) {
+        return new HistoryConfig(
+                value(env, "PARLEY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+                value(env, "PARLEY_TOPIC_NAMESPACE", Topic.DEFAULT_NAMESPACE),
+                contactPoints(value(env, "PARLEY_CASSANDRA_CONTACT_POINTS", "127.0.0.1:19042")),
+                value(env, "PARLEY_CASSANDRA_LOCAL_DC", "datacenter1"),
+                value(env, "PARLEY_CASSANDRA_KEYSPACE", "parley"),
+                value(env, "PARLEY_HISTORY_GROUP_ID", "parley-history"),
+                value(env, "PARLEY_HISTORY_HOST", "127.0.0.1"),
+                integer(env, "PARLEY_HISTORY_PORT", 8090),
+                AuthConfig.fromEnv(env),
+                Buckets.defaults());
+    }
+
+    public HistoryConfig withBucketSize(int size) {
+        return new HistoryConfig(kafkaBootstrap, topicNamespace, cassandraContactPoints, cassandraLocalDc, keyspace,
+                groupId, host, port, auth, new Buckets(size));
+    }
+
+    public HistoryConfig withGroupId(String newGroupId) {
+        return new HistoryConfig(kafkaBootstrap, topicNamespace, cassandraContactPoints, cassandraLocalDc, keyspace,
+                newGroupId, host, port, auth, buckets);
+    }
+
+    public HistoryConfig withKeyspace(String newKeyspace) {
+        return new HistoryConfig(kafkaBootstrap, topicNamespace, cassandraContactPoints, cassandraLocalDc, newKeyspace,
+                groupId, host, port, auth, buckets);
+    }
+
+    public String roomEventsTopic() {
+        return Topic.ROOM_EVENTS.nameIn(topicNamespace);
+    }
+
+    static List<InetSocketAddress> contactPoints(String text) {
+        List<InetSocketAddress> points = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String point = part.strip();
+            if (point.isEmpty()) {
+                continue;
+            }
+            int colon = point.lastIndexOf(':');
+            String host = colon < 0 ? point : point.substring(0, colon);
+            int port = colon < 0 ? 9042 : Integer.parseInt(point.substring(colon + 1));
+            points.add(new InetSocketAddress(host, port));
+        }
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("PARLEY_CASSANDRA_CONTACT_POINTS is empty");
+        }
+        return points;
+    }
+
+    private static String value(Map<String, String> env, String name, String fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback) {
+        String value = value(env, name, Integer.toString(fallback));
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number: " + value, e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+// Owns the HTTP surface of the history store: GET /v1/rooms/{roomId}/messages and GET /health.
+package io.parley.history.api;
+
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.Limits;
+import io.parley.contracts.auth.TokenVerifier;
+import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.ErrorBody;
+import io.parley.history.cql.MessagePager;
+import io.parley.history.cql.Page;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The history endpoint: a bearer token verified with contracts' {@link TokenVerifier} (401
+ * {@code AUTHENTICATION_FAILED} otherwise), then the room id (400 {@code INVALID_ROOM}) and the
+ * query parameters (400 {@code INVALID_MESSAGE}), then a page from the {@link MessagePager}.
+ * Cassandra unreachable: 503 {@code UNAVAILABLE}. {@code /health}: 200 while {@code healthy} holds.
+ */
+public final class HistoryApi {
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
+    private static final String JSON = "application/json";
+
+    private final TokenVerifier verifier;
+    private final MessagePager pager;
+    private final BooleanSupplier healthy;
+
+    public HistoryApi(TokenVerifier verifier, MessagePager pager, BooleanSupplier healthy) {
+        this.verifier = verifier;
+        this.pager = pager;
+        this.healthy = healthy;
+    }
+
+    public void routing(HttpRouting.Builder routing) {
+        routing.get("/health", this::health)
+                .get("/v1/rooms/{roomId}/messages", this::messages);
+    }
+
+    private void health(ServerRequest request, ServerResponse response) {
+        boolean up = healthy.getAsBoolean();
+        response.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        response.header(HeaderNames.CONTENT_TYPE, JSON);
+        response.send(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+    }
+
+    private void messages(ServerRequest request, ServerResponse response) {
+        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        if (verifier.verify(bearerToken(authorization)) instanceof TokenVerifier.Rejected rejected) {
+            error(response, ErrorCode.AUTHENTICATION_FAILED,
+                    authorization == null ? "missing bearer token" : rejected.reason());
+            return;
+        }
+        String roomId = request.path().pathParameters().first("roomId").orElse(null);
+        if (!Limits.isValidRoomId(roomId)) {
+            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+            return;
+        }
+        HistoryParams.Result params = HistoryParams.parse(request.query().toMap());
+        if (params instanceof HistoryParams.Invalid invalid) {
+            error(response, ErrorCode.INVALID_MESSAGE, invalid.message());
+            return;
+        }
+        Page page;
+        try {
+            page = pager.page(roomId, ((HistoryParams.Valid) params).request());
+        } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {
+            LOG.warn("history read failed: {}", e.toString());
+            error(response, ErrorCode.UNAVAILABLE, "history storage unavailable, retry later");
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("history read failed unexpectedly", e);
+            error(response, ErrorCode.INTERNAL_ERROR, "internal error");
+            return;
+        }
+        response.header(HeaderNames.CONTENT_TYPE, JSON);
+        response.send(Json.writeBytes(HistoryResponses.HistoryPage.of(roomId, page)));
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+    static String bearerToken(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (value.length() < 7 || !value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+            return null;
+        }
+        return value.substring(7).strip();
+    }
+
+    private static void error(ServerResponse response, ErrorCode code, String message) {
+        response.status(code.httpStatus());
+        response.header(HeaderNames.CONTENT_TYPE, JSON);
+        if (code == ErrorCode.AUTHENTICATION_FAILED) {
+            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        response.send(Json.writeBytes(new HistoryResponses.ErrorResponse(ErrorBody.of(code, message))));
+    }
+}

@@ -1,0 +1,119 @@
+// Owns every CQL statement of the history store: schema application, the idempotent upserts of
+// the writer and the partition reads of the API.
+package io.parley.history.cql;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.parley.contracts.CqlSchema;
+import io.parley.contracts.event.RoomEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The messages table and its head table, through prepared statements. Writes are upserts keyed by
+ * {@code (room_id, bucket, seq)}: writing the same event twice leaves the same row. Heads are
+ * written {@code USING TIMESTAMP seq}, so the highest seq wins in any write order.
+ * Reads and writes use LOCAL_QUORUM (a page read right after a write sees it).
+ */
+public final class MessageStore implements MessagePager.Source {
+    private static final String COLUMNS =
+            "room_id, bucket, seq, message_id, sender_id, body, created_at, client_msg_id, reply_to, event_id";
+
+    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
+
+    private final CqlSession session;
+    private final Buckets buckets;
+    private final PreparedStatement upsert;
+    private final PreparedStatement upsertHead;
+    private final PreparedStatement selectHead;
+    private final PreparedStatement selectAscending;
+    private final PreparedStatement selectDescending;
+
+    private MessageStore(CqlSession session, String keyspace, Buckets buckets) {
+        this.session = session;
+        this.buckets = buckets;
+        this.upsert = session.prepare("INSERT INTO " + keyspace + ".messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.upsertHead = session.prepare("UPDATE " + keyspace + ".message_heads USING TIMESTAMP ? SET last_seq = ? WHERE room_id = ?");
+        this.selectHead = session.prepare("SELECT last_seq FROM " + keyspace + ".message_heads WHERE room_id = ?");
+        String select = "SELECT " + COLUMNS + " FROM " + keyspace + ".messages"
+                + " WHERE room_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ";
+        this.selectAscending = session.prepare(select + "ASC LIMIT ?");
+        this.selectDescending = session.prepare(select + "DESC LIMIT ?");
+    }
+
+    /** Applies Parley's schema to {@code keyspace} (idempotent) and prepares the statements. */
+    public static MessageStore open(CqlSession session, String keyspace, String replication, Buckets buckets) {
+        for (String statement : CqlSchema.statements(keyspace, replication)) {
+            // DDL waits for schema agreement: far slower than the driver's 2 s default on a busy node.
+            session.execute(SimpleStatement.newInstance(statement).setTimeout(SCHEMA_TIMEOUT));
+        }
+        return new MessageStore(session, keyspace, buckets);
+    }
+
+    public Buckets buckets() { return buckets; }
+
+    /**
+     * Stores the messages among {@code events} (other events are ignored), all at once, then
+     * raises each room's head to its highest message seq. Completes when every write succeeded;
+     * fails if any failed (the caller writes the whole batch again: it is idempotent).
+     */
+    public CompletionStage<Void> write(List<RoomEvent> events) {
+        List<CompletableFuture<?>> writes = new ArrayList<>(events.size());
+        Map<String, Long> heads = new HashMap<>();
+        for (RoomEvent event : events) {
+            if (event.body() instanceof RoomEvent.MessageSent message) {
+                writes.add(session.executeAsync(bindUpsert(event, message)).toCompletableFuture());
+                heads.merge(event.roomId(), event.seq(), Math::max);
+            }
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size());
+            heads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
+                    upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
+                    .toCompletableFuture()));
+            return CompletableFuture.allOf(headWrites.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    private BoundStatement bindUpsert(RoomEvent event, RoomEvent.MessageSent message) {
+        return upsert.bind(event.roomId(), buckets.of(event.seq()), event.seq(), message.messageId(), event.userId(),
+                        message.text(), Instant.ofEpochMilli(event.timestamp()), message.clientMsgId(),
+                        message.replyTo(), event.eventId())
+                .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
+    }
+
+    @Override
+    public long head(String roomId) {
+        Row row = session.execute(selectHead.bind(roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
+        return row == null || row.isNull("last_seq") ? 0 : row.getLong("last_seq");
+    }
+
+    @Override
+    public List<StoredMessage> read(String roomId, int bucket, long afterSeq, long beforeSeq, boolean ascending, int limit) {
+        PreparedStatement statement = ascending ? selectAscending : selectDescending;
+        List<StoredMessage> messages = new ArrayList<>(limit);
+        for (Row row : session.execute(statement.bind(roomId, bucket, afterSeq, beforeSeq, limit)
+                .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))) {
+            messages.add(toMessage(row));
+        }
+        return messages;
+    }
+
+    private static StoredMessage toMessage(Row row) {
+        Instant createdAt = row.getInstant("created_at");
+        return new StoredMessage(row.getString("room_id"), row.getLong("seq"), row.getString("message_id"),
+                row.getString("sender_id"), row.getString("body"), row.getString("client_msg_id"),
+                row.getString("reply_to"), row.getString("event_id"), createdAt == null ? 0 : createdAt.toEpochMilli());
+    }
+}
