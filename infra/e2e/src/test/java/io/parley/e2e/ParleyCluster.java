@@ -1,0 +1,97 @@
+package io.parley.e2e;
+
+import io.parley.contracts.auth.TokenIssuer;
+import io.parley.infra.stack.ParleyServices;
+import io.parley.infra.stack.ServicesConfig;
+import io.parley.infra.stack.StackConfig;
+import io.parley.infra.testkit.ParleyStackExtension;
+import io.parley.infra.testkit.TestStack;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The whole of Parley for the end-to-end tests, started once per test JVM on the shared test stack
+ * in a topic namespace and keyspace of its own: the processors, the history store and two edge
+ * nodes, each in its own process. Logs are kept in {@code target/e2e-run/logs}.
+ *
+ * <p>Limits are set here for every test: rate 60 messages per minute with a burst of 60 per user.
+ */
+public final class ParleyCluster implements ParameterResolver, AutoCloseable {
+    static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
+    static final int RATE_PER_MINUTE = 60;
+    static final int RATE_BURST = 60;
+    static final int MAX_MESSAGE_LENGTH = 500;
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
+
+    final TestStack stack;
+    final ParleyServices services;
+    final String topicNamespace;
+    final String keyspace;
+    final TokenIssuer tokens = new TokenIssuer(SECRET, "parley", "parley");
+
+    /** For JUnit's extension registration only. */
+    public ParleyCluster() {
+        this.stack = null;
+        this.services = null;
+        this.topicNamespace = null;
+        this.keyspace = null;
+    }
+
+    private ParleyCluster(TestStack stack) {
+        this.stack = stack;
+        this.topicNamespace = stack.newTopicNamespace();
+        this.keyspace = stack.newKeyspace();
+        Path runDir = Path.of("target", "e2e-run").toAbsolutePath();
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StackConfig logs = StackConfig.forTests(Map.of(), runDir);
+        ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
+                stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.of(
+                "PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE),
+                "PARLEY_RATE_BURST", Integer.toString(RATE_BURST),
+                "PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH),
+                "PARLEY_MAX_FRAMES_PER_SECOND", "1000"));
+        this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == ParleyCluster.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        TestStack testStack = (TestStack) new ParleyStackExtension().resolveParameter(parameter, context);
+        return context.getRoot().getStore(NAMESPACE)
+                .computeIfAbsent(ParleyCluster.class, key -> new ParleyCluster(testStack), ParleyCluster.class);
+    }
+
+    String token(String userId) {
+        return tokens.mint(userId, Duration.ofHours(1));
+    }
+
+    /** A client of {@code userId} connected to edge node {@code edge} (1 or 2). */
+    WsClient connect(String userId, int edge) {
+        return WsClient.connect(userId + "@edge-" + edge, services.edgeUrl(edge - 1), token(userId));
+    }
+
+    @Override
+    public void close() {
+        if (services != null) {
+            services.close();
+        }
+    }
+}
