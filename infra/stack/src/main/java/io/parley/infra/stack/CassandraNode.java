@@ -90,7 +90,7 @@ final class CassandraNode {
                     }
                     try {
                         return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
-                    } catch (NumberFormatException e) {
+                    } catch (IllegalArgumentException e) { // a non-number, or a port out of range
                         throw new StackException("PARLEY_CASSANDRA_CONTACT_POINTS: bad port in '" + s + "'");
                     }
                 })

@@ -189,7 +189,7 @@ public final class LocalStack implements AutoCloseable {
         }
         ports.forEach((what, port) -> {
             try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(false);
+                probe.setReuseAddress(true); // a port held only by TIME_WAIT connections is free for the servers too
                 probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             } catch (IOException e) {
                 throw new StackException("port " + port + " for " + what + " is already in use on 127.0.0.1: "

@@ -87,7 +87,8 @@ public final class Main {
         System.exit(2);
     }
 
-    static void configureLogging() {
+    /** One-line log records; libraries at WARNING, Kafka and the Cassandra driver at SEVERE. */
+    public static void configureLogging() {
         try (InputStream in = Main.class.getResourceAsStream("logging.properties")) {
             if (in != null) {
                 LogManager.getLogManager().readConfiguration(in);

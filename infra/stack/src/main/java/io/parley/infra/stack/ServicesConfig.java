@@ -36,9 +36,10 @@ public record ServicesConfig(Path repoRoot, List<Integer> edgePorts, int history
 
     /** For tests: free ports for {@code edges} edge nodes, the history store and the processors. */
     public static ServicesConfig forTests(int edges, String jwtSecret, Map<String, String> passThrough) {
+        int[] ports = StackConfig.freePorts(edges + 2);
         return new ServicesConfig(repoRoot(System.getenv()),
-                java.util.stream.IntStream.range(0, edges).mapToObj(i -> StackConfig.freePort()).toList(),
-                StackConfig.freePort(), StackConfig.freePort(), jwtSecret, Map.copyOf(passThrough));
+                Arrays.stream(ports, 0, edges).boxed().toList(),
+                ports[edges], ports[edges + 1], jwtSecret, Map.copyOf(passThrough));
     }
 
     /** The secret tokens are signed with locally: created once per data directory, then reused. */

@@ -74,7 +74,8 @@ public record StackConfig(
      */
     public static StackConfig forTests(Map<String, String> env, Path dataDir) {
         StackConfig base = fromEnv(env, true);
-        return new StackConfig(dataDir, true, freePort(), freePort(), freePort(), freePort(), freePort(),
+        int[] ports = freePorts(5);
+        return new StackConfig(dataDir, true, ports[0], ports[1], ports[2], ports[3], ports[4],
                 base.externalKafka, base.externalCassandra, base.externalRedis,
                 base.topicNamespace, base.keyspace, base.localDatacenter, base.cassandraJavaHome,
                 base.startTimeout);
@@ -84,7 +85,32 @@ public record StackConfig(
 
     public Path logDir() { return dataDir.resolve("logs"); }
 
-    static int freePort() {
+    /** {@code count} distinct free ports: all sockets are held open while picking, so none repeats. */
+    public static int[] freePorts(int count) {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
+            }
+        }
+    }
+
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -31,7 +31,12 @@ final class StackLock implements AutoCloseable {
             Path pidFile = runDir.resolve(PID_FILE);
             FileChannel channel = FileChannel.open(runDir.resolve("launcher.lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by this very JVM
+            }
             if (lock == null) {
                 channel.close();
                 String holder = ChildProcess.readPid(pidFile).map(pid -> " (pid " + pid + ")").orElse("");

@@ -1,6 +1,7 @@
 package io.parley.infra.testkit;
 
 import io.parley.infra.stack.LocalStack;
+import io.parley.infra.stack.Main;
 import io.parley.infra.stack.StackConfig;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -36,6 +37,7 @@ public final class ParleyStackExtension implements ParameterResolver {
     }
 
     private static TestStack startStack() {
+        Main.configureLogging(); // connection refusals while servers boot are expected: keep the output readable
         try {
             Path dataDir = Files.createTempDirectory("parley-test-stack-");
             StackConfig config = StackConfig.forTests(System.getenv(), dataDir);

@@ -54,7 +54,8 @@ import static org.awaitility.Awaitility.await;
  * on SIGTERM and SIGINT, keeps data across restarts, and leaves no child behind when it is
  * SIGKILLed (the children die with it through {@code setpriv --pdeathsig}).
  *
- * <p>These tests start stacks of their own, so they do not use the shared test stack.
+ * <p>The launcher runs with {@code --stack-only}: these tests are about the servers, not Parley's
+ * services. They start stacks of their own, so they do not use the shared test stack.
  */
 class LauncherIT {
     private static final String READY = "Parley local stack is ready.";
@@ -80,7 +81,7 @@ class LauncherIT {
         assertThat(first.stdout()).contains("PARLEY_KAFKA_BOOTSTRAP=127.0.0.1:" + ports.kafka())
                 .contains("PARLEY_CASSANDRA_CONTACT_POINTS=127.0.0.1:" + ports.cql())
                 .contains("PARLEY_REDIS_URL=redis://127.0.0.1:" + ports.redis());
-        Map<String, Long> children = childPids(dataDir);
+        Map<String, Long> children = childPids(first, dataDir);
         assertChildrenOf(first, children);
 
         // Same ports, another data directory: refused, naming the first port in use (Kafka's).
@@ -98,7 +99,7 @@ class LauncherIT {
         assertThat(sameDir.exitValue()).as(sameDir.describe()).isEqualTo(2);
         assertThat(sameDir.stderr()).as(sameDir.describe())
                 .contains("another Parley launcher (pid " + first.pid() + ")");
-        assertThat(childPids(dataDir)).as("the refused launcher touched nothing").isEqualTo(children);
+        assertThat(childPids(first, dataDir)).as("the refused launcher touched nothing").isEqualTo(children);
         assertAllAlive(children);
 
         // Something durable in each store, to find again after a restart.
@@ -108,8 +109,9 @@ class LauncherIT {
         writeKafka(ports, topic, recordValue);
         writeCassandra(ports, roomId);
 
-        // SIGTERM: every child is stopped and reaped before the launcher exits.
-        first.process.destroy();
+        // SIGTERM: every child is stopped and reaped before the launcher exits. (Through the handle:
+        // Process.destroy() would also close our end of its stdout, losing what it prints on the way out.)
+        first.process.toHandle().destroy();
         first.awaitExit(STOP_DEADLINE);
         assertThat(first.exitValue()).as(first.describe()).isEqualTo(128 + 15);
         assertThat(first.stdout()).as(first.describe()).contains(STOPPED);
@@ -119,7 +121,7 @@ class LauncherIT {
         // Restart on the same data directory: the data is still there.
         Launcher second = Launcher.start(this, dataDir, ports);
         second.awaitReady();
-        Map<String, Long> restarted = childPids(dataDir);
+        Map<String, Long> restarted = childPids(second, dataDir);
         assertChildrenOf(second, restarted);
         assertThat(readKafka(ports, topic)).as("record in %s after restart", topic).isEqualTo(recordValue);
         assertThat(readCassandra(ports, roomId)).as("row of %s after restart", roomId).isEqualTo("survives restarts");
@@ -140,10 +142,10 @@ class LauncherIT {
         Ports ports = Ports.free();
         Launcher launcher = Launcher.start(this, dataDir, ports);
         launcher.awaitReady();
-        Map<String, Long> children = childPids(dataDir);
+        Map<String, Long> children = childPids(launcher, dataDir);
         assertChildrenOf(launcher, children);
 
-        launcher.process.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        launcher.process.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
         launcher.awaitExit(STOP_DEADLINE);
         assertThat(launcher.stdout()).doesNotContain(STOPPED);
         await("children of a SIGKILLed launcher to exit").atMost(Duration.ofSeconds(90))
@@ -151,7 +153,7 @@ class LauncherIT {
 
         // Its pid files are stale now; the OS released its lock. The next launcher on this directory
         // gets the lock, removes the stale files, then (Kafka's port held here) refuses to start.
-        assertThat(pidFiles(dataDir)).containsExactlyInAnyOrder("kafka.pid", "cassandra.pid", "redis.pid");
+        assertThat(pidFiles(dataDir)).containsExactlyInAnyOrder("launcher.pid", "kafka.pid", "cassandra.pid", "redis.pid");
         try (ServerSocket kafkaPortHolder = new ServerSocket()) {
             kafkaPortHolder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.kafka()));
             Launcher next = Launcher.start(this, dataDir, ports);
@@ -193,11 +195,11 @@ class LauncherIT {
 
     // ---------------------------------------------------------------- assertions on processes
 
-    private static Map<String, Long> childPids(Path dataDir) {
+    private static Map<String, Long> childPids(Launcher launcher, Path dataDir) {
         Map<String, Long> pids = new LinkedHashMap<>();
         for (String server : SERVERS) {
             Path pidFile = dataDir.resolve("run/" + server + ".pid");
-            assertThat(pidFile).as("pid file of %s", server).isRegularFile();
+            assertThat(pidFile).as("pid file of %s, %s", server, launcher.describe()).isRegularFile();
             pids.put(server, ChildProcess.readPid(pidFile).orElseThrow(() -> new AssertionError("no pid in " + pidFile)));
         }
         return pids;
@@ -336,6 +338,7 @@ class LauncherIT {
         private final List<String> stderr = new CopyOnWriteArrayList<>();
         private final Thread stdoutReader;
         private final Thread stderrReader;
+        private volatile String signalState = "";
 
         private Launcher(Process process) {
             this.process = process;
@@ -355,7 +358,7 @@ class LauncherIT {
                     "--sun-misc-unsafe-memory-access=allow",
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName()));
+                    Main.class.getName(), "--stack-only"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Map<String, String> env = builder.environment();
             env.keySet().removeIf(name -> name.startsWith("PARLEY_"));
@@ -381,6 +384,7 @@ class LauncherIT {
 
         String describe() {
             return "launcher pid " + pid() + (process.isAlive() ? " (running)" : " (exit " + process.exitValue() + ")")
+                    + " " + signalState
                     + "\n--- stdout ---\n" + stdout() + "\n--- stderr ---\n" + stderr()
                     + "\n--- classpath ---\n" + System.getProperty("java.class.path");
         }
@@ -397,6 +401,7 @@ class LauncherIT {
                 joinReaders();
                 fail("the launcher exited before it was ready:\n" + describe());
             }
+            signalState = signalState(pid());
         }
 
         /** Waits for the process to exit and for its output to be read to the end. */
@@ -427,6 +432,15 @@ class LauncherIT {
                     // the stream closes when the process dies
                 }
             });
+        }
+
+        private static String signalState(long pid) {
+            try {
+                return String.join(" ", Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                        .filter(l -> l.startsWith("Sig")).toList());
+            } catch (IOException e) {
+                return "";
+            }
         }
 
         private static boolean sigintIgnoredHere() {
