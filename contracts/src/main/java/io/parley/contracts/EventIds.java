@@ -30,6 +30,24 @@ public final class EventIds {
         return encode(lastMillis, randomHigh, randomLow);
     }
 
+    /**
+     * A deterministic id derived from {@code base} (an event id) and {@code salt}: the same inputs
+     * always give the same id, with {@code base}'s timestamp. For records the processors synthesise
+     * from one event (e.g. one leave per connection of an expired edge node), so a replay makes
+     * the same ids again.
+     */
+    public static String derived(String base, String salt) {
+        long millis = timestampOf(base);
+        long h1 = 1125899906842597L;
+        long h2 = 0x9E3779B97F4A7C15L;
+        String text = base + "|" + salt;
+        for (int i = 0; i < text.length(); i++) {
+            h1 = 31 * h1 + text.charAt(i);
+            h2 = (h2 ^ text.charAt(i)) * 0x100000001B3L;
+        }
+        return encode(millis, h1 & 0xFFFF, h2 ^ Long.rotateLeft(h1, 17));
+    }
+
     /** The millisecond timestamp an id was made at. */
     public static long timestampOf(String id) {
         if (id == null || id.length() != 26) {

@@ -9,6 +9,11 @@ public final class Limits {
     /** Client message ids (for idempotent resends): 1-64 printable ASCII characters without spaces. */
     public static final Pattern CLIENT_MSG_ID = Pattern.compile("[!-~]{1,64}");
 
+    /** The longest custom status text, in code points. */
+    public static final int MAX_CUSTOM_STATUS = 128;
+    /** The statuses a user may choose with update-presence ({@code offline} is computed, never chosen). */
+    public static final java.util.Set<String> CHOOSABLE_STATUSES = java.util.Set.of("online", "away", "busy", "dnd");
+
     private Limits() {}
 
     public static boolean isValidRoomId(String roomId) {

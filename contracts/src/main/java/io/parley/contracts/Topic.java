@@ -21,7 +21,9 @@ public enum Topic {
     /** Results addressed to edge nodes; partition = the edge node's slot; key: edge node id. */
     DELIVERIES("deliveries.v1", "edgeNodeId", 16, Duration.ofHours(6), CleanupPolicy.DELETE),
     /** Edge nodes' liveness heartbeats (leases); key: edge node id. */
-    EDGE_NODES("edge-nodes.v1", "edgeNodeId", 1, Duration.ofDays(1), CleanupPolicy.DELETE);
+    EDGE_NODES("edge-nodes.v1", "edgeNodeId", 1, Duration.ofDays(1), CleanupPolicy.DELETE),
+    /** Each user's current presence (compacted: the latest record per user); key: user id. For analytics. */
+    PRESENCE("presence.v1", "userId", 8, null, CleanupPolicy.COMPACT);
 
     public static final String DEFAULT_NAMESPACE = "parley.";
 

@@ -31,4 +31,13 @@ class EventIdsTest {
     void garbageIsNotAnId() {
         assertThatThrownBy(() -> EventIds.timestampOf("short")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void derivedIdsAreDeterministicValidAndDistinctPerSalt() {
+        String base = EventIds.next();
+        String a = EventIds.derived(base, "conn-1");
+        org.assertj.core.api.Assertions.assertThat(a).hasSize(26).isEqualTo(EventIds.derived(base, "conn-1"))
+                .isNotEqualTo(EventIds.derived(base, "conn-2")).isNotEqualTo(base);
+        org.assertj.core.api.Assertions.assertThat(EventIds.timestampOf(a)).isEqualTo(EventIds.timestampOf(base));
+    }
 }

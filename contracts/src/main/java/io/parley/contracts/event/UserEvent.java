@@ -1,12 +1,17 @@
 package io.parley.contracts.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * What a user's connections do, published by edge nodes to {@code user-events} (key: user id):
  * connects, disconnects, and one accounting record per message the edge let through, from which
- * the user processor computes rate limits across all of the user's devices and nodes.
+ * the user processor computes rate limits across all of the user's devices and nodes; the
+ * user's chosen presence ({@code presence-set}, from the edge); and the user's room memberships
+ * ({@code room-joined} / {@code room-left}, written by the room processor when the user's first
+ * connection joins or last one leaves a room), from which the presence stage knows where to send
+ * the user's presence changes.
  */
 public record UserEvent(String eventId, String userId, String edgeNodeId, int edgeSlot, String connectionId,
                         long timestamp, Body body) {
@@ -15,8 +20,11 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
     @JsonSubTypes({
             @JsonSubTypes.Type(value = Connected.class, name = "connected"),
             @JsonSubTypes.Type(value = Disconnected.class, name = "disconnected"),
-            @JsonSubTypes.Type(value = MessageAttempt.class, name = "message-attempt")})
-    public sealed interface Body permits Connected, Disconnected, MessageAttempt {}
+            @JsonSubTypes.Type(value = MessageAttempt.class, name = "message-attempt"),
+            @JsonSubTypes.Type(value = PresenceSet.class, name = "presence-set"),
+            @JsonSubTypes.Type(value = RoomJoined.class, name = "room-joined"),
+            @JsonSubTypes.Type(value = RoomLeft.class, name = "room-left")})
+    public sealed interface Body permits Connected, Disconnected, MessageAttempt, PresenceSet, RoomJoined, RoomLeft {}
 
     public record Connected() implements Body {}
 
@@ -24,4 +32,17 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
 
     /** The edge forwarded a send-message of this user (whatever the room processor then decides). */
     public record MessageAttempt(String roomId) implements Body {}
+
+    /**
+     * The user chose a status ({@code online}, {@code away}, {@code busy}, {@code dnd}) and/or a
+     * custom status text; a null field keeps its value, an empty text clears it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PresenceSet(String status, String customStatus) implements Body {}
+
+    /** The user became a member of the room (its first connection joined); written by the room processor. */
+    public record RoomJoined(String roomId) implements Body {}
+
+    /** The user stopped being a member (its last connection left); {@code reason}: client or disconnect. */
+    public record RoomLeft(String roomId, String reason) implements Body {}
 }

@@ -5,6 +5,7 @@ import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.event.UserPresence;
 
 /** The value serde of every topic of the catalog (keys are UTF-8 strings). */
 public final class Serdes {
@@ -19,4 +20,6 @@ public final class Serdes {
     public static JsonSerde<Delivery> delivery() { return new JsonSerde<>(Delivery.class); }
 
     public static JsonSerde<EdgeHeartbeat> edgeHeartbeat() { return new JsonSerde<>(EdgeHeartbeat.class); }
+
+    public static JsonSerde<UserPresence> userPresence() { return new JsonSerde<>(UserPresence.class); }
 }

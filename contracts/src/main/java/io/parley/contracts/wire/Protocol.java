@@ -13,12 +13,23 @@ public final class Protocol {
     public static final String JOIN_ROOM = "join-room";
     public static final String LEAVE_ROOM = "leave-room";
     public static final String SEND_MESSAGE = "send-message";
+    public static final String UPDATE_PRESENCE = "update-presence";
+    public static final String GET_ONLINE_USERS = "get-online-users";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
     public static final String USER_JOINED = "user-joined";
     public static final String USER_LEFT = "user-left";
     public static final String ERROR = "error";
+    public static final String PRESENCE_UPDATE = "presence-update";
+    public static final String ONLINE_USERS = "online-users";
+
+    // Presence statuses.
+    public static final String ONLINE = "online";
+    public static final String AWAY = "away";
+    public static final String BUSY = "busy";
+    public static final String DND = "dnd";
+    public static final String OFFLINE = "offline";
 
     /** Data of {@code join-room} and {@code leave-room}. */
     public record RoomRequest(String roomId) {}
@@ -40,4 +51,22 @@ public final class Protocol {
 
     /** Data of {@code user-joined} and {@code user-left}. */
     public record MembershipChange(String roomId, long seq, String userId) {}
+
+    /** Data of {@code update-presence}: a null field keeps its value; an empty customStatus clears it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PresenceRequest(String status, String customStatus) {}
+
+    /**
+     * Data of {@code presence-update}, a diff: {@code userId}, the room it travels through, and only
+     * the fields that changed ({@code customStatus} "" = cleared; {@code lastSeen} when going offline).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PresenceUpdate(String roomId, String userId, String status, String customStatus, Long lastSeen) {}
+
+    /** One user in {@code online-users} / the reply to {@code get-online-users}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OnlineUser(String userId, String status, String customStatus, Long lastSeen) {}
+
+    /** Reply data of {@code get-online-users}, and the {@code online-users} event after a join. */
+    public record OnlineUsers(String roomId, java.util.List<OnlineUser> users) {}
 }

@@ -13,6 +13,7 @@ import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.event.UserPresence;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SchemaConformanceTest {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final String ID = EventIds.next();
 
-    private static final Map<Topic, List<Object>> SAMPLES = Map.of(
+    private static final Map<Topic, List<Object>> SAMPLES = Map.of( // Map.of: at most 10 topics
             Topic.ROOM_EVENTS, List.of(
                     new RoomEvent(ID, "lobby", 1, "alice", 1L, new RoomEvent.MemberJoined()),
                     new RoomEvent(ID, "lobby", 2, "alice", 1L, new RoomEvent.MessageSent(ID, "c-1", "hi", null)),
@@ -46,7 +47,11 @@ class SchemaConformanceTest {
             Topic.USER_EVENTS, List.of(
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
-                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby"))),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet("dnd", "in a meeting")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet(null, "")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomJoined("lobby")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "disconnect"))),
             Topic.DELIVERIES, List.of(
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 2, Protocol.NEW_MESSAGE,
                             Json.tree(new Protocol.NewMessage("lobby", 2, ID, "alice", "hi", "c-1", null, 1L)))),
@@ -54,7 +59,12 @@ class SchemaConformanceTest {
                             Json.tree(new Protocol.SendMessageAck("lobby", ID, 2, "c-1")), null)),
                     new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", false, null,
                             new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
-                    new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L))),
+                    new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.PRESENCE_UPDATE,
+                            Json.tree(new Protocol.PresenceUpdate("lobby", "alice", "offline", null, 5L))))),
+            Topic.PRESENCE, List.of(
+                    new UserPresence("alice", "busy", "in a meeting", 1L, 2L),
+                    new UserPresence("alice", "offline", null, 1L, 2L)),
             Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)));
 
     @Test
