@@ -1,0 +1,144 @@
+/*
+ * Client owns one load-generator connection on java.net.http.WebSocket: connecting with a token,
+ * reassembling text frames, serialising sends (the JDK allows one outstanding send per socket),
+ * and handing each complete frame to its protocol (NativeClient for Parley's /ws, SocketIoClient
+ * for the Socket.IO yardstick), which reports replies and deliveries to the Tally.
+ */
+package io.parley.loadgen;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** One connection. Listener callbacks of one socket never run concurrently (JDK contract). */
+public abstract class Client implements WebSocket.Listener {
+    /** Connections the server closed or that failed after they were open, over all clients. */
+    static final AtomicLong DROPPED = new AtomicLong();
+
+    final int index;
+    final String userId;
+    final String token;
+    final Tally tally;
+    final Tally.Receiver receiver;
+    /** Members of the room this client sends to (expected deliveries per send). */
+    volatile int members;
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile WebSocket ws;
+    private CompletableFuture<WebSocket> tail;
+    private final StringBuilder partial = new StringBuilder();
+    private volatile boolean closing;
+
+    Client(int index, String userId, String token, Tally tally) {
+        this.index = index;
+        this.userId = userId;
+        this.token = token;
+        this.tally = tally;
+        this.receiver = tally.receiver();
+    }
+
+    /** Which protocol a load generator speaks. */
+    public enum Kind { PARLEY, SOCKETIO }
+
+    static Client create(Kind kind, int index, String userId, String token, Tally tally) {
+        return kind == Kind.PARLEY ? new NativeClient(index, userId, token, tally)
+                : new SocketIoClient(index, userId, token, tally);
+    }
+
+    abstract URI uri(String base);
+
+    abstract void configure(WebSocket.Builder builder);
+
+    /** Handles one complete text frame. */
+    abstract void onFrame(String frame, long nowNanos);
+
+    /** Joins a room; completes with the room's latest seq at the join. */
+    abstract CompletableFuture<Long> join(String roomId);
+
+    /** Sends one message (the clientMsgId is its ref / ack key). */
+    abstract void sendMessage(String roomId, String text, String clientMsgId);
+
+    /** Keeps the connection alive (application-level ping where the protocol needs one). */
+    abstract void keepAlive();
+
+    /** Opens the socket; {@link #ready} completes when the protocol handshake is done. */
+    CompletableFuture<Void> connect(HttpClient http, String base, Duration timeout) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
+        configure(builder);
+        builder.buildAsync(uri(base), this).whenComplete((w, failure) -> {
+            if (failure != null) {
+                ready.completeExceptionally(failure);
+            }
+        });
+        return ready.orTimeout(timeout.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        synchronized (this) {
+            ws = webSocket;
+            tail = CompletableFuture.completedFuture(webSocket);
+        }
+        opened();
+        webSocket.request(1);
+    }
+
+    /** The socket is open (native: authenticated, so ready). */
+    void opened() {}
+
+    /** Queues a text frame behind this socket's previous one. */
+    void sendText(String text) {
+        synchronized (this) {
+            if (tail == null || closing) {
+                return;
+            }
+            tail = tail.thenCompose(w -> w.sendText(text, true)).exceptionally(failure -> ws);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        long now = System.nanoTime();
+        if (last && partial.isEmpty()) {
+            onFrame(data.toString(), now);
+        } else {
+            partial.append(data);
+            if (last) {
+                String frame = partial.toString();
+                partial.setLength(0);
+                onFrame(frame, now);
+            }
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        if (!closing) {
+            DROPPED.incrementAndGet();
+        }
+        ready.completeExceptionally(new IllegalStateException("closed by the server: " + statusCode + " " + reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        if (!closing && ready.isDone()) {
+            DROPPED.incrementAndGet();
+        }
+        ready.completeExceptionally(error);
+    }
+
+    void close() {
+        closing = true;
+        WebSocket w = ws;
+        if (w != null) {
+            w.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(t -> null);
+            w.abort();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/*
+ * ProcStats owns reading the cost of server processes from /proc: CPU time (utime + stime of
+ * /proc/<pid>/stat, in clock ticks of 1/100 s) and resident memory (VmRSS of /proc/<pid>/status),
+ * and, for JVMs, the heap in use after a full GC (jcmd GC.run, GC.heap_info).
+ */
+package io.parley.loadgen;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public final class ProcStats {
+    /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+    static final double TICKS_PER_SECOND = 100.0;
+    private static final Pattern HEAP_USED = Pattern.compile("(?:heap|Heap)\\s+total[^\\n]*?used (\\d+)K");
+
+    private ProcStats() {}
+
+    /** One reading of a process: CPU seconds so far and RSS in KiB; -1 when it cannot be read. */
+    public record Sample(double cpuSeconds, long rssKb) {}
+
+    public static Map<String, Sample> sample(Map<String, Long> pids) {
+        Map<String, Sample> out = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> out.put(name, sample(pid)));
+        return out;
+    }
+
+    public static Sample sample(long pid) {
+        String proc = pid == 0 ? "self" : Long.toString(pid);
+        try {
+            String stat = Files.readString(Path.of("/proc", proc, "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+            long rss = -1;
+            for (String line : Files.readAllLines(Path.of("/proc", proc, "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return new Sample(cpu, rss);
+        } catch (IOException | RuntimeException e) {
+            return new Sample(-1, -1);
+        }
+    }
+
+    /** Reads {@code <dir>/*.pid} (the launcher's run directory), leaving out the launcher itself. */
+    public static Map<String, Long> pidDir(Path dir) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".pid") && !name.equals("launcher.pid")) {
+                    out.put(name.substring(0, name.length() - 4), Long.parseLong(Files.readString(file).strip()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalArgumentException("cannot read pid files in " + dir + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The JVM's heap in use after a full GC, in KiB, via jcmd; -1 when jcmd fails. */
+    public static long heapUsedAfterGcKb(long pid) {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        try {
+            run(jcmd, Long.toString(pid), "GC.run");
+            String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+            Matcher m = HEAP_USED.matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return out;
+    }
+}
