@@ -1,6 +1,6 @@
 /*
- * Main owns the stream-processors process: it reads ProcessorsConfig, wires the room and the
- * rate-limit topologies into one Kafka Streams application (at-least-once, low producer linger,
+ * Main owns the stream-processors process: it reads ProcessorsConfig, wires the room, rate-limit,
+ * presence and node-lease stages (and the Redis presence view) into one Kafka Streams application (at-least-once, low producer linger,
  * poison records logged and skipped), serves GET /health on 127.0.0.1, and closes the streams
  * cleanly on SIGTERM. One log line per lifecycle event; nothing per message.
  */
@@ -8,6 +8,14 @@ package io.parley.processors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.parley.contracts.Topic;
+import io.parley.contracts.event.UserEvent;
+import io.parley.processors.lease.LeaseTopology;
+import io.parley.processors.lease.NodeExpired;
+import io.parley.processors.presence.PresenceFanout;
+import io.parley.processors.presence.PresenceTopology;
+import io.parley.processors.presence.PresenceView;
+import io.parley.processors.presence.RedisPresenceView;
 import io.parley.processors.ratelimit.RateLimitTopology;
 import io.parley.processors.room.RoomTopology;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,6 +23,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +66,9 @@ public final class Main {
             return;
         }
 
-        Topology topology = topology(config);
+        PresenceView view = config.redisUrl() == null ? PresenceView.NONE
+                : new RedisPresenceView(config.redisUrl(), config.topicNamespace(), config.applicationId());
+        Topology topology = topology(config, view);
         log.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -78,6 +91,7 @@ public final class Main {
             System.out.println("parley-processors stopping");
             boolean closed = streams.close(CLOSE_TIMEOUT);
             health.stop(0);
+            view.close();
             System.out.println(closed ? "parley-processors stopped" : "parley-processors stopped (close timed out)");
         }, "parley-processors-shutdown"));
 
@@ -90,11 +104,24 @@ public final class Main {
         }
     }
 
-    /** Both stages in one topology; they share nothing but the application. */
+    /** Every stage in one topology, without a presence view. */
     public static Topology topology(ProcessorsConfig config) {
+        return topology(config, PresenceView.NONE);
+    }
+
+    /**
+     * Every stage in one topology: node leases (edge-nodes) -> expiries broadcast to the presence and
+     * room stages; user-events -> rate limits and presence; presence diffs -> (presence-fanout, by
+     * room) -> the room stage, which also writes membership changes back to user-events.
+     */
+    public static Topology topology(ProcessorsConfig config, PresenceView view) {
         StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(config).build(builder);
-        new RateLimitTopology(config).build(builder);
+        KStream<String, NodeExpired> expiries = new LeaseTopology(config).build(builder);
+        KStream<String, UserEvent> userEvents = builder.stream(config.topic(Topic.USER_EVENTS),
+                Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.userEvent()).withName("user-events-source"));
+        new RateLimitTopology(config).build(builder, userEvents);
+        KStream<String, PresenceFanout> presence = new PresenceTopology(config, view).build(builder, userEvents, expiries);
+        new RoomTopology(config).build(builder, presence, expiries);
         return builder.build();
     }
 

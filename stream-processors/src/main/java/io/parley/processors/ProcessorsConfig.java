@@ -26,10 +26,19 @@ import java.util.Map;
  *                             see STACK.md, latency traps)
  * @param commitIntervalMs     {@code PARLEY_PROCESSORS_COMMIT_INTERVAL_MS}, default 1000 (bounds reprocessing
  *                             after a crash; at-least-once)
+ * @param presenceGraceMs      {@code PARLEY_PRESENCE_GRACE_MS}, default 10000: a user with no connection left
+ *                             goes offline only after this long (a reconnect within it changes nothing)
+ * @param presenceIdleMs       {@code PARLEY_PRESENCE_IDLE_MS}, default 300000: an {@code online} user with no
+ *                             activity for this long shows as {@code away}; 0 disables it
+ * @param presenceTickMs       {@code PARLEY_PRESENCE_TICK_MS}, default 250: how often the presence timers and the
+ *                             edge-node leases are checked (wall clock)
+ * @param redisUrl             {@code PARLEY_REDIS_URL}, default none: where the presence read view is kept
+ *                             ({@code redis://host:port}); none: no view
  */
 public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
                                int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
-                               int lingerMs, int commitIntervalMs) {
+                               int lingerMs, int commitIntervalMs, long presenceGraceMs, long presenceIdleMs,
+                               long presenceTickMs, String redisUrl) {
 
     public ProcessorsConfig {
         require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
@@ -40,6 +49,11 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
         require(rateBurst >= 1, "PARLEY_RATE_BURST must be at least 1, was " + rateBurst);
         require(lingerMs >= 0, "PARLEY_PROCESSORS_LINGER_MS must be at least 0, was " + lingerMs);
         require(commitIntervalMs >= 1, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS must be at least 1, was " + commitIntervalMs);
+        require(presenceGraceMs >= 0, "PARLEY_PRESENCE_GRACE_MS must be at least 0, was " + presenceGraceMs);
+        require(presenceIdleMs >= 0, "PARLEY_PRESENCE_IDLE_MS must be at least 0, was " + presenceIdleMs);
+        require(presenceTickMs >= 10, "PARLEY_PRESENCE_TICK_MS must be at least 10, was " + presenceTickMs);
+        require(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
+                "PARLEY_REDIS_URL must start with redis:// or rediss://, was " + redisUrl);
     }
 
     /** The settings from the process environment. */
@@ -59,7 +73,18 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 integer(env, "PARLEY_MAX_MESSAGES_PER_MINUTE", 60),
                 integer(env, "PARLEY_RATE_BURST", 10),
                 integer(env, "PARLEY_PROCESSORS_LINGER_MS", 1),
-                integer(env, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS", 1000));
+                integer(env, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS", 1000),
+                integer(env, "PARLEY_PRESENCE_GRACE_MS", 10_000),
+                integer(env, "PARLEY_PRESENCE_IDLE_MS", 300_000),
+                integer(env, "PARLEY_PRESENCE_TICK_MS", 250),
+                text(env, "PARLEY_REDIS_URL", null));
+    }
+
+    /** The settings with another Redis URL (null: no view). */
+    public ProcessorsConfig withRedisUrl(String url) {
+        return new ProcessorsConfig(kafkaBootstrap, topicNamespace, applicationId, stateDir, healthPort, maxMessageLength,
+                maxMessagesPerMinute, rateBurst, lingerMs, commitIntervalMs, presenceGraceMs, presenceIdleMs,
+                presenceTickMs, url);
     }
 
     /** The name of a catalog topic in this deployment's namespace. */

@@ -31,4 +31,31 @@ public final class Stores {
 
     /** How often {@link #ROOM_DECISION_EXPIRY_PUNCTUATOR} runs. */
     public static final Duration DECISION_EXPIRY_INTERVAL = Duration.ofMinutes(10);
+
+    /**
+     * The presence stage's store (see {@code presence.PresenceKeys}): per user the presence state
+     * (connections with their node, chosen status, custom text, rooms, last seen, what was last
+     * published); a time-ordered timer index (grace periods, idle-away); a node -> connections index.
+     */
+    public static final String PRESENCE_STATE = "presence-state";
+
+    /** The node-lease stage's store (key: edge node id): slot, when its last heartbeat arrived, its lease. */
+    public static final String EDGE_LEASES = "edge-leases";
+
+    /** Wall-clock punctuator of the presence stage that fires due timers (grace period over, idle -> away). */
+    public static final String PRESENCE_TIMER_PUNCTUATOR = "presence-timers";
+
+    /** Wall-clock punctuator of the presence stage that rewrites the Redis view when its marker is missing. */
+    public static final String PRESENCE_VIEW_PUNCTUATOR = "presence-view-check";
+
+    /** How often {@link #PRESENCE_VIEW_PUNCTUATOR} checks the Redis marker. */
+    public static final Duration PRESENCE_VIEW_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    /** Wall-clock punctuator of the node-lease stage that expires nodes whose lease ran out. */
+    public static final String LEASE_EXPIRY_PUNCTUATOR = "edge-lease-expiry";
+
+    /** Internal topics (repartitions; names are part of the topic names, like stores). */
+    public static final String PRESENCE_FANOUT_TOPIC = "presence-fanout";
+    public static final String PRESENCE_NODE_EXPIRY_TOPIC = "presence-node-expiry";
+    public static final String ROOM_NODE_EXPIRY_TOPIC = "room-node-expiry";
 }

@@ -54,6 +54,10 @@ final class RateLimitProcessor implements Processor<String, UserEvent, String, D
         if (event == null) {
             return;
         }
+        if (event.body() instanceof UserEvent.PresenceSet || event.body() instanceof UserEvent.RoomJoined
+                || event.body() instanceof UserEvent.RoomLeft) {
+            return; // the presence stage's
+        }
         if (event.userId() == null || event.body() == null || event.edgeNodeId() == null || event.connectionId() == null) {
             log.warn("user event without userId, edgeNodeId, connectionId or body (event {}): ignored", event.eventId());
             return;
@@ -74,6 +78,9 @@ final class RateLimitProcessor implements Processor<String, UserEvent, String, D
                 }
             }
             case UserEvent.Disconnected disconnected -> connections.remove(event.connectionId());
+            case UserEvent.PresenceSet ignored -> { }
+            case UserEvent.RoomJoined ignored -> { }
+            case UserEvent.RoomLeft ignored -> { }
             case UserEvent.MessageAttempt attempt -> {
                 tokens = bucket.refill(tokens, refilledAt, event.timestamp());
                 refilledAt = Math.max(refilledAt, event.timestamp());

@@ -11,7 +11,9 @@ import io.parley.processors.SlotPartitioner;
 import io.parley.processors.Stores;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import io.parley.contracts.event.UserEvent;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -23,16 +25,21 @@ public final class RateLimitTopology {
         this.config = config;
     }
 
+    /** The stage on its own user-events source. */
     public void build(StreamsBuilder builder) {
+        build(builder, builder.stream(config.topic(Topic.USER_EVENTS),
+                Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.userEvent()).withName("user-events-source")));
+    }
+
+    /** The stage on a user-events stream shared with other stages (a topic has one source per topology). */
+    public void build(StreamsBuilder builder, KStream<String, UserEvent> userEvents) {
         builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RATE_LIMIT_USERS),
                         Serdes.String(), UserState.serde())
                 .withCachingDisabled());
 
         TokenBucket bucket = new TokenBucket(config.rateBurst(), config.maxMessagesPerMinute());
-        builder.stream(config.topic(Topic.USER_EVENTS),
-                        Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.userEvent())
-                                .withName("user-events-source"))
+        userEvents
                 .process(() -> new RateLimitProcessor(bucket), Named.as("ratelimit-processor"), Stores.RATE_LIMIT_USERS)
                 .to(config.topic(Topic.DELIVERIES),
                         Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.delivery())

@@ -10,6 +10,7 @@ import io.parley.contracts.ErrorCode;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
+import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
@@ -62,7 +63,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     /**
      * The records to emit, in order: first the reply to the requesting connection (so its edge
      * node learns a subscription before the room's events reach it on the same partition), then
-     * the room event (key room id), then one delivery per target node (key edge node id).
+     * the room event (key room id), then one delivery per target node (key edge node id), then for a
+     * membership change the user's {@code room-joined} / {@code room-left} (key user id).
      */
     List<Object> outputs(RoomCommand command) {
         List<Object> out = new ArrayList<>(2 + targets.size());
@@ -72,6 +74,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
             case LEFT -> {
@@ -80,6 +83,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
                 toRoom(out, roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
                 if (repliesToLeave(command)) {
@@ -127,6 +131,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         for (Target target : targets) {
             out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree)));
         }
+    }
+
+    /** For the presence stage (user-events, key user id): where the user's presence changes must go. */
+    private static UserEvent membership(RoomCommand command, UserEvent.Body body) {
+        return new UserEvent(command.eventId(), command.userId(), command.edgeNodeId(), command.edgeSlot(),
+                command.connectionId(), command.timestamp(), body);
     }
 
     private static Delivery reply(RoomCommand command, Object data) {

@@ -20,7 +20,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.Nodes.class, name = "nodes"),
         @JsonSubTypes.Type(value = RoomEntry.Connections.class, name = "conns"),
         @JsonSubTypes.Type(value = RoomEntry.ClientMsg.class, name = "cmsg"),
-        @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done")})
+        @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done"),
+        @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -56,4 +57,7 @@ public sealed interface RoomEntry {
     record Done(Decision decision, long ops, List<Write> writes, String clientMsgKey) implements RoomEntry {}
 
     record Write(String key, RoomEntry value) {}
+
+    /** Index entry: a connection of an edge node in a room (the key says which); for expiring the node. */
+    record NodeConn(int slot) implements RoomEntry {}
 }

@@ -32,6 +32,30 @@ final class RoomKeys {
         return "m|" + roomId + "|" + userId.length() + ":" + userId + "|" + clientMsgId;
     }
 
+    /**
+     * {@code x|<edgeNodeId>|<roomId>|<len>:<userId>|<connectionId>}: a connection of the node in the
+     * room ({@link RoomEntry.NodeConn}), so an expired node's connections are one range scan.
+     * Edge node ids never contain '|' (EdgeConfig).
+     */
+    static String nodeConn(String edgeNodeId, String roomId, String userId, String connectionId) {
+        return nodePrefix(edgeNodeId) + roomId + "|" + userId.length() + ":" + userId + "|" + connectionId;
+    }
+
+    static String nodePrefix(String edgeNodeId) {
+        return "x|" + edgeNodeId + "|";
+    }
+
+    /** {room, user, connection} of a {@link #nodeConn} key. */
+    static String[] ofNodeConn(String key, String edgeNodeId) {
+        String rest = key.substring(nodePrefix(edgeNodeId).length());
+        int bar = rest.indexOf('|');
+        String room = rest.substring(0, bar);
+        int colon = rest.indexOf(':', bar);
+        int length = Integer.parseInt(rest.substring(bar + 1, colon));
+        String user = rest.substring(colon + 1, colon + 1 + length);
+        return new String[] {room, user, rest.substring(colon + 1 + length + 1)};
+    }
+
     /** {@code d|<timestamp, 19 digits>|<eventId>}: the command's {@link RoomEntry.Done}; sorts by time. */
     static String done(long timestamp, String eventId) {
         return DONE_PREFIX + paddedTime(timestamp) + "|" + eventId;

@@ -8,10 +8,17 @@
  */
 package io.parley.processors.room;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.ErrorCode;
+import io.parley.contracts.EventIds;
 import io.parley.contracts.Limits;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
+import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.Protocol;
+import io.parley.processors.lease.NodeExpired;
+import io.parley.processors.presence.PresenceFanout;
 import io.parley.processors.Stores;
 import io.parley.processors.room.RoomEntry.ClientMsg;
 import io.parley.processors.room.RoomEntry.ConnRef;
@@ -19,6 +26,7 @@ import io.parley.processors.room.RoomEntry.Connections;
 import io.parley.processors.room.RoomEntry.Done;
 import io.parley.processors.room.RoomEntry.Head;
 import io.parley.processors.room.RoomEntry.NodeRef;
+import io.parley.processors.room.RoomEntry.NodeConn;
 import io.parley.processors.room.RoomEntry.Nodes;
 import io.parley.processors.room.RoomEntry.Write;
 import org.apache.kafka.streams.KeyValue;
@@ -37,7 +45,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The room processor (input: room-commands, key room id). Outputs {@link io.parley.contracts.event.RoomEvent}s
+ * The room processor (input: room-commands, key room id; presence diffs and node expiries from the
+ * internal topics). Outputs {@link UserEvent} membership changes (key user id),  {@link io.parley.contracts.event.RoomEvent}s
  * (key room id) and {@link Delivery}s (key edge node id); the topology routes them to their topics.
  *
  * <p><b>Crash safety.</b> Every piece of room state lives in one store, written without a cache,
@@ -57,7 +66,7 @@ import java.util.TreeMap;
  * Rejections that depend only on the command (invalid room id, invalid message) are not stored:
  * deciding them again gives the same answer. Decisions are kept {@link Stores#DECISION_RETENTION}.
  */
-final class RoomProcessor implements Processor<String, RoomCommand, String, Object> {
+final class RoomProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
     private static final int MAX_REPLY_TO_LENGTH = 128;
 
@@ -77,18 +86,62 @@ final class RoomProcessor implements Processor<String, RoomCommand, String, Obje
     }
 
     @Override
-    public void process(Record<String, RoomCommand> record) {
-        RoomCommand command = record.value();
-        if (command == null) {
-            return;
+    public void process(Record<String, Object> record) {
+        switch (record.value()) {
+            case RoomCommand command -> handle(record, command);
+            case PresenceFanout fanout -> presence(record, fanout);
+            case NodeExpired expired -> expire(record, expired);
+            case null, default -> { }
         }
+    }
+
+    private void handle(Record<String, Object> record, RoomCommand command) {
         Decision decision = rejectionOf(command);
         if (decision == null) {
             decision = decideOnce(command);
         }
         for (Object out : decision.outputs(command)) {
-            String key = out instanceof Delivery delivery ? delivery.edgeNodeId() : command.roomId();
+            String key = out instanceof Delivery delivery ? delivery.edgeNodeId()
+                    : out instanceof UserEvent userEvent ? userEvent.userId() : command.roomId();
             context.forward(record.withKey(key).withValue(out));
+        }
+    }
+
+    /**
+     * A user's presence change: presence-update to every edge node holding sockets of the room.
+     * Unsequenced (seq 0): it is not a room event, takes no seq and is never de-duplicated.
+     */
+    private void presence(Record<String, Object> record, PresenceFanout fanout) {
+        if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || fanout.update() == null) {
+            return;
+        }
+        JsonNode data = Json.tree(fanout.update());
+        nodes(fanout.roomId()).forEach((nodeId, node) -> context.forward(record.withKey(nodeId).withValue(
+                new Delivery(nodeId, node.slot(), new Delivery.ToRoom(fanout.roomId(), 0, Protocol.PRESENCE_UPDATE, data)))));
+    }
+
+    /**
+     * An edge node's lease expired: each of its connections in this partition's rooms leaves as if
+     * its socket had closed (a synthetic leave-room with reason disconnect, id derived from the
+     * expiry's, so a replay decides the same). Nothing from the dead node is needed.
+     */
+    private void expire(Record<String, Object> record, NodeExpired expired) {
+        String prefix = RoomKeys.nodePrefix(expired.edgeNodeId());
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, RoomEntry> it = store.range(prefix, prefix + "\uffff")) {
+            it.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        for (String key : keys) {
+            String[] roomUserConnection = RoomKeys.ofNodeConn(key, expired.edgeNodeId());
+            String connectionId = roomUserConnection[2];
+            RoomCommand leave = new RoomCommand(EventIds.derived(expired.eventId(), key), roomUserConnection[0],
+                    roomUserConnection[1], expired.edgeNodeId(), expired.edgeSlot(), connectionId, null, expired.at(),
+                    new RoomCommand.Leave("disconnect"));
+            handle(record.withKey(leave.roomId()).withValue(leave), leave);
+            store.delete(key); // normally deleted by the leave's writes; a stale entry must not survive
+        }
+        if (!keys.isEmpty()) {
+            log.info("edge node {} expired: {} room connections left", expired.edgeNodeId(), keys.size());
         }
     }
 
@@ -181,6 +234,8 @@ final class RoomProcessor implements Processor<String, RoomCommand, String, Obje
         return new Plan(decision, next.ops(), List.of(
                 new Write(connectionsKey, new Connections(connections)),
                 new Write(RoomKeys.nodes(roomId), new Nodes(nodes)),
+                new Write(RoomKeys.nodeConn(command.edgeNodeId(), roomId, command.userId(), command.connectionId()),
+                        new NodeConn(command.edgeSlot())),
                 new Write(RoomKeys.head(roomId), next)), null);
     }
 
@@ -208,6 +263,7 @@ final class RoomProcessor implements Processor<String, RoomCommand, String, Obje
         return new Plan(decision, next.ops(), List.of(
                 new Write(connectionsKey, lastConnection ? null : new Connections(connections)),
                 new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)),
+                new Write(RoomKeys.nodeConn(gone.edgeNodeId(), roomId, command.userId(), command.connectionId()), null),
                 new Write(RoomKeys.head(roomId), next)), null);
     }
 

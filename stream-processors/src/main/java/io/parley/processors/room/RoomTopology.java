@@ -1,13 +1,19 @@
 /*
  * RoomTopology owns the wiring of the room stage: room-commands (key room id) into the room
- * processor with its one state store, and its outputs to room-events (key room id) and to
- * deliveries (key edge node id, partition = the node's slot).
+ * processor with its one state store, together with the presence diffs (internal presence-fanout
+ * topic, key room id) and the broadcast node expiries; its outputs to room-events (key room id),
+ * deliveries (key edge node id, partition = the node's slot) and user-events (membership changes,
+ * key user id, for the presence stage).
  */
 package io.parley.processors.room;
 
 import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomEvent;
+import io.parley.contracts.event.UserEvent;
+import io.parley.processors.lease.LeaseTopology;
+import io.parley.processors.lease.NodeExpired;
+import io.parley.processors.presence.PresenceFanout;
 import io.parley.processors.ProcessorsConfig;
 import io.parley.processors.SlotPartitioner;
 import io.parley.processors.Stores;
@@ -26,7 +32,12 @@ public final class RoomTopology {
         this.config = config;
     }
 
+    /** The room stage alone (no presence diffs, no node expiries). */
     public void build(StreamsBuilder builder) {
+        build(builder, null, null);
+    }
+
+    public void build(StreamsBuilder builder, KStream<String, PresenceFanout> presence, KStream<String, NodeExpired> expiries) {
         // No cache: every write reaches the changelog at once and in order (RoomProcessor relies on it).
         builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE),
@@ -34,11 +45,26 @@ public final class RoomTopology {
                 .withCachingDisabled());
 
         int maxMessageLength = config.maxMessageLength();
-        KStream<String, Object> out = builder
+        KStream<String, Object> in = builder
                 .stream(config.topic(Topic.ROOM_COMMANDS),
                         Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.roomCommand())
                                 .withName("room-commands-source"))
-                .process(() -> new RoomProcessor(maxMessageLength), Named.as("room-processor"), Stores.ROOM_STATE);
+                .mapValues(v -> (Object) v, Named.as("room-commands-in"));
+        if (presence != null) {
+            in = in.merge(presence.mapValues(v -> (Object) v, Named.as("room-presence-in")), Named.as("room-with-presence"));
+        }
+        if (expiries != null) {
+            in = in.merge(LeaseTopology.broadcast(expiries, Stores.ROOM_NODE_EXPIRY_TOPIC, Topic.ROOM_COMMANDS.partitions())
+                    .mapValues(v -> (Object) v, Named.as("room-node-expiries-in")), Named.as("room-with-expiries"));
+        }
+        KStream<String, Object> out = in.process(() -> new RoomProcessor(maxMessageLength), Named.as("room-processor"),
+                Stores.ROOM_STATE);
+
+        out.filter((key, value) -> value instanceof UserEvent, Named.as("room-memberships-only"))
+                .mapValues(value -> (UserEvent) value, Named.as("as-membership"))
+                .to(config.topic(Topic.USER_EVENTS),
+                        Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.userEvent())
+                                .withName("room-memberships-sink"));
 
         out.filter((key, value) -> value instanceof RoomEvent, Named.as("room-events-only"))
                 .mapValues(value -> (RoomEvent) value, Named.as("as-room-event"))

@@ -1,0 +1,330 @@
+/*
+ * PresenceProcessor owns each user's presence: the user is online while any of their connections
+ * on any edge node is open; the chosen status (online, away, busy, dnd) and custom text; automatic
+ * away after the idle time; offline only after the grace period with no connection (a reconnect
+ * within it changes nothing, so nothing flaps); last seen. Every real change is published once:
+ * as a diff to every room the user is in (PresenceFanout, sent on by the room stage), as the
+ * user's full presence on the compacted presence topic, and into the Redis view. It also drops the
+ * connections of an edge node whose lease expired, and rewrites the Redis view of its partition
+ * when the view's marker is missing (a fresh or flushed Redis) or after a restart.
+ */
+package io.parley.processors.presence;
+
+import io.parley.contracts.Limits;
+import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.event.UserPresence;
+import io.parley.contracts.wire.Protocol;
+import io.parley.processors.Stores;
+import io.parley.processors.lease.NodeExpired;
+import io.parley.processors.presence.PresenceEntry.Conn;
+import io.parley.processors.presence.PresenceEntry.Mark;
+import io.parley.processors.presence.PresenceEntry.State;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Input: {@link UserEvent}s (key user id) and {@link NodeExpired} (broadcast to every partition).
+ * Output: {@link PresenceFanout} (key room id) and {@link UserPresence} (key user id).
+ *
+ * <p>Time is the processor's wall clock ({@code currentSystemTimeMs}), for events and timers
+ * alike: presence is about now. Timers live in the same store, indexed by due time
+ * ({@link PresenceKeys#timer}); a wall-clock punctuator fires the due ones every tick.
+ *
+ * <p>Under at-least-once a replayed event may publish a change again; consumers take the latest
+ * value (the topic is compacted, the view is overwritten, a client applies the diff again).
+ */
+final class PresenceProcessor implements Processor<String, Object, String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(PresenceProcessor.class);
+
+    private final long graceMs;
+    private final long idleMs;
+    private final Duration tick;
+    private final PresenceView view;
+    private final AtomicBoolean rebuildView = new AtomicBoolean(true);
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, PresenceEntry> store;
+    private int partition;
+
+    PresenceProcessor(long graceMs, long idleMs, Duration tick, PresenceView view) {
+        this.graceMs = graceMs;
+        this.idleMs = idleMs;
+        this.tick = tick;
+        this.view = view;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(Stores.PRESENCE_STATE);
+        this.partition = context.taskId().partition();
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        context.schedule(Stores.PRESENCE_VIEW_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::checkView);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        long now = context.currentSystemTimeMs();
+        if (record.value() instanceof UserEvent event) {
+            onUserEvent(event, now);
+        } else if (record.value() instanceof NodeExpired expired) {
+            onNodeExpired(expired, now);
+        }
+    }
+
+    /** The mutable working copy of a user's state. */
+    private static final class Work {
+        final String userId;
+        final Map<String, Conn> connections;
+        String chosen;
+        String custom;
+        final Map<String, Boolean> rooms;
+        long lastActive;
+        long lastSeen;
+        long offlineAt;
+        String timerKey;
+        String status;
+        String shownCustom;
+
+        Work(String userId, State s) {
+            this.userId = userId;
+            this.connections = s == null ? new TreeMap<>() : new TreeMap<>(s.connections());
+            this.chosen = s == null ? Protocol.ONLINE : s.chosen();
+            this.custom = s == null ? null : s.custom();
+            this.rooms = s == null ? new TreeMap<>() : new TreeMap<>(s.rooms());
+            this.lastActive = s == null ? 0 : s.lastActive();
+            this.lastSeen = s == null ? 0 : s.lastSeen();
+            this.offlineAt = s == null ? 0 : s.offlineAt();
+            this.timerKey = s == null ? null : s.timerKey();
+            this.status = s == null ? Protocol.OFFLINE : s.status();
+            this.shownCustom = s == null ? null : s.shownCustom();
+        }
+
+        State toState() {
+            return new State(connections, chosen, custom, rooms, lastActive, lastSeen, offlineAt, timerKey, status, shownCustom);
+        }
+    }
+
+    private Work load(String userId) {
+        return new Work(userId, store.get(PresenceKeys.user(userId)) instanceof State s ? s : null);
+    }
+
+    private void onUserEvent(UserEvent event, long now) {
+        if (event.userId() == null || event.body() == null) {
+            return;
+        }
+        Work w = load(event.userId());
+        String joinedRoom = null;
+        switch (event.body()) {
+            case UserEvent.Connected connected -> {
+                if (event.connectionId() == null || event.edgeNodeId() == null) {
+                    return;
+                }
+                w.connections.put(event.connectionId(), new Conn(event.edgeNodeId(), event.edgeSlot()));
+                store.put(PresenceKeys.nodeConn(event.edgeNodeId(), w.userId, event.connectionId()), new Mark(event.edgeSlot()));
+                w.offlineAt = 0;
+                w.lastActive = now;
+                w.lastSeen = now;
+            }
+            case UserEvent.Disconnected disconnected -> {
+                Conn gone = event.connectionId() == null ? null : w.connections.remove(event.connectionId());
+                if (gone == null) {
+                    return; // unknown or already dropped (e.g. its node's lease expired first)
+                }
+                store.delete(PresenceKeys.nodeConn(gone.edgeNodeId(), w.userId, event.connectionId()));
+                w.lastSeen = now;
+                if (w.connections.isEmpty()) {
+                    w.offlineAt = now + graceMs;
+                }
+            }
+            case UserEvent.MessageAttempt attempt -> {
+                w.lastActive = now;
+                w.lastSeen = now;
+            }
+            case UserEvent.PresenceSet set -> {
+                if (set.status() != null && Limits.CHOOSABLE_STATUSES.contains(set.status())) {
+                    w.chosen = set.status();
+                }
+                if (set.customStatus() != null) {
+                    w.custom = set.customStatus().isEmpty() ? null : truncate(set.customStatus());
+                }
+                w.lastActive = now;
+                w.lastSeen = now;
+            }
+            case UserEvent.RoomJoined joined -> {
+                if (joined.roomId() == null) {
+                    return;
+                }
+                w.rooms.put(joined.roomId(), true);
+                view.joined(joined.roomId(), w.userId);
+                joinedRoom = joined.roomId();
+            }
+            case UserEvent.RoomLeft left -> {
+                if (left.roomId() == null) {
+                    return;
+                }
+                view.left(left.roomId(), w.userId);
+                if ("disconnect".equals(left.reason()) && !Protocol.OFFLINE.equals(w.status)) {
+                    w.rooms.put(left.roomId(), false); // still told when the user goes offline
+                } else {
+                    w.rooms.remove(left.roomId());
+                }
+            }
+        }
+        settle(w, now, joinedRoom);
+    }
+
+    private void onNodeExpired(NodeExpired expired, long now) {
+        String prefix = PresenceKeys.nodePrefix(expired.edgeNodeId());
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, PresenceEntry> it = store.range(prefix, prefix + "\uffff")) {
+            it.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        Map<String, List<String>> byUser = new LinkedHashMap<>();
+        for (String key : keys) {
+            String[] userAndConnection = PresenceKeys.userAndConnection(key, expired.edgeNodeId());
+            byUser.computeIfAbsent(userAndConnection[0], u -> new ArrayList<>()).add(userAndConnection[1]);
+            store.delete(key);
+        }
+        byUser.forEach((userId, connections) -> {
+            Work w = load(userId);
+            boolean hadAny = !w.connections.isEmpty();
+            connections.forEach(w.connections::remove);
+            if (hadAny && w.connections.isEmpty()) {
+                w.offlineAt = now + graceMs;
+            }
+            settle(w, now, null);
+        });
+        if (!keys.isEmpty()) {
+            log.info("edge node {} expired: dropped {} connections of {} users in partition {}",
+                    expired.edgeNodeId(), keys.size(), byUser.size(), partition);
+        }
+    }
+
+    /** Computes the user's status now, publishes a real change, re-arms the timer, stores the state. */
+    private void settle(Work w, long now, String joinedRoom) {
+        String status;
+        if (w.connections.isEmpty()) {
+            status = w.offlineAt != 0 && now < w.offlineAt ? w.status : Protocol.OFFLINE;
+        } else {
+            boolean idle = idleMs > 0 && now - w.lastActive >= idleMs;
+            status = Protocol.ONLINE.equals(w.chosen) && idle ? Protocol.AWAY : w.chosen;
+        }
+        if (Protocol.OFFLINE.equals(status)) {
+            w.offlineAt = 0;
+        }
+        boolean statusChanged = !status.equals(w.status);
+        boolean customChanged = !Objects.equals(w.custom, w.shownCustom);
+        if (statusChanged || customChanged) {
+            boolean offline = Protocol.OFFLINE.equals(status);
+            for (String roomId : w.rooms.keySet()) {
+                fanOut(roomId, new Protocol.PresenceUpdate(roomId, w.userId, statusChanged ? status : null,
+                        customChanged ? (w.custom == null ? "" : w.custom) : null, offline ? w.lastSeen : null), now);
+            }
+            w.status = status;
+            w.shownCustom = w.custom;
+            if (offline) {
+                w.rooms.values().removeIf(member -> !member);
+            }
+            context.forward(new Record<>(w.userId, new UserPresence(w.userId, status, w.custom, w.lastSeen, now), now));
+            view.presence(w.userId, status, w.custom, w.lastSeen);
+        } else if (joinedRoom != null && !Protocol.OFFLINE.equals(status)) {
+            // The room learns a presence it did not know: the whole of it, to that room only.
+            fanOut(joinedRoom, new Protocol.PresenceUpdate(joinedRoom, w.userId, status, w.custom, null), now);
+        }
+
+        long due = 0;
+        if (w.connections.isEmpty() && w.offlineAt != 0) {
+            due = w.offlineAt;
+        } else if (!w.connections.isEmpty() && idleMs > 0 && Protocol.ONLINE.equals(w.chosen) && !Protocol.AWAY.equals(status)) {
+            due = w.lastActive + idleMs;
+        }
+        String timerKey = due == 0 ? null : PresenceKeys.timer(due, w.userId);
+        if (!Objects.equals(timerKey, w.timerKey)) {
+            if (w.timerKey != null) {
+                store.delete(w.timerKey);
+            }
+            if (timerKey != null) {
+                store.put(timerKey, new Mark(0));
+            }
+            w.timerKey = timerKey;
+        }
+        store.put(PresenceKeys.user(w.userId), w.toState());
+    }
+
+    private void fanOut(String roomId, Protocol.PresenceUpdate update, long now) {
+        context.forward(new Record<>(roomId, new PresenceFanout(roomId, update), now));
+    }
+
+    private void fireTimers(long now) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, PresenceEntry> it = store.range(PresenceKeys.TIMER_PREFIX, PresenceKeys.timersUpTo(now))) {
+            it.forEachRemaining(entry -> due.add(entry.key));
+        }
+        for (String key : due) {
+            Work w = load(PresenceKeys.userOfTimer(key));
+            if (!key.equals(w.timerKey)) {
+                store.delete(key); // stale
+                continue;
+            }
+            settle(w, now, null);
+            if (key.equals(w.timerKey)) { // not re-armed to a later time: it has fired
+                store.delete(key);
+                w.timerKey = null;
+                store.put(PresenceKeys.user(w.userId), w.toState());
+            }
+        }
+    }
+
+    /** Rewrites this partition's view when asked to (start, missing marker); then asks Redis about the marker. */
+    private void checkView(long now) {
+        if (rebuildView.getAndSet(false)) {
+            int users = 0;
+            try (KeyValueIterator<String, PresenceEntry> it = store.range(PresenceKeys.USER_PREFIX, PresenceKeys.USER_PREFIX + "\uffff")) {
+                while (it.hasNext()) {
+                    KeyValue<String, PresenceEntry> entry = it.next();
+                    if (entry.value instanceof State s) {
+                        String userId = PresenceKeys.userOf(entry.key);
+                        view.presence(userId, s.status(), s.shownCustom(), s.lastSeen());
+                        s.rooms().forEach((roomId, member) -> {
+                            if (member) {
+                                view.joined(roomId, userId);
+                            }
+                        });
+                        users++;
+                    }
+                }
+            }
+            view.setMarker(partition);
+            log.info("presence view of partition {} written ({} users)", partition, users);
+            return;
+        }
+        view.hasMarker(partition).whenComplete((present, failure) -> {
+            if (failure == null && !present) {
+                rebuildView.set(true);
+            }
+        });
+    }
+
+    private static String truncate(String text) {
+        if (text.codePointCount(0, text.length()) <= Limits.MAX_CUSTOM_STATUS) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, Limits.MAX_CUSTOM_STATUS));
+    }
+}

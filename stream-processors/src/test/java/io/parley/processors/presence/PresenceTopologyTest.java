@@ -1,0 +1,273 @@
+/*
+ * PresenceTopologyTest owns the behavioural checks of the presence and node-lease stages, run on
+ * the whole processors topology in a TopologyTestDriver with a mocked wall clock: many devices on
+ * many nodes, the grace period (no offline before it, none at all after a reconnect within it),
+ * diffs only on real changes, custom status, idle -> away, the compacted presence topic, and an
+ * edge node whose lease runs out (its connections dropped on the room side and the user side
+ * while users also connected elsewhere stay online).
+ */
+package io.parley.processors.presence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.contracts.EventIds;
+import io.parley.contracts.Topic;
+import io.parley.contracts.event.Delivery;
+import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.event.RoomCommand;
+import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.event.UserPresence;
+import io.parley.contracts.json.Serdes;
+import io.parley.contracts.wire.Protocol;
+import io.parley.processors.Main;
+import io.parley.processors.ProcessorsConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PresenceTopologyTest {
+    private static final long T0 = 1_800_000_000_000L;
+    private static final long GRACE = 5_000;
+    private static final long IDLE = 60_000;
+    private static final long LEASE = 3_000;
+    private static final String ROOM = "lobby";
+    private static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of(
+            "PARLEY_TOPIC_NAMESPACE", "test.", "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE),
+            "PARLEY_PRESENCE_IDLE_MS", Long.toString(IDLE), "PARLEY_PRESENCE_TICK_MS", "100"));
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, RoomCommand> commands;
+    private TestInputTopic<String, UserEvent> userEvents;
+    private TestInputTopic<String, EdgeHeartbeat> heartbeats;
+    private TestOutputTopic<String, Delivery> deliveries;
+    private TestOutputTopic<String, UserPresence> presence;
+
+    @BeforeEach
+    void start() {
+        Properties props = Main.streamsProperties(CONFIG);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "presence-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(Main.topology(CONFIG), props, Instant.ofEpochMilli(T0));
+        commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
+        userEvents = driver.createInputTopic(CONFIG.topic(Topic.USER_EVENTS), new StringSerializer(), Serdes.userEvent());
+        heartbeats = driver.createInputTopic(CONFIG.topic(Topic.EDGE_NODES), new StringSerializer(), Serdes.edgeHeartbeat());
+        deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
+        presence = driver.createOutputTopic(CONFIG.topic(Topic.PRESENCE), new StringDeserializer(), Serdes.userPresence());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    // --- a user's connection: connect (user-events), join (room-commands), close (leave + disconnect) ---
+
+    private void connect(String user, String conn, int edge) {
+        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(), new UserEvent.Connected()));
+    }
+
+    private void join(String user, String conn, int edge) {
+        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, user, "edge-" + edge, edge - 1, conn, "r", now(), new RoomCommand.Join()));
+    }
+
+    private void online(String user, String conn, int edge) {
+        connect(user, conn, edge);
+        join(user, conn, edge);
+    }
+
+    private void close(String user, String conn, int edge) {
+        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, user, "edge-" + edge, edge - 1, conn, null, now(),
+                new RoomCommand.Leave("disconnect")));
+        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(),
+                new UserEvent.Disconnected("closed")));
+    }
+
+    private void set(String user, String conn, String status, String custom) {
+        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-1", 0, conn, now(), new UserEvent.PresenceSet(status, custom)));
+    }
+
+    private long now() {
+        return T0; // the edge's timestamp; the processors time presence by their own wall clock
+    }
+
+    private void advance(long ms) {
+        driver.advanceWallClockTime(Duration.ofMillis(ms));
+    }
+
+    /** The presence-update data delivered to edge node {@code edge} since the last call, about {@code user}. */
+    private List<JsonNode> presenceUpdates(List<Delivery> all, int edge, String user) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Delivery d : all) {
+            if (d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.ToRoom t
+                    && t.event().equals(Protocol.PRESENCE_UPDATE) && t.data().path("userId").asText().equals(user)) {
+                assertThat(t.seq()).isZero();
+                assertThat(d.edgeSlot()).isEqualTo(edge - 1);
+                out.add(t.data());
+            }
+        }
+        return out;
+    }
+
+    private List<JsonNode> events(List<Delivery> all, int edge, String event, String user) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Delivery d : all) {
+            if (d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.ToRoom t
+                    && t.event().equals(event) && t.data().path("userId").asText().equals(user)) {
+                out.add(t.data());
+            }
+        }
+        return out;
+    }
+
+    private List<String> statuses(String user) {
+        return presence.readValuesToList().stream().filter(p -> p.userId().equals(user)).map(UserPresence::status).toList();
+    }
+
+    @Test
+    void twoDevicesOnTwoNodesStayOnlineUntilBothCloseThenOfflineOnlyAfterTheGracePeriod() {
+        online("bob", "b1", 2); // the observer, on edge-2
+        online("alice", "a1", 1);
+        online("alice", "a2", 2);
+        List<Delivery> seen = deliveries.readValuesToList();
+        assertThat(presenceUpdates(seen, 2, "alice")).first()
+                .satisfies(d -> assertThat(d.path("status").asText()).isEqualTo("online"));
+        assertThat(statuses("alice")).containsExactly("online");
+
+        close("alice", "a1", 1);
+        advance(GRACE * 2);
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty(); // still online on edge-2
+        assertThat(statuses("alice")).isEmpty();
+
+        close("alice", "a2", 2);
+        advance(GRACE - 200);
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty(); // not before the grace period
+        advance(400);
+        List<JsonNode> offline = presenceUpdates(deliveries.readValuesToList(), 2, "alice");
+        assertThat(offline).hasSize(1);
+        assertThat(offline.getFirst().path("status").asText()).isEqualTo("offline");
+        assertThat(offline.getFirst().path("roomId").asText()).isEqualTo(ROOM);
+        assertThat(offline.getFirst().path("lastSeen").asLong()).isEqualTo(T0 + GRACE * 2); // when a2 closed
+        assertThat(statuses("alice")).containsExactly("offline");
+    }
+
+    @Test
+    void aReconnectWithinTheGracePeriodEmitsNoOfflineAndNoOnline() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        deliveries.readValuesToList();
+        presence.readValuesToList();
+
+        close("alice", "a1", 1);
+        advance(GRACE / 2);
+        online("alice", "a3", 1);
+        advance(GRACE * 3);
+        List<Delivery> seen = deliveries.readValuesToList();
+        assertThat(presenceUpdates(seen, 2, "alice")).allSatisfy(d ->
+                assertThat(d.path("status").asText()).isNotEqualTo("offline"));
+        assertThat(presenceUpdates(seen, 2, "alice")).noneSatisfy(d -> assertThat(d.has("lastSeen")).isTrue());
+        assertThat(statuses("alice")).isEmpty();
+        // Membership is by connection: the room itself saw alice leave and join again.
+        assertThat(events(seen, 2, Protocol.USER_LEFT, "alice")).hasSize(1);
+        assertThat(events(seen, 2, Protocol.USER_JOINED, "alice")).hasSize(1);
+    }
+
+    @Test
+    void statusAndCustomTextTravelAsDiffsOnlyWhenTheyChange() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        deliveries.readValuesToList();
+        set("alice", "a1", "busy", "in a meeting");
+        List<JsonNode> first = presenceUpdates(deliveries.readValuesToList(), 2, "alice");
+        assertThat(first).hasSize(1);
+        assertThat(first.getFirst().path("status").asText()).isEqualTo("busy");
+        assertThat(first.getFirst().path("customStatus").asText()).isEqualTo("in a meeting");
+
+        set("alice", "a1", "busy", "in a meeting"); // no change: nothing
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty();
+
+        set("alice", "a1", null, ""); // clear the text only: a diff without status
+        List<JsonNode> cleared = presenceUpdates(deliveries.readValuesToList(), 2, "alice");
+        assertThat(cleared).hasSize(1);
+        assertThat(cleared.getFirst().has("status")).isFalse();
+        assertThat(cleared.getFirst().path("customStatus").asText()).isEmpty();
+
+        set("alice", "a1", "offline", null); // not choosable: ignored
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty();
+        assertThat(presence.readValuesToList()).last().satisfies(p -> {
+            assertThat(p.status()).isEqualTo("busy");
+            assertThat(p.customStatus()).isNull();
+        });
+    }
+
+    @Test
+    void anIdleOnlineUserTurnsAwayAndBackOnActivity() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        deliveries.readValuesToList();
+        advance(IDLE - 1_000);
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty();
+        advance(2_000);
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice"))
+                .singleElement().satisfies(d -> assertThat(d.path("status").asText()).isEqualTo("away"));
+        userEvents.pipeInput("alice", new UserEvent(EventIds.next(), "alice", "edge-1", 0, "a1", now(), new UserEvent.MessageAttempt(ROOM)));
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice"))
+                .singleElement().satisfies(d -> assertThat(d.path("status").asText()).isEqualTo("online"));
+    }
+
+    @Test
+    void aDeadEdgeNodesUsersGoOfflineAfterLeaseAndGraceWhileUsersAlsoElsewhereStayOnline() {
+        beat(1);
+        beat(2);
+        online("bob", "b1", 2);     // observer on the surviving node
+        online("alice", "a1", 1);   // only on edge-1
+        online("carol", "c1", 1);   // on both
+        online("carol", "c2", 2);
+        deliveries.readValuesToList();
+        presence.readValuesToList();
+
+        // edge-1 stops beating (SIGKILL: no leave, no disconnect); edge-2 goes on.
+        for (int i = 0; i < 4; i++) { // 4 s: past the 3 s lease, within the 5 s grace that follows
+            advance(LEASE / 3);
+            beat(2);
+        }
+        List<Delivery> afterLease = deliveries.readValuesToList();
+        assertThat(events(afterLease, 2, Protocol.USER_LEFT, "alice")).hasSize(1);   // room side: its connections left
+        assertThat(events(afterLease, 2, Protocol.USER_LEFT, "carol")).isEmpty();    // carol is still in through edge-2
+        assertThat(presenceUpdates(afterLease, 2, "alice")).isEmpty();               // user side: grace period running
+
+        for (int i = 0; i < 8; i++) {
+            advance(LEASE / 3);
+            beat(2);
+        }
+        List<Delivery> afterGrace = deliveries.readValuesToList();
+        assertThat(presenceUpdates(afterGrace, 2, "alice")).singleElement()
+                .satisfies(d -> assertThat(d.path("status").asText()).isEqualTo("offline"));
+        assertThat(presenceUpdates(afterGrace, 2, "carol")).isEmpty();
+        List<UserPresence> changes = presence.readValuesToList();
+        assertThat(changes).extracting(UserPresence::userId).containsExactly("alice");
+    }
+
+    private void beat(int edge) {
+        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1));
+    }
+}
