@@ -6,6 +6,7 @@ package io.parley.edge;
 
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.AuthConfig;
+import io.parley.edge.socketio.SocketIoConfig;
 
 import java.time.Duration;
 import java.util.Map;
@@ -29,11 +30,13 @@ import java.util.Map;
  * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
+ * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
  * </table>
  */
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
-                         long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth) {
+                         long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
+                         SocketIoConfig socketIo) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
 
@@ -53,6 +56,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(lingerMs >= 0, "PARLEY_EDGE_LINGER_MS must be >= 0");
         require(idleTimeoutMs >= 1000, "PARLEY_EDGE_IDLE_TIMEOUT_MS must be >= 1000");
         require(auth != null, "auth configuration missing");
+        require(socketIo != null, "Socket.IO configuration missing");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -78,13 +82,20 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 longOf(env, "PARLEY_EDGE_LEASE_MS", 10_000),
                 intOf(env, "PARLEY_EDGE_LINGER_MS", 1),
                 longOf(env, "PARLEY_EDGE_IDLE_TIMEOUT_MS", 120_000),
-                auth);
+                auth,
+                SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
-                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth);
+                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults());
+    }
+
+    /** This configuration with other Socket.IO settings. */
+    public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo);
     }
 
     public String topic(Topic topic) {

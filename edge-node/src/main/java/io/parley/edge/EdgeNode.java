@@ -1,6 +1,7 @@
 /*
- * EdgeNode owns the wiring of one edge node around its Kafka seam: the Helidon server (/ws and
- * /health), the native endpoint, the command service, the room index, the delivery handler, the
+ * EdgeNode owns the wiring of one edge node around its Kafka seam: the Helidon server (/ws,
+ * /socket.io/ and /health), the native and Socket.IO endpoints (one command service, registry and
+ * room index behind both), the command service, the room index, the delivery handler, the
  * liveness heartbeat, the reaper, and the graceful stop. Main gives it the Kafka publisher; a
  * socket-layer test gives it a recording one and calls deliveries() directly.
  */
@@ -25,6 +26,7 @@ import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.socketio.SocketIoEndpoint;
 import io.parley.edge.ws.NativeEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,7 @@ public final class EdgeNode {
     private final RateLimitTable rateLimits = new RateLimitTable();
     private final CommandService commands;
     private final NativeEndpoint nativeEndpoint;
+    private final SocketIoEndpoint socketIo;
     private final DeliveryHandler deliveries;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -66,10 +69,23 @@ public final class EdgeNode {
         this.config = config;
         this.publisher = publisher;
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
-        this.nativeEndpoint = new NativeEndpoint(new UpgradeAuthenticator(verifier),
-                new CommandParser(config.maxMessageLength()), commands, registry, index, writers,
+        UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
+        CommandParser parser = new CommandParser(config.maxMessageLength());
+        this.nativeEndpoint = new NativeEndpoint(authenticator, parser, commands, registry, index, writers,
                 config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
+                writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+    }
+
+    /** The Socket.IO endpoint (tests read its session count). */
+    public SocketIoEndpoint socketIo() {
+        return socketIo;
+    }
+
+    /** The command service of every protocol (Main gives it the presence reader). */
+    public CommandService commands() {
+        return commands;
     }
 
     /** What the deliveries consumer (or a test) hands each Delivery to, from one thread. */
@@ -92,12 +108,18 @@ public final class EdgeNode {
                 .idleConnectionTimeout(config.idleTimeout())
                 .idleConnectionPeriod(config.idleCheckPeriod())
                 .addProtocol(WsConfig.builder()
-                        .maxFrameLength(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()))
+                        .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
+                                config.socketIo().maxPayload()))
                         .build())
                 .routing(routing -> routing
                         .get("/health", this::health)
-                        .any("/ws", nativeEndpoint::refusedUpgrade))
-                .addRouting(WsRouting.builder().endpoint("/ws", nativeEndpoint::newListener))
+                        .any("/ws", nativeEndpoint::refusedUpgrade)
+                        .any("/socket.io/", socketIo::handle)
+                        .any("/socket.io", socketIo::handle))
+                .addRouting(WsRouting.builder()
+                        .endpoint("/ws", nativeEndpoint::newListener)
+                        .endpoint("/socket.io/", socketIo::newListener)
+                        .endpoint("/socket.io", socketIo::newListener))
                 .build()
                 .start();
         long beat = config.heartbeatIntervalMs();
@@ -147,6 +169,7 @@ public final class EdgeNode {
     private void reap() {
         try {
             nativeEndpoint.reap(System.nanoTime());
+            socketIo.reap();
             rateLimits.purge(System.currentTimeMillis());
         } catch (RuntimeException e) {
             LOG.error("reaper failed", e);
@@ -165,11 +188,13 @@ public final class EdgeNode {
         stopped = true;
         commands.drain();
         List<? extends ClientConnection> sessions = nativeEndpoint.closeAll("going away");
+        socketIo.closeAll();
         long deadline = System.currentTimeMillis() + 2_000;
-        while (!NativeEndpoint.allFlushed(sessions) && System.currentTimeMillis() < deadline) {
+        while (!(NativeEndpoint.allFlushed(sessions) && socketIo.allFlushed()) && System.currentTimeMillis() < deadline) {
             sleepQuietly(20);
         }
         timer.shutdownNow();
+        socketIo.stop();
         if (server != null) {
             server.stop();
         }

@@ -1,7 +1,7 @@
 /*
  * UpgradeAuthenticator owns authentication at the WebSocket upgrade: it finds the bearer token
  * (Authorization: Bearer <t>, else ?token=<t>) and verifies it with the contracts' TokenVerifier
- * (no JWT code of our own). The user id is the verified token's sub, and only that.
+ * (no JWT code of our own); Socket.IO uses the same check for the token of its CONNECT packet. The user id is the verified token's sub, and only that.
  */
 package io.parley.edge.auth;
 
@@ -25,7 +25,11 @@ public final class UpgradeAuthenticator {
     }
 
     public TokenVerifier.Result authenticate(HttpPrologue prologue, Headers headers) {
-        String token = tokenOf(prologue, headers);
+        return verify(tokenOf(prologue, headers));
+    }
+
+    /** Verifies a token however it arrived (Socket.IO sends it in CONNECT's auth payload); never throws. */
+    public TokenVerifier.Result verify(String token) {
         if (token != null && token.length() > MAX_TOKEN_CHARS) {
             return new TokenVerifier.Rejected("token too long");
         }
@@ -38,7 +42,7 @@ public final class UpgradeAuthenticator {
     }
 
     /** The token from {@code Authorization: Bearer}, else from the {@code token} query parameter; null if none. */
-    static String tokenOf(HttpPrologue prologue, Headers headers) {
+    public static String tokenOf(HttpPrologue prologue, Headers headers) {
         String authorization = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
         if (authorization != null && authorization.length() > BEARER.length()
                 && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {

@@ -1,0 +1,68 @@
+/*
+ * Cors owns which browser origins may use /socket.io/: a request without an Origin header (not a
+ * browser), a same-origin request, or an origin listed in PARLEY_SIO_CORS_ORIGINS ("*": any) is
+ * allowed; long-polling responses to an allowed cross origin carry the CORS headers, and preflight
+ * (OPTIONS) requests are answered here. Other origins get 403 (Engine.IO code 4, "Forbidden"),
+ * on the WebSocket upgrade too.
+ */
+package io.parley.edge.socketio;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+
+/** Immutable and thread-safe. */
+final class Cors {
+    private final List<String> origins;
+    private final boolean any;
+
+    Cors(List<String> origins) {
+        this.origins = origins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
+        this.any = origins.contains("*");
+    }
+
+    /** True if a request with these headers may be served. */
+    boolean allowed(Headers headers) {
+        String origin = headers.first(HeaderNames.ORIGIN).orElse(null);
+        if (origin == null) {
+            return true;
+        }
+        String lower = origin.toLowerCase(Locale.ROOT);
+        return any || origins.contains(lower) || sameOrigin(lower, headers.first(HeaderNames.HOST).orElse(null));
+    }
+
+    /** Adds the CORS response headers for a cross-origin browser request. */
+    void apply(Headers request, ServerResponse response) {
+        request.first(HeaderNames.ORIGIN).ifPresent(origin -> {
+            response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            response.header(HeaderNames.VARY, "Origin");
+        });
+    }
+
+    /** Adds the headers of a preflight answer. */
+    void preflight(Headers request, ServerResponse response) {
+        apply(request, response);
+        response.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        request.first(HeaderNames.ACCESS_CONTROL_REQUEST_HEADERS)
+                .ifPresent(h -> response.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, h));
+        response.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+    }
+
+    private static boolean sameOrigin(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String authority = uri.getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host.strip());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
