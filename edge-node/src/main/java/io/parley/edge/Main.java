@@ -1,13 +1,15 @@
 /*
  * Main owns the edge node's process: read EdgeConfig from the environment, wire the Kafka
  * publisher, the EdgeNode and the deliveries consumer by hand, print the one startup line the
- * launcher reads the port from, and stop everything in order on SIGTERM.
+ * launcher reads the port from, and stop everything in order on SIGTERM. With PARLEY_REDIS_URL set,
+ * get-online-users reads the processors' presence view there.
  */
 package io.parley.edge;
 
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.edge.delivery.DeliveriesConsumer;
+import io.parley.edge.presence.RedisPresenceReader;
 import io.parley.edge.publish.KafkaCommandPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,13 @@ public final class Main {
         KafkaCommandPublisher publisher = new KafkaCommandPublisher(config.kafkaBootstrap(), config.topicNamespace(),
                 config.nodeId(), config.lingerMs());
         EdgeNode node = new EdgeNode(config, verifier, publisher);
+        // The presence read view (get-online-users): the Redis the processors write, if any.
+        String redisUrl = System.getenv("PARLEY_REDIS_URL");
+        RedisPresenceReader presence = redisUrl == null || redisUrl.isBlank() ? null
+                : new RedisPresenceReader(redisUrl.strip(), config.topicNamespace());
+        if (presence != null) {
+            node.commands().usePresenceReader(presence);
+        }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
                 config.slot(), config.nodeId(), node.deliveries());
         try {
@@ -69,6 +78,9 @@ public final class Main {
             node.stop();
             consumer.stop(2_000);
             publisher.close(5_000);
+            if (presence != null) {
+                presence.close();
+            }
             System.out.println("parley-edge " + config.nodeId() + " stopped");
             stopped.countDown();
         }));

@@ -16,6 +16,12 @@ public sealed interface Command {
     /** Send a text message; {@code clientMsgId} and {@code replyTo} may be null. */
     record SendMessage(String roomId, String text, String clientMsgId, String replyTo) implements Command {}
 
+    /** Choose a status (online, away, busy, dnd) and/or a custom text; null keeps, "" clears the text. */
+    record UpdatePresence(String status, String customStatus) implements Command {}
+
+    /** Who of the room is online: answered by the edge from the Redis presence view, never published. */
+    record GetOnlineUsers(String roomId) implements Command {}
+
     /** The protocol heartbeat: answered ok by the edge itself, never published. */
     record Ping() implements Command {}
 }

@@ -50,6 +50,9 @@ public final class CommandParser {
             case Protocol.LEAVE_ROOM -> roomId(data) instanceof String room
                     ? new Valid(new Command.LeaveRoom(room)) : invalidRoom();
             case Protocol.SEND_MESSAGE -> sendMessage(data);
+            case Protocol.UPDATE_PRESENCE -> updatePresence(data);
+            case Protocol.GET_ONLINE_USERS -> roomId(data) instanceof String room
+                    ? new Valid(new Command.GetOnlineUsers(room)) : invalidRoom();
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
     }
@@ -83,6 +86,28 @@ public final class CommandParser {
         return new Valid(new Command.SendMessage(room, value,
                 absent(clientMsgId) ? null : clientMsgId.textValue(),
                 absent(replyTo) ? null : replyTo.textValue()));
+    }
+
+    private static Parsed updatePresence(JsonNode data) {
+        JsonNode status = data == null ? null : data.get("status");
+        JsonNode custom = data == null ? null : data.get("customStatus");
+        if (absent(status) && absent(custom)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'status' or 'customStatus' is required");
+        }
+        if (!absent(status) && !(status.isTextual() && Limits.CHOOSABLE_STATUSES.contains(status.textValue()))) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'status' must be one of online, away, busy, dnd");
+        }
+        if (!absent(custom)) {
+            if (!custom.isTextual()) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "'customStatus' must be a string");
+            }
+            String text = custom.textValue();
+            if (text.codePointCount(0, text.length()) > Limits.MAX_CUSTOM_STATUS) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "'customStatus' is longer than " + Limits.MAX_CUSTOM_STATUS + " characters");
+            }
+        }
+        return new Valid(new Command.UpdatePresence(absent(status) ? null : status.textValue(),
+                absent(custom) ? null : custom.textValue()));
     }
 
     private static boolean absent(JsonNode node) {

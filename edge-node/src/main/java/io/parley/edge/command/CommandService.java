@@ -2,6 +2,8 @@
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
  * for every protocol: connect/disconnect -> user-events; join/leave/send -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
+ * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
+ * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
  * It enforces the processors' rate-limit decisions locally and answers UNAVAILABLE when a publish
  * fails. The answer to an accepted command comes back from the processors via deliveries.
  */
@@ -11,6 +13,7 @@ import io.parley.contracts.ErrorCode;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.UserEvent;
+import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.RateLimitTable;
@@ -32,6 +35,7 @@ public final class CommandService {
     private final RateLimitTable rateLimits;
     private final LongSupplier clock;
     private volatile boolean draining;
+    private volatile PresenceReader presence = PresenceReader.NONE;
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
@@ -40,6 +44,11 @@ public final class CommandService {
         this.publisher = publisher;
         this.rateLimits = rateLimits;
         this.clock = clock;
+    }
+
+    /** Where get-online-users reads from (the Redis presence view); without one it answers UNAVAILABLE. */
+    public void usePresenceReader(PresenceReader reader) {
+        this.presence = reader;
     }
 
     /** From now on, refuse commands with UNAVAILABLE (the node is shutting down). */
@@ -100,6 +109,22 @@ public final class CommandService {
                         new RoomCommand.Send(send.clientMsgId(), send.text(), send.replyTo()), answerFailure);
                 publishUser(connection, new UserEvent.MessageAttempt(send.roomId()), CommandPublisher.Outcome.IGNORE);
             }
+            case Command.UpdatePresence update -> publishUser(connection,
+                    new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {
+                        if (failure != null) {
+                            answerFailure.completed(failure);
+                        } else {
+                            connection.reply(ServerReply.ok(ref, null));
+                        }
+                    });
+            case Command.GetOnlineUsers get -> presence.onlineUsers(get.roomId()).whenComplete((users, failure) -> {
+                if (failure != null || users == null) {
+                    LOG.debug("online users of {} not read: {}", get.roomId(), String.valueOf(failure));
+                    connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
+                } else {
+                    connection.reply(ServerReply.ok(ref, Json.tree(users)));
+                }
+            });
             case Command.Ping ping -> connection.reply(ServerReply.ok(ref, null));
         }
     }

@@ -51,7 +51,11 @@ public final class DeliveryHandler {
 
     /** Fans one room event out to the local subscribers; returns how many sockets it was queued for. */
     int toRoom(Delivery.ToRoom toRoom) {
-        if (toRoom.roomId() == null || toRoom.event() == null || !seqs.advance(toRoom.roomId(), toRoom.seq())) {
+        if (toRoom.roomId() == null || toRoom.event() == null) {
+            return 0;
+        }
+        // seq 0: an unsequenced event (presence-update), not a room event: never de-duplicated.
+        if (toRoom.seq() != 0 && !seqs.advance(toRoom.roomId(), toRoom.seq())) {
             return 0;
         }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());

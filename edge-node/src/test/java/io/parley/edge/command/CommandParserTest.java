@@ -101,4 +101,16 @@ class CommandParserTest {
         assertThat(message.length()).isLessThan(80);
         assertThat(message).doesNotContain("\u0000");
     }
+
+    @Test
+    void presenceOps() {
+        assertThat(commandOf("update-presence", "{\"status\":\"dnd\",\"customStatus\":\"focus\"}"))
+                .isEqualTo(new Command.UpdatePresence("dnd", "focus"));
+        assertThat(commandOf("update-presence", "{\"customStatus\":\"\"}")).isEqualTo(new Command.UpdatePresence(null, ""));
+        assertThat(errorOf("update-presence", "{\"status\":\"offline\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("update-presence", "{}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("update-presence", "{\"customStatus\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("get-online-users", "{\"roomId\":\"general\"}")).isEqualTo(new Command.GetOnlineUsers("general"));
+        assertThat(errorOf("get-online-users", "{\"roomId\":\"a b\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+    }
 }

@@ -119,4 +119,36 @@ class CommandServiceTest {
         assertThat(publisher.roomCommands).isEmpty();
         assertThat(alice.replies.get(0).error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
     }
+
+    @Test
+    void updatePresencePublishesAPresenceSetAndRepliesOkOncePublished() {
+        service.handle(alice, "9", new Command.UpdatePresence("dnd", "focus"));
+        assertThat(publisher.userEvents).singleElement().satisfies(e -> {
+            assertThat(e.userId()).isEqualTo("alice");
+            assertThat(e.body()).isEqualTo(new UserEvent.PresenceSet("dnd", "focus"));
+        });
+        assertThat(alice.replies).singleElement().satisfies(r -> assertThat(r.ok()).isTrue());
+        assertThat(publisher.roomCommands).isEmpty();
+    }
+
+    @Test
+    void getOnlineUsersIsAnsweredFromTheReaderAndUnavailableWithoutOne() {
+        service.handle(alice, "1", new Command.GetOnlineUsers("r1"));
+        assertThat(alice.replies).singleElement().satisfies(r -> {
+            assertThat(r.ok()).isFalse();
+            assertThat(r.error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        });
+        service.usePresenceReader(room -> java.util.concurrent.CompletableFuture.completedFuture(
+                new io.parley.contracts.wire.Protocol.OnlineUsers(room, java.util.List.of(
+                        new io.parley.contracts.wire.Protocol.OnlineUser("bob", "busy", null, 5L)))));
+        service.handle(alice, "2", new Command.GetOnlineUsers("r1"));
+        assertThat(alice.replies).hasSize(2).last().satisfies(r -> {
+            assertThat(r.ok()).isTrue();
+            assertThat(r.data().path("roomId").asText()).isEqualTo("r1");
+            assertThat(r.data().path("users").get(0).path("userId").asText()).isEqualTo("bob");
+            assertThat(r.data().path("users").get(0).path("status").asText()).isEqualTo("busy");
+        });
+        assertThat(publisher.userEvents).isEmpty();
+        assertThat(publisher.roomCommands).isEmpty();
+    }
 }

@@ -115,4 +115,17 @@ class DeliveryHandlerTest {
         assertThat(rateLimits.retryAfterMs("alice", until - 1_000)).isEqualTo(1_000);
         assertThat(rateLimits.retryAfterMs("bob", until - 1_000)).isZero();
     }
+
+    @Test
+    void unsequencedPresenceUpdatesAreNeverDeduplicated() {
+        index.add("r1", alice);
+        handler.handle(toRoom("r1", 5, "five"));
+        for (String status : new String[] {"busy", "online"}) {
+            handler.handle(delivery(new Delivery.ToRoom("r1", 0, Protocol.PRESENCE_UPDATE,
+                    Json.tree(new Protocol.PresenceUpdate("r1", "bob", status, null, null)))));
+        }
+        handler.handle(toRoom("r1", 5, "five again"));
+        assertThat(alice.events).extracting(e -> e.event()).containsExactly(Protocol.NEW_MESSAGE,
+                Protocol.PRESENCE_UPDATE, Protocol.PRESENCE_UPDATE);
+    }
 }
