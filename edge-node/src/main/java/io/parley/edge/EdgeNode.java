@@ -88,11 +88,6 @@ public final class EdgeNode {
         return commands;
     }
 
-    /** The command service of every protocol (Main gives it the presence reader). */
-    public CommandService commands() {
-        return commands;
-    }
-
     /** What the deliveries consumer (or a test) hands each Delivery to, from one thread. */
     public DeliveryHandler deliveries() {
         return deliveries;
