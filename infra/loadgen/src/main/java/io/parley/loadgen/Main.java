@@ -141,10 +141,17 @@ public final class Main {
                                              Duration drain, LoadGenerator.HistoryLoad history,
                                              Map<String, Long> procs) throws InterruptedException {
         Map<String, ProcStats.Sample> before = ProcStats.sample(procs);
+        Map<String, Map<String, Double>> threadsBefore = new LinkedHashMap<>();
+        procs.forEach((name, pid) -> threadsBefore.put(name, ProcStats.threads(pid)));
         double selfBefore = ProcStats.sample(0).cpuSeconds();
         LoadGenerator.PhaseResult result = generator.runPhase(id, rate, duration, drain, history);
         Map<String, ProcStats.Sample> after = ProcStats.sample(procs);
-        return Report.phase(result, before, after, ProcStats.sample(0).cpuSeconds() - selfBefore);
+        Map<String, Object> report = Report.phase(result, before, after, ProcStats.sample(0).cpuSeconds() - selfBefore);
+        report.put("loadAverage1m", ProcStats.loadAverage());
+        Map<String, Object> threads = new LinkedHashMap<>();
+        procs.forEach((name, pid) -> threads.put(name, ProcStats.topThreads(threadsBefore.get(name), ProcStats.threads(pid), 5)));
+        report.put("topThreadsCpuSeconds", threads);
+        return report;
     }
 
     private static void idle(Map<String, String> o, Map<String, Object> base, LoadGenerator generator,

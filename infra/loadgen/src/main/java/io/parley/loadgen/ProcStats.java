@@ -64,6 +64,48 @@ public final class ProcStats {
         return out;
     }
 
+    /** CPU seconds so far of every thread of {@code pid}, summed by thread name (digits folded to '#'). */
+    public static Map<String, Double> threads(long pid) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+                    out.merge(name, cpu, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** The threads (by name) that used the most CPU between two {@link #threads} readings. */
+    public static Map<String, Double> topThreads(Map<String, Double> before, Map<String, Double> after, int n) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(n)
+                .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
+        return out;
+    }
+
+    /** The 1-minute load average of the machine (how busy the shared machine was). */
+    public static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The JVM's heap in use after a full GC, in KiB, via jcmd; -1 when jcmd fails. */
     public static long heapUsedAfterGcKb(long pid) {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();

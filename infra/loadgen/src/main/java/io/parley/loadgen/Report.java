@@ -128,7 +128,7 @@ public final class Report {
             out.append(String.format(Locale.ROOT, "  delivered/s %s; server CPU %s s (%s per 1,000 deliveries) %s; loadgen CPU %s s%n",
                     r.get("deliveredPerSec"), r.get("serverCpuSeconds"), r.get("cpuSecPer1000Deliveries"),
                     r.get("cpuSeconds"), r.get("loadgenCpuSeconds")));
-            out.append("  RSS MB ").append(r.get("rssMb")).append('\n');
+            out.append("  RSS MB ").append(r.get("rssMb")).append("; machine load average ").append(r.get("loadAverage1m")).append('\n');
             if (r.get("history") instanceof Map<?, ?> h) {
                 out.append("  history reads ").append(h).append('\n');
             }
