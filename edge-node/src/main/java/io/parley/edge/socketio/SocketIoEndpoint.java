@@ -17,6 +17,7 @@ import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.parley.contracts.ErrorCode;
@@ -387,7 +388,13 @@ public final class SocketIoEndpoint {
             public void sendFailed(SendQueue queue, Exception failure) {
                 LOG.debug("Socket.IO session {}: send failed: {}", session.sid, failure.toString());
                 close(session, "send failed", Ending.PEER_GONE);
-                ws.terminate();
+                try {
+                    if (ws instanceof ServerConnection connection) {
+                        connection.close(true); // interrupts the reader, which closes the socket
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("session {}: socket already closed: {}", session.sid, e.toString());
+                }
             }
         }, writers);
     }
