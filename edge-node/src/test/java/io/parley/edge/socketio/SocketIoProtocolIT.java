@@ -415,7 +415,7 @@ class SocketIoProtocolIT {
                 String text = partial.toString();
                 partial.setLength(0);
                 if (autoPong && text.equals("2")) {
-                    webSocket.sendText("3", true);
+                    Thread.ofVirtual().start(() -> send("3")); // sends are serialised by send()
                 } else {
                     received.add(text);
                 }
@@ -435,11 +435,12 @@ class SocketIoProtocolIT {
             closed.complete(-1);
         }
 
-        void send(String text) {
+        /** One send at a time (java.net.http refuses a send while another is pending). */
+        synchronized void send(String text) {
             ws.sendText(text, true).join();
         }
 
-        void sendBinary(byte[] bytes) {
+        synchronized void sendBinary(byte[] bytes) {
             ws.sendBinary(ByteBuffer.wrap(bytes), true).join();
         }
 
