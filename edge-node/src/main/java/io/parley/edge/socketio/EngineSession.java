@@ -12,7 +12,6 @@ import io.parley.edge.ws.SendQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,6 +42,7 @@ final class EngineSession {
     private boolean pollWaiting;
     private boolean upgradeNoopPending;
     private boolean closed;
+    private long closedAtNanos;
     private SendQueue wsQueue;
     private volatile Thread wsReader;
 
@@ -129,6 +129,9 @@ final class EngineSession {
                         }
                         bytes += size;
                         taken.add(outbox.poll());
+                    }
+                    if (closed && outbox.isEmpty()) {
+                        taken.add(String.valueOf(EngineCodec.CLOSE)); // the last packets, then goodbye
                     }
                     return new Body(EngineCodec.encodePayload(taken));
                 }
@@ -222,6 +225,7 @@ final class EngineSession {
                 return false;
             }
             closed = true;
+            closedAtNanos = System.nanoTime();
             changed.signalAll();
             return true;
         } finally {
@@ -238,24 +242,22 @@ final class EngineSession {
         }
     }
 
-    /** True when nothing more is in flight: the close frame was written, or no GET is still waiting. */
+    /** True when nothing more is in flight: the close frame was written, or no GET is waiting and nothing is left to take. */
     boolean isFlushed() {
         lock.lock();
         try {
-            return transport == Transport.WEBSOCKET ? wsQueue == null || wsQueue.isFinished() : !pollWaiting;
+            return transport == Transport.WEBSOCKET ? wsQueue == null || wsQueue.isFinished()
+                    : !pollWaiting && outbox.isEmpty();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Waits until a waiting GET has answered (shutdown), at most {@code millis}. */
-    void awaitPollDone(long millis) throws InterruptedException {
+    /** True once the session has been closed for longer than {@code nanos}. */
+    boolean closedLongerThan(long nanos) {
         lock.lock();
         try {
-            long remaining = TimeUnit.MILLISECONDS.toNanos(millis);
-            while (pollWaiting && remaining > 0) {
-                remaining = changed.awaitNanos(remaining);
-            }
+            return closed && System.nanoTime() - closedAtNanos > nanos;
         } finally {
             lock.unlock();
         }

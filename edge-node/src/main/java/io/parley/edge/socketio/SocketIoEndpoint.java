@@ -57,6 +57,8 @@ public final class SocketIoEndpoint {
     static final Set<String> ROOM_ARGUMENT_EVENTS = Set.of(Protocol.JOIN_ROOM, Protocol.LEAVE_ROOM,
             "typing-start", "typing-stop", "get-online-users", "get-history", "delete-room");
     static final int CLOSE_NORMAL = 1000;
+    /** A closed polling session keeps its last packets and the close packet this long for the client's next GET. */
+    static final long CLOSED_SESSION_LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final int CLOSE_PROTOCOL_ERROR = 1002;
     static final int CLOSE_TOO_BIG = 1009;
 
@@ -192,7 +194,7 @@ public final class SocketIoEndpoint {
         switch (result) {
             case EngineSession.Body body -> {
                 text(request, response, body.text());
-                if (session.isClosed()) {
+                if (session.isClosed() && session.isFlushed()) {
                     sessions.remove(session.sid, session);
                 }
             }
@@ -641,8 +643,8 @@ public final class SocketIoEndpoint {
         if (queue != null) {
             switch (ending) {
                 case PEER_GONE -> queue.stop();
-                case SERVER_CLOSE -> queue.close(CLOSE_NORMAL, reason.length() > 100 ? reason.substring(0, 100) : reason);
-                case SHUTDOWN -> queue.close(SendQueue.CloseCodes.GOING_AWAY, "going away");
+                case SERVER_CLOSE -> queue.closeAfterPending(CLOSE_NORMAL, reason.length() > 100 ? reason.substring(0, 100) : reason);
+                case SHUTDOWN -> queue.closeAfterPending(SendQueue.CloseCodes.GOING_AWAY, "going away");
             }
         }
         LOG.debug("Socket.IO session {} closed: {}", session.sid, reason);
@@ -670,7 +672,7 @@ public final class SocketIoEndpoint {
     public void reap() {
         for (EngineSession session : sessions.values()) {
             if (session.isClosed()) {
-                if (session.isFlushed()) {
+                if (session.isFlushed() || session.closedLongerThan(CLOSED_SESSION_LINGER_NANOS)) {
                     sessions.remove(session.sid, session);
                 }
             } else if (session.transport() == EngineSession.Transport.WEBSOCKET && session.wsReaderLost()) {

@@ -2,7 +2,8 @@
  * SendQueue owns the outgoing side of one socket: a bounded queue of frames and the serialised
  * writer that drains it (WsSession.send is not thread-safe and blocks; see STACK.md). Producers
  * (the fan-out, replies, Kafka callbacks) only enqueue and never wait; a full queue means a slow
- * consumer, which is closed instead of stalling the fan-out.
+ * consumer, which is closed instead of stalling the fan-out. A close either jumps the queue or
+ * (closeAfterPending) follows what is queued.
  */
 package io.parley.edge.ws;
 
@@ -46,6 +47,8 @@ public final class SendQueue {
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final ReentrantLock writing = new ReentrantLock();
     private volatile CloseRequest closeRequest;
+    /** A close to write once the frames queued before it are written (a goodbye that drops nothing). */
+    private volatile CloseRequest closeAfterPending;
     private volatile boolean finished;
     private volatile Thread writer;
 
@@ -62,7 +65,7 @@ public final class SendQueue {
      * socket (code 1013, "slow consumer") and tells {@link Events#overflow} once.
      */
     public boolean offer(String frame) {
-        if (closeRequest != null || finished) {
+        if (closeRequest != null || closeAfterPending != null || finished) {
             return false;
         }
         if (!frames.offer(frame)) {
@@ -83,6 +86,15 @@ public final class SendQueue {
         }
         closeRequest = new CloseRequest(code, reason);
         frames.clear();
+        schedule();
+    }
+
+    /** Writes what is queued, then the close frame; later offers are refused (first close request wins). */
+    public void closeAfterPending(int code, String reason) {
+        if (closeRequest != null || closeAfterPending != null || finished) {
+            return;
+        }
+        closeAfterPending = new CloseRequest(code, reason);
         schedule();
     }
 
@@ -119,7 +131,7 @@ public final class SendQueue {
 
     /** True once a close was requested or the queue stopped. */
     public boolean isClosing() {
-        return closeRequest != null || finished;
+        return closeRequest != null || closeAfterPending != null || finished;
     }
 
     /** True once nothing more will be written (close frame written, stopped, or failed). */
@@ -154,9 +166,15 @@ public final class SendQueue {
                 }
                 String frame = frames.poll();
                 if (frame == null) {
+                    CloseRequest goodbye = closeAfterPending;
+                    if (goodbye != null) {
+                        writeClose(goodbye);
+                        return;
+                    }
                     scheduled.set(false);
                     // An offer may have slipped in between poll() and set(false): take it over if nobody else did.
-                    if ((frames.isEmpty() && closeRequest == null) || !scheduled.compareAndSet(false, true)) {
+                    if ((frames.isEmpty() && closeRequest == null && closeAfterPending == null)
+                            || !scheduled.compareAndSet(false, true)) {
                         return;
                     }
                     continue;

@@ -62,7 +62,7 @@ class SocketIoProtocolIT {
         EdgeConfig base = EdgeConfig.forTest(AUTH, 1000, 1000);
         node = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withMaxPayload(MAX_PAYLOAD)
                 .withCorsOrigins(List.of("https://chat.example"))), new TokenVerifier(AUTH), publisher).start(() -> true);
-        fast = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withHeartbeat(200, 300).withConnectTimeout(700)),
+        fast = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withHeartbeat(400, 800).withConnectTimeout(1500)),
                 new TokenVerifier(AUTH), publisher).start(() -> true);
         bystander = RawWs.open(node, "");
         bystander.connect(token("bystander"));
