@@ -22,13 +22,18 @@ import java.util.Map;
  * in a topic namespace and keyspace of its own: the processors, the history store and two edge
  * nodes, each in its own process. Logs are kept in {@code target/e2e-run/logs}.
  *
- * <p>Limits are set here for every test: rate 60 messages per minute with a burst of 60 per user.
+ * <p>Limits are set here for every test: rate 60 messages per minute with a burst of 60 per user;
+ * presence: an edge node's lease of {@value #LEASE_MS} ms (heartbeat every third of it) and a grace
+ * period of {@value #GRACE_MS} ms before a user with no connection is offline (short, for
+ * PresenceIT; long enough that a loaded machine does not expire a live node).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
     static final int RATE_PER_MINUTE = 60;
     static final int RATE_BURST = 60;
     static final int MAX_MESSAGE_LENGTH = 500;
+    static final long LEASE_MS = 5_000;
+    static final long GRACE_MS = 3_000;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -63,7 +68,10 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE),
                 "PARLEY_RATE_BURST", Integer.toString(RATE_BURST),
                 "PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH),
-                "PARLEY_MAX_FRAMES_PER_SECOND", "1000"));
+                "PARLEY_MAX_FRAMES_PER_SECOND", "1000",
+                "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
+                "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
+                "PARLEY_PRESENCE_TICK_MS", "200"));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 

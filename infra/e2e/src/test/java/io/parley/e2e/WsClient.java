@@ -120,6 +120,23 @@ final class WsClient implements AutoCloseable {
         throw new AssertionError(name + ": no matching event within " + PATIENCE);
     }
 
+    /** The next pushed event matching {@code wanted} within {@code wait}, skipping others; null if none came. */
+    JsonNode pollEvent(Predicate<JsonNode> wanted, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            for (long left = wait.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                JsonNode event = events.poll(left, TimeUnit.NANOSECONDS);
+                if (event != null && wanted.test(event)) {
+                    return event;
+                }
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     JsonNode nextUnmatchedReply() {
         try {
             JsonNode reply = unmatchedReplies.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);

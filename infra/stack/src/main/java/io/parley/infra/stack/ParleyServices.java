@@ -92,6 +92,19 @@ public final class ParleyServices implements AutoCloseable {
         processors.awaitHealthy(START_TIMEOUT);
     }
 
+    /** SIGKILL of edge node {@code index} (0-based): no drain, no goodbye (crash tests). */
+    public void killEdge(int index) {
+        edges.get(index).kill();
+    }
+
+    /** Starts edge node {@code index} (0-based) again after a kill or stop, same slot, id and port. */
+    public void restartEdge(int index) {
+        edges.get(index).close();
+        ServiceNode edge = launchEdge(index);
+        edges.set(index, edge);
+        edge.awaitHealthy(START_TIMEOUT);
+    }
+
     /** Starts a history store with other settings (e.g. an empty keyspace and a new group: a replay). */
     public ServiceNode launchHistory(String name, Map<String, String> overrides) {
         Map<String, String> env = baseEnv();
