@@ -262,7 +262,9 @@ public final class LoadGenerator implements AutoCloseable {
         final AtomicLong failed = new AtomicLong();
         final AtomicLong issued = new AtomicLong();
         final Recorder recorder = new Recorder(3_600_000_000L, 3);
-        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // HTTP/1.1: an h2c upgrade request is refused by servers that take upgrades for WebSockets (Socket.IO).
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
         final String[] tokens;
         Thread thread;
 

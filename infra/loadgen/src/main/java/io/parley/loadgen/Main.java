@@ -200,7 +200,8 @@ public final class Main {
         Map<String, Object> out = new LinkedHashMap<>();
         List<String> javaHeap = o.containsKey("java-heap") ? List.of(o.get("java-heap").split(",")) : List.of();
         Map<String, String> memUrls = pairs(o.get("mem-url"));
-        HttpClient http = HttpClient.newHttpClient();
+        // HTTP/1.1: an h2c upgrade request is refused by servers that take upgrades for WebSockets (Socket.IO).
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         procs.forEach((name, pid) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             if (javaHeap.contains(name)) {
