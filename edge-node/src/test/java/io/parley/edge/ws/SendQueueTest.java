@@ -1,7 +1,8 @@
 /*
  * SendQueueTest owns the proof of the per-socket bounded send queue: frames are written in order
  * by one writer at a time, a full queue closes the socket (1013) instead of blocking the caller,
- * a failed write is reported once, and a close request jumps the queue.
+ * a failed write is reported once, a close request jumps the queue, and closeAfterPending writes
+ * what was queued before its close frame.
  */
 package io.parley.edge.ws;
 
@@ -170,5 +171,21 @@ class SendQueueTest {
         queue.close(1001, "x");
         assertThat(sink.sent).isEmpty();
         assertThat(sink.closes).isEmpty();
+    }
+
+    @Test
+    void closeAfterPendingWritesWhatWasQueuedThenTheCloseAndRefusesMore() {
+        RecordingSink sink = new RecordingSink();
+        sink.gate = new CountDownLatch(1);
+        SendQueue queue = new SendQueue(10, sink, new RecordingEvents(), executor);
+        queue.offer("a");
+        queue.offer("b");
+        queue.closeAfterPending(1000, "bye");
+        assertThat(queue.offer("c")).isFalse();
+        assertThat(queue.isClosing()).isTrue();
+        sink.gate.countDown();
+        await().atMost(5, TimeUnit.SECONDS).until(queue::isFinished);
+        assertThat(sink.sent).containsExactly("a", "b");
+        assertThat(sink.closes).containsExactly("1000 bye");
     }
 }
