@@ -66,16 +66,10 @@ final class WsClient implements AutoCloseable {
     }
 
     JsonNode request(String op, ObjectNode data) {
-        String ref = Long.toString(refs.incrementAndGet());
-        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-        pending.put(ref, reply);
-        ObjectNode frame = Json.MAPPER.createObjectNode().put("op", op).put("ref", ref);
-        frame.set("data", data);
-        sendRaw(Json.write(frame));
         try {
-            return reply.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            return requestAsync(op, data).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError(name + ": no reply to " + op + " ref " + ref + " within " + PATIENCE, e);
+            throw new AssertionError(name + ": no reply to " + op + " within " + PATIENCE, e);
         }
     }
 
@@ -96,16 +90,7 @@ final class WsClient implements AutoCloseable {
 
     /** The next pushed event (skipping none). */
     JsonNode nextEvent() {
-        try {
-            JsonNode event = events.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            if (event == null) {
-                throw new AssertionError(name + ": no event within " + PATIENCE);
-            }
-            return event;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return next(events, "event");
     }
 
     /** The next pushed event matching {@code wanted}, skipping others. */
@@ -138,12 +123,16 @@ final class WsClient implements AutoCloseable {
     }
 
     JsonNode nextUnmatchedReply() {
+        return next(unmatchedReplies, "reply without ref");
+    }
+
+    private JsonNode next(BlockingQueue<JsonNode> queue, String what) {
         try {
-            JsonNode reply = unmatchedReplies.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null) {
-                throw new AssertionError(name + ": no reply without ref within " + PATIENCE);
+            JsonNode frame = queue.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                throw new AssertionError(name + ": no " + what + " within " + PATIENCE);
             }
-            return reply;
+            return frame;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
