@@ -34,11 +34,13 @@ import java.util.Map;
  *                             edge-node leases are checked (wall clock)
  * @param redisUrl             {@code PARLEY_REDIS_URL}, default none: where the presence read view is kept
  *                             ({@code redis://host:port}); none: no view
+ * @param typingTimeoutMs      {@code PARLEY_TYPING_TIMEOUT_MS}, default 5000: a typist who sends no
+ *                             {@code typing-start} refresh for this long is stopped automatically (wall clock)
  */
 public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
                                int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
                                int lingerMs, int commitIntervalMs, long presenceGraceMs, long presenceIdleMs,
-                               long presenceTickMs, String redisUrl) {
+                               long presenceTickMs, String redisUrl, long typingTimeoutMs) {
 
     public ProcessorsConfig {
         require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
@@ -52,6 +54,7 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
         require(presenceGraceMs >= 0, "PARLEY_PRESENCE_GRACE_MS must be at least 0, was " + presenceGraceMs);
         require(presenceIdleMs >= 0, "PARLEY_PRESENCE_IDLE_MS must be at least 0, was " + presenceIdleMs);
         require(presenceTickMs >= 10, "PARLEY_PRESENCE_TICK_MS must be at least 10, was " + presenceTickMs);
+        require(typingTimeoutMs >= 100, "PARLEY_TYPING_TIMEOUT_MS must be at least 100, was " + typingTimeoutMs);
         require(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                 "PARLEY_REDIS_URL must start with redis:// or rediss://, was " + redisUrl);
     }
@@ -77,14 +80,15 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 integer(env, "PARLEY_PRESENCE_GRACE_MS", 10_000),
                 integer(env, "PARLEY_PRESENCE_IDLE_MS", 300_000),
                 integer(env, "PARLEY_PRESENCE_TICK_MS", 250),
-                text(env, "PARLEY_REDIS_URL", null));
+                text(env, "PARLEY_REDIS_URL", null),
+                integer(env, "PARLEY_TYPING_TIMEOUT_MS", 5000));
     }
 
     /** The settings with another Redis URL (null: no view). */
     public ProcessorsConfig withRedisUrl(String url) {
         return new ProcessorsConfig(kafkaBootstrap, topicNamespace, applicationId, stateDir, healthPort, maxMessageLength,
                 maxMessagesPerMinute, rateBurst, lingerMs, commitIntervalMs, presenceGraceMs, presenceIdleMs,
-                presenceTickMs, url);
+                presenceTickMs, url, typingTimeoutMs);
     }
 
     /** The name of a catalog topic in this deployment's namespace. */

@@ -14,7 +14,7 @@ public final class Stores {
     /**
      * The room topology's one key-value store (key: a typed key of {@code room.RoomKeys}): per room
      * the head (seq, op count) and the routing table (edge node -> slot, connections); per (room,
-     * user) the connections; per (room, user, clientMsgId) the original ack; per command the
+     * user) the connections and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per command the
      * decision already taken. One store, so one changelog partition keeps the write order that
      * crash safety relies on (see {@code room.RoomProcessor}).
      */
@@ -25,6 +25,12 @@ public final class Stores {
 
     /** Wall-clock punctuator of the room topology that drops decisions older than {@link #DECISION_RETENTION}. */
     public static final String ROOM_DECISION_EXPIRY_PUNCTUATOR = "room-decision-expiry";
+
+    /** Wall-clock punctuator of the room topology that stops typists whose typing-start was not refreshed in time. */
+    public static final String ROOM_TYPING_EXPIRY_PUNCTUATOR = "room-typing-expiry";
+
+    /** How often {@link #ROOM_TYPING_EXPIRY_PUNCTUATOR} runs (the automatic stop is late by at most this). */
+    public static final Duration TYPING_EXPIRY_INTERVAL = Duration.ofMillis(100);
 
     /** How long a command's decision (and a clientMsgId's original ack) is remembered for resends and replays. */
     public static final Duration DECISION_RETENTION = Duration.ofHours(24);

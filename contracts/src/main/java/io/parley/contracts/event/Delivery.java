@@ -1,5 +1,10 @@
+/*
+ * Delivery owns the shape of the records on deliveries: what the processors address to one edge
+ * node (a room push, a reply to one connection, a rate-limit decision).
+ */
 package io.parley.contracts.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,9 +26,16 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
 
     /**
      * A server event for every socket of this node subscribed to {@code roomId}. {@code seq} lets
-     * the node drop what it already delivered after a reprocessing.
+     * the node drop what it already delivered after a reprocessing (0: unsequenced, never dropped).
+     * {@code excludeUserId}, when set, names a user whose sockets must not get it (a typist does
+     * not see their own typing); absent for everything else.
      */
-    public record ToRoom(String roomId, long seq, String event, JsonNode data) implements Body {}
+    public record ToRoom(String roomId, long seq, String event, JsonNode data,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String excludeUserId) implements Body {
+        public ToRoom(String roomId, long seq, String event, JsonNode data) {
+            this(roomId, seq, event, data, null);
+        }
+    }
 
     /** The reply to one request ({@code ref}) of one connection: ok with data, or an error. */
     public record Reply(String connectionId, String ref, boolean ok, JsonNode data, ErrorBody error) implements Body {}

@@ -1,3 +1,7 @@
+/*
+ * RoomCommand owns the shape of the records on room-commands: the envelope (who, from where, which
+ * request) and the body variants (join, leave, send, typing start / stop).
+ */
 package io.parley.contracts.event;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -20,8 +24,10 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
     @JsonSubTypes({
             @JsonSubTypes.Type(value = Join.class, name = "join-room"),
             @JsonSubTypes.Type(value = Leave.class, name = "leave-room"),
-            @JsonSubTypes.Type(value = Send.class, name = "send-message")})
-    public sealed interface Body permits Join, Leave, Send {}
+            @JsonSubTypes.Type(value = Send.class, name = "send-message"),
+            @JsonSubTypes.Type(value = TypingStart.class, name = "typing-start"),
+            @JsonSubTypes.Type(value = TypingStop.class, name = "typing-stop")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop {}
 
     /** Subscribe this connection to the room (the user becomes a member with its first connection). */
     public record Join() implements Body {}
@@ -34,4 +40,13 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
 
     /** Send a text message; {@code clientMsgId} makes resends idempotent; {@code replyTo} is a message id or null. */
     public record Send(String clientMsgId, String text, String replyTo) implements Body {}
+
+    /**
+     * The user is typing in the room (members only). Ephemeral: never a room event, takes no seq;
+     * a start while already typing only refreshes the expiry (nothing is broadcast).
+     */
+    public record TypingStart() implements Body {}
+
+    /** The user stopped typing (also implied by a message, a leave, or no refresh within the timeout). */
+    public record TypingStop() implements Body {}
 }

@@ -1,3 +1,6 @@
+/*
+ * Protocol owns the names and data shapes of the client wire protocol, shared by /ws and Socket.IO.
+ */
 package io.parley.contracts.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -15,6 +18,8 @@ public final class Protocol {
     public static final String SEND_MESSAGE = "send-message";
     public static final String UPDATE_PRESENCE = "update-presence";
     public static final String GET_ONLINE_USERS = "get-online-users";
+    public static final String TYPING_START = "typing-start";
+    public static final String TYPING_STOP = "typing-stop";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -23,6 +28,8 @@ public final class Protocol {
     public static final String ERROR = "error";
     public static final String PRESENCE_UPDATE = "presence-update";
     public static final String ONLINE_USERS = "online-users";
+    public static final String USER_TYPING = "user-typing";
+    public static final String USER_STOPPED_TYPING = "user-stopped-typing";
 
     // Presence statuses.
     public static final String ONLINE = "online";
@@ -69,4 +76,7 @@ public final class Protocol {
 
     /** Reply data of {@code get-online-users}, and the {@code online-users} event after a join. */
     public record OnlineUsers(String roomId, java.util.List<OnlineUser> users) {}
+
+    /** Data of {@code user-typing} and {@code user-stopped-typing} (unsequenced, never stored). */
+    public record Typing(String roomId, String userId) {}
 }

@@ -43,7 +43,9 @@ class SchemaConformanceTest {
             Topic.ROOM_COMMANDS, List.of(
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "7", 1L, new RoomCommand.Join()),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.Leave("disconnect")),
-                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null))),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null)),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStart()),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStop())),
             Topic.USER_EVENTS, List.of(
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
@@ -61,7 +63,9 @@ class SchemaConformanceTest {
                             new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
                     new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.PRESENCE_UPDATE,
-                            Json.tree(new Protocol.PresenceUpdate("lobby", "alice", "offline", null, 5L))))),
+                            Json.tree(new Protocol.PresenceUpdate("lobby", "alice", "offline", null, 5L)))),
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.USER_TYPING,
+                            Json.tree(new Protocol.Typing("lobby", "alice")), "alice"))),
             Topic.PRESENCE, List.of(
                     new UserPresence("alice", "busy", "in a meeting", 1L, 2L),
                     new UserPresence("alice", "offline", null, 1L, 2L)),
@@ -108,6 +112,28 @@ class SchemaConformanceTest {
         JsonSerde<RoomEvent> serde = Serdes.roomEvent();
         RoomEvent event = (RoomEvent) SAMPLES.get(Topic.ROOM_EVENTS).get(1);
         assertThat(serde.deserialize("t", serde.serialize("t", event))).isEqualTo(event);
+    }
+
+    @Test
+    void aToRoomKeepsItsExcludedUserAndOmitsItWhenAbsent() {
+        JsonSerde<Delivery> serde = Serdes.delivery();
+        for (Object sample : SAMPLES.get(Topic.DELIVERIES)) {
+            byte[] written = serde.serialize("t", (Delivery) sample);
+            assertThat(serde.serialize("t", serde.deserialize("t", written))).isEqualTo(written);
+        }
+        Delivery typing = serde.deserialize("t", serde.serialize("t", (Delivery) SAMPLES.get(Topic.DELIVERIES).getLast()));
+        assertThat(((Delivery.ToRoom) typing.body()).excludeUserId()).isEqualTo("alice");
+        Delivery plain = new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 3, Protocol.NEW_MESSAGE, Json.tree(Map.of())));
+        assertThat(new String(serde.serialize("t", plain), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("excludeUserId");
+    }
+
+    @Test
+    void typingCommandsReadBack() {
+        JsonSerde<RoomCommand> serde = Serdes.roomCommand();
+        for (Object sample : SAMPLES.get(Topic.ROOM_COMMANDS)) {
+            RoomCommand command = (RoomCommand) sample;
+            assertThat(serde.deserialize("t", serde.serialize("t", command))).isEqualTo(command);
+        }
     }
 
     private static JsonSchema schema(Topic topic) {

@@ -1,7 +1,7 @@
 /*
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
- * connections, a clientMsgId's original ack, and a command's decision with the state writes it
+ * connections, a typist's typing state, a clientMsgId's original ack, and a command's decision with the state writes it
  * made. Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
@@ -21,7 +21,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.Connections.class, name = "conns"),
         @JsonSubTypes.Type(value = RoomEntry.ClientMsg.class, name = "cmsg"),
         @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done"),
-        @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn")})
+        @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn"),
+        @JsonSubTypes.Type(value = RoomEntry.Typing.class, name = "typing")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -60,4 +61,10 @@ public sealed interface RoomEntry {
 
     /** Index entry: a connection of an edge node in a room (the key says which); for expiring the node. */
     record NodeConn(int slot) implements RoomEntry {}
+
+    /**
+     * A user typing in a room: which connection started it and when it lapses (processors' wall
+     * clock, epoch ms). Ephemeral: not part of any decision; lost state only means a missed stop.
+     */
+    record Typing(String roomId, String userId, String connectionId, long expiresAt) implements RoomEntry {}
 }

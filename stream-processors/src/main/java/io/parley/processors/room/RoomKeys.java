@@ -9,6 +9,7 @@ package io.parley.processors.room;
 /** Keys of the room-state store. Call only with a valid room id. */
 final class RoomKeys {
     static final String DONE_PREFIX = "d|";
+    static final String TYPING_PREFIX = "y|";
 
     private RoomKeys() {}
 
@@ -54,6 +55,11 @@ final class RoomKeys {
         int length = Integer.parseInt(rest.substring(bar + 1, colon));
         String user = rest.substring(colon + 1, colon + 1 + length);
         return new String[] {room, user, rest.substring(colon + 1 + length + 1)};
+    }
+
+    /** {@code y|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Typing} state while typing; scanned by the expiry. */
+    static String typing(String roomId, String userId) {
+        return TYPING_PREFIX + roomId + "|" + userId.length() + ":" + userId;
     }
 
     /** {@code d|<timestamp, 19 digits>|<eventId>}: the command's {@link RoomEntry.Done}; sorts by time. */

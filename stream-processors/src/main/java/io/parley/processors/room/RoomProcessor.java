@@ -3,6 +3,7 @@
  * validates, keeps membership by connection and the routing table (which edge nodes hold the
  * room's sockets), assigns the room's next seq (1, 2, 3 ... with no gap), and emits the room
  * event, one delivery per edge node of the room, and the reply to the requesting connection.
+ * Typing indicators live here too (ephemeral, members only, never room events; see typing()).
  * It is also where at-least-once is made safe: each command's decision is remembered by event id
  * before any state changes, so a command seen again re-emits its original outputs.
  */
@@ -25,6 +26,7 @@ import io.parley.processors.room.RoomEntry.ConnRef;
 import io.parley.processors.room.RoomEntry.Connections;
 import io.parley.processors.room.RoomEntry.Done;
 import io.parley.processors.room.RoomEntry.Head;
+import io.parley.processors.room.RoomEntry.Typing;
 import io.parley.processors.room.RoomEntry.NodeRef;
 import io.parley.processors.room.RoomEntry.NodeConn;
 import io.parley.processors.room.RoomEntry.Nodes;
@@ -71,11 +73,13 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private static final int MAX_REPLY_TO_LENGTH = 128;
 
     private final int maxMessageLength;
+    private final long typingTimeoutMs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
 
-    RoomProcessor(int maxMessageLength) {
+    RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.maxMessageLength = maxMessageLength;
+        this.typingTimeoutMs = typingTimeoutMs;
     }
 
     @Override
@@ -83,6 +87,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         this.context = context;
         this.store = context.getStateStore(Stores.ROOM_STATE);
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
+        context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireTyping);
     }
 
     @Override
@@ -97,6 +102,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
 
     private void handle(Record<String, Object> record, RoomCommand command) {
         Decision decision = rejectionOf(command);
+        if (decision == null && (command.body() instanceof RoomCommand.TypingStart
+                || command.body() instanceof RoomCommand.TypingStop)) {
+            typing(record, command);
+            return;
+        }
         if (decision == null) {
             decision = decideOnce(command);
         }
@@ -104,6 +114,78 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             String key = out instanceof Delivery delivery ? delivery.edgeNodeId()
                     : out instanceof UserEvent userEvent ? userEvent.userId() : command.roomId();
             context.forward(record.withKey(key).withValue(out));
+        }
+        // A message, or the typing connection leaving (or the user's last one), ends typing at once.
+        switch (decision.kind()) {
+            case SENT -> stopTyping(record, command.roomId(), command.userId(), null);
+            case LEFT -> stopTyping(record, command.roomId(), command.userId(), null);
+            case LEAVE_ACK -> stopTyping(record, command.roomId(), command.userId(), command.connectionId());
+            default -> { }
+        }
+    }
+
+    /**
+     * typing-start / typing-stop of a member. Ephemeral state ({@code y|} keys, no decision, no seq,
+     * no room event): a start puts (or refreshes) the user's expiry and broadcasts
+     * {@code user-typing} only when the user was not typing already; a stop broadcasts
+     * {@code user-stopped-typing} only when they were. Broadcasts are unsequenced (seq 0) and
+     * exclude the typist's own sockets. A replay may repeat a start or stop: harmless. The ok reply
+     * goes only to a request with a ref (clients refresh often); errors always.
+     */
+    private void typing(Record<String, Object> record, RoomCommand command) {
+        if (connections(RoomKeys.connections(command.roomId(), command.userId())).isEmpty()) {
+            for (Object out : Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first").outputs(command)) {
+                context.forward(record.withKey(command.edgeNodeId()).withValue(out));
+            }
+            return;
+        }
+        if (command.body() instanceof RoomCommand.TypingStart) {
+            long now = context.currentSystemTimeMs();
+            String key = RoomKeys.typing(command.roomId(), command.userId());
+            boolean already = store.get(key) instanceof Typing typing && typing.expiresAt() > now;
+            store.put(key, new Typing(command.roomId(), command.userId(), command.connectionId(), now + typingTimeoutMs));
+            if (!already) {
+                broadcastTyping(record, command.roomId(), command.userId(), Protocol.USER_TYPING);
+            }
+        } else {
+            stopTyping(record, command.roomId(), command.userId(), null);
+        }
+        if (command.ref() != null) {
+            context.forward(record.withKey(command.edgeNodeId()).withValue(new Delivery(command.edgeNodeId(),
+                    command.edgeSlot(), new Delivery.Reply(command.connectionId(), command.ref(), true, null, null))));
+        }
+    }
+
+    /** Ends the user's typing in the room, if any (only if started by {@code connectionId}, when given). */
+    private void stopTyping(Record<String, Object> record, String roomId, String userId, String connectionId) {
+        String key = RoomKeys.typing(roomId, userId);
+        if (store.get(key) instanceof Typing typing
+                && (connectionId == null || connectionId.equals(typing.connectionId()))) {
+            store.delete(key);
+            broadcastTyping(record, roomId, userId, Protocol.USER_STOPPED_TYPING);
+        }
+    }
+
+    private void broadcastTyping(Record<String, Object> record, String roomId, String userId, String event) {
+        JsonNode data = Json.tree(new Protocol.Typing(roomId, userId));
+        nodes(roomId).forEach((nodeId, node) -> context.forward(record.withKey(nodeId).withValue(
+                new Delivery(nodeId, node.slot(), new Delivery.ToRoom(roomId, 0, event, data, userId)))));
+    }
+
+    /** Stops every typist whose expiry passed: one range scan over the (few) typing entries of this task. */
+    private void expireTyping(long now) {
+        List<Typing> expired = new ArrayList<>();
+        try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.TYPING_PREFIX, RoomKeys.TYPING_PREFIX + "\uffff")) {
+            it.forEachRemaining(entry -> {
+                if (entry.value instanceof Typing typing && typing.expiresAt() <= now) {
+                    expired.add(typing);
+                }
+            });
+        }
+        for (Typing typing : expired) {
+            store.delete(RoomKeys.typing(typing.roomId(), typing.userId()));
+            broadcastTyping(new Record<>(typing.roomId(), null, now), typing.roomId(), typing.userId(),
+                    Protocol.USER_STOPPED_TYPING);
         }
     }
 
@@ -201,6 +283,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.Join join -> join(command);
             case RoomCommand.Leave leave -> leave(command);
             case RoomCommand.Send send -> send(command, send);
+            case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
+            case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
         store.put(doneKey, new Done(plan.decision(), plan.ops(), plan.writes(), plan.clientMsgKey()));
         plan.writes().forEach(this::write);

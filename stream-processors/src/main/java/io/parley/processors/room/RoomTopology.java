@@ -45,6 +45,7 @@ public final class RoomTopology {
                 .withCachingDisabled());
 
         int maxMessageLength = config.maxMessageLength();
+        long typingTimeoutMs = config.typingTimeoutMs();
         KStream<String, Object> in = builder
                 .stream(config.topic(Topic.ROOM_COMMANDS),
                         Consumed.with(Serdes.String(), io.parley.contracts.json.Serdes.roomCommand())
@@ -57,7 +58,7 @@ public final class RoomTopology {
             in = in.merge(LeaseTopology.broadcast(expiries, Stores.ROOM_NODE_EXPIRY_TOPIC, Topic.ROOM_COMMANDS.partitions())
                     .mapValues(v -> (Object) v, Named.as("room-node-expiries-in")), Named.as("room-with-expiries"));
         }
-        KStream<String, Object> out = in.process(() -> new RoomProcessor(maxMessageLength), Named.as("room-processor"),
+        KStream<String, Object> out = in.process(() -> new RoomProcessor(maxMessageLength, typingTimeoutMs), Named.as("room-processor"),
                 Stores.ROOM_STATE);
 
         out.filter((key, value) -> value instanceof UserEvent, Named.as("room-memberships-only"))
