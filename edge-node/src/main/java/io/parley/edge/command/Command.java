@@ -22,6 +22,12 @@ public sealed interface Command {
     /** Who of the room is online: answered by the edge from the Redis presence view, never published. */
     record GetOnlineUsers(String roomId) implements Command {}
 
+    /** The user is typing in a room (a refresh while typing is not re-broadcast). */
+    record StartTyping(String roomId) implements Command {}
+
+    /** The user stopped typing in a room. */
+    record StopTyping(String roomId) implements Command {}
+
     /** The protocol heartbeat: answered ok by the edge itself, never published. */
     record Ping() implements Command {}
 }

@@ -53,6 +53,10 @@ public final class CommandParser {
             case Protocol.UPDATE_PRESENCE -> updatePresence(data);
             case Protocol.GET_ONLINE_USERS -> roomId(data) instanceof String room
                     ? new Valid(new Command.GetOnlineUsers(room)) : invalidRoom();
+            case Protocol.TYPING_START -> roomId(data) instanceof String room
+                    ? new Valid(new Command.StartTyping(room)) : invalidRoom();
+            case Protocol.TYPING_STOP -> roomId(data) instanceof String room
+                    ? new Valid(new Command.StopTyping(room)) : invalidRoom();
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
     }

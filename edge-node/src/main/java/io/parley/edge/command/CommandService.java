@@ -1,6 +1,6 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send -> room-commands (event id
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
@@ -109,6 +109,8 @@ public final class CommandService {
                         new RoomCommand.Send(send.clientMsgId(), send.text(), send.replyTo()), answerFailure);
                 publishUser(connection, new UserEvent.MessageAttempt(send.roomId()), CommandPublisher.Outcome.IGNORE);
             }
+            case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
+            case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
             case Command.UpdatePresence update -> publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {
                         if (failure != null) {

@@ -1,6 +1,7 @@
 /*
  * DeliveryHandler owns what this node does with each record of its deliveries partition:
- * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber; Reply -> the one
+ * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber (but the excluded
+ * user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block.
  */
@@ -60,7 +61,11 @@ public final class DeliveryHandler {
         }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
         int queued = 0;
+        String excluded = toRoom.excludeUserId();
         for (ClientConnection connection : index.subscribers(toRoom.roomId())) {
+            if (excluded != null && excluded.equals(connection.userId())) {
+                continue;
+            }
             connection.deliver(event);
             queued++;
         }

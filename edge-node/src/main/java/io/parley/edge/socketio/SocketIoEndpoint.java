@@ -55,7 +55,7 @@ public final class SocketIoEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SocketIoEndpoint.class);
     /** Commands that name one room also accept the bare room id: {@code emit('join-room', roomId, ack)}. */
     static final Set<String> ROOM_ARGUMENT_EVENTS = Set.of(Protocol.JOIN_ROOM, Protocol.LEAVE_ROOM,
-            "typing-start", "typing-stop", "get-online-users", "get-history", "delete-room");
+            Protocol.TYPING_START, Protocol.TYPING_STOP, Protocol.GET_ONLINE_USERS, "get-history", "delete-room");
     static final int CLOSE_NORMAL = 1000;
     /** A closed polling session keeps its last packets and the close packet this long for the client's next GET. */
     static final long CLOSED_SESSION_LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);

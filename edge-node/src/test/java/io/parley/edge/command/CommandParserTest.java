@@ -39,6 +39,8 @@ class CommandParserTest {
     void validCommands() {
         assertThat(commandOf("join-room", "{\"roomId\":\"general\"}")).isEqualTo(new Command.JoinRoom("general"));
         assertThat(commandOf("leave-room", "{\"roomId\":\"a:b.c-d_e\"}")).isEqualTo(new Command.LeaveRoom("a:b.c-d_e"));
+        assertThat(commandOf("typing-start", "{\"roomId\":\"general\"}")).isEqualTo(new Command.StartTyping("general"));
+        assertThat(commandOf("typing-stop", "{\"roomId\":\"general\"}")).isEqualTo(new Command.StopTyping("general"));
         assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"c-1\",\"extra\":1}"))
                 .isEqualTo(new Command.SendMessage("r", "hi", "c-1", null));
         assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":\"01J0000000000000000000000A\"}"))
@@ -66,6 +68,9 @@ class CommandParserTest {
         assertThat(errorOf("join-room", "{\"roomId\":\"\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(errorOf("join-room", "{\"roomId\":\"has space\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(errorOf("join-room", "{\"roomId\":42}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("typing-start", "{}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("typing-stop", "{\"roomId\":\"bad room\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("typing-start", "\"general\"")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("leave-room", "{\"roomId\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(errorOf("send-message", "{\"roomId\":\"a/b\",\"text\":\"hi\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
     }

@@ -59,6 +59,17 @@ class CommandServiceTest {
     }
 
     @Test
+    void typingPublishesRoomCommandsWithoutAMessageAttempt() {
+        service.handle(alice, "3", new Command.StartTyping("r1"));
+        service.handle(alice, "4", new Command.StopTyping("r1"));
+        assertThat(publisher.roomCommands).extracting(RoomCommand::body)
+                .containsExactly(new RoomCommand.TypingStart(), new RoomCommand.TypingStop());
+        assertThat(publisher.roomCommands).extracting(RoomCommand::roomId).containsOnly("r1");
+        assertThat(publisher.userEvents).isEmpty(); // typing is not rate-limited as messages
+        assertThat(alice.replies).isEmpty(); // the processors answer (members only)
+    }
+
+    @Test
     void aBlockedUserIsRefusedLocallyWithRetryAfterAndNothingIsPublished() {
         rateLimits.decide("alice", NOW + 900);
         service.handle(alice, "9", new Command.SendMessage("r1", "spam", null, null));

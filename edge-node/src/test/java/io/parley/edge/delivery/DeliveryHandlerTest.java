@@ -109,6 +109,23 @@ class DeliveryHandlerTest {
     }
 
     @Test
+    void anExcludedUserDoesNotGetTheEventAndUnsequencedTypingIsNeverDeduplicated() {
+        FakeConnection aliceElsewhere = new FakeConnection("c-alice-2", "alice");
+        registry.add(aliceElsewhere);
+        index.add("r1", alice);
+        index.add("r1", aliceElsewhere);
+        index.add("r1", bob);
+        Delivery typing = delivery(new Delivery.ToRoom("r1", 0, Protocol.USER_TYPING,
+                Json.tree(new Protocol.Typing("r1", "alice")), "alice"));
+        handler.handle(typing);
+        handler.handle(typing);
+        assertThat(alice.events).isEmpty();
+        assertThat(aliceElsewhere.events).isEmpty();
+        assertThat(bob.events).hasSize(2);
+        assertThat(bob.events.get(0).nativeText()).startsWith("{\"event\":\"user-typing\"");
+    }
+
+    @Test
     void rateLimitDecisionsAreRemembered() {
         long until = System.currentTimeMillis() + 60_000;
         handler.handle(delivery(new Delivery.RateLimit("alice", until)));
