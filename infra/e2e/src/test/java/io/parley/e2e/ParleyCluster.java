@@ -1,3 +1,7 @@
+/*
+ * ParleyCluster owns the one Parley deployment the end-to-end tests share (processors, history
+ * store, two edge nodes) and the PARLEY_* limits they run with.
+ */
 package io.parley.e2e;
 
 import io.parley.contracts.auth.TokenIssuer;
@@ -25,7 +29,8 @@ import java.util.Map;
  * <p>Limits are set here for every test: rate 60 messages per minute with a burst of 60 per user;
  * presence: an edge node's lease of {@value #LEASE_MS} ms (heartbeat every third of it) and a grace
  * period of {@value #GRACE_MS} ms before a user with no connection is offline (short, for
- * PresenceIT; long enough that a loaded machine does not expire a live node).
+ * PresenceIT; long enough that a loaded machine does not expire a live node); typing: a typist who
+ * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -34,6 +39,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final int MAX_MESSAGE_LENGTH = 500;
     static final long LEASE_MS = 5_000;
     static final long GRACE_MS = 3_000;
+    static final long TYPING_TIMEOUT_MS = 1_500;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -71,7 +77,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_MAX_FRAMES_PER_SECOND", "1000",
                 "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
                 "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
-                "PARLEY_PRESENCE_TICK_MS", "200"));
+                "PARLEY_PRESENCE_TICK_MS", "200",
+                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
