@@ -116,6 +116,9 @@ public final class ChatCommand {
                                 + data.path("senderId").asText() + ": " + data.path("text").asText();
                         case Protocol.USER_JOINED -> "* " + data.path("userId").asText() + " joined";
                         case Protocol.USER_LEFT -> "* " + data.path("userId").asText() + " left";
+                        case Protocol.PRESENCE_UPDATE -> "~ " + data.path("userId").asText() + " is "
+                                + data.path("status").asText("?")
+                                + (data.hasNonNull("customStatus") ? " (" + data.path("customStatus").asText() + ")" : "");
                         default -> frame.toString();
                     };
                 }
