@@ -26,8 +26,9 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
             @JsonSubTypes.Type(value = Leave.class, name = "leave-room"),
             @JsonSubTypes.Type(value = Send.class, name = "send-message"),
             @JsonSubTypes.Type(value = TypingStart.class, name = "typing-start"),
-            @JsonSubTypes.Type(value = TypingStop.class, name = "typing-stop")})
-    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop {}
+            @JsonSubTypes.Type(value = TypingStop.class, name = "typing-stop"),
+            @JsonSubTypes.Type(value = MarkRead.class, name = "mark-read")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead {}
 
     /** Subscribe this connection to the room (the user becomes a member with its first connection). */
     public record Join() implements Body {}
@@ -46,6 +47,9 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
      * a start while already typing only refreshes the expiry (nothing is broadcast).
      */
     public record TypingStart() implements Body {}
+
+    /** The user has read the room up to {@code seq} (members only; the position only moves forward). */
+    public record MarkRead(long seq) implements Body {}
 
     /** The user stopped typing (also implied by a message, a leave, or no refresh within the timeout). */
     public record TypingStop() implements Body {}

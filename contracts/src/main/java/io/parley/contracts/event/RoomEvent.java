@@ -1,3 +1,7 @@
+/*
+ * RoomEvent owns the shape of the public room-events records: the envelope and the body variants
+ * (message sent, member joined / left, read position moved).
+ */
 package io.parley.contracts.event;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -18,8 +22,9 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
     @JsonSubTypes({
             @JsonSubTypes.Type(value = MessageSent.class, name = "message-sent"),
             @JsonSubTypes.Type(value = MemberJoined.class, name = "member-joined"),
-            @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left")})
-    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft {}
+            @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left"),
+            @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position")})
+    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition {}
 
     public record MessageSent(String messageId, String clientMsgId, String text, String replyTo) implements Body {}
 
@@ -28,4 +33,10 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
 
     /** The user's last connection left the room; {@code reason}: client or disconnect. */
     public record MemberLeft(String reason) implements Body {}
+
+    /**
+     * The user's read position moved forward to {@code readSeq} (they have read every event up to
+     * it). Always higher than the user's previous one; the event itself takes the room's next seq.
+     */
+    public record ReadPosition(long readSeq) implements Body {}
 }

@@ -20,6 +20,7 @@ public final class Protocol {
     public static final String GET_ONLINE_USERS = "get-online-users";
     public static final String TYPING_START = "typing-start";
     public static final String TYPING_STOP = "typing-stop";
+    public static final String MARK_READ = "mark-read";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -30,6 +31,7 @@ public final class Protocol {
     public static final String ONLINE_USERS = "online-users";
     public static final String USER_TYPING = "user-typing";
     public static final String USER_STOPPED_TYPING = "user-stopped-typing";
+    public static final String MESSAGE_READ = "message-read";
 
     // Presence statuses.
     public static final String ONLINE = "online";
@@ -76,6 +78,12 @@ public final class Protocol {
 
     /** Reply data of {@code get-online-users}, and the {@code online-users} event after a join. */
     public record OnlineUsers(String roomId, java.util.List<OnlineUser> users) {}
+
+    /** Reply data of {@code mark-read}: the user's read position in the room after it (never lower than before). */
+    public record ReadAck(String roomId, long readSeq) {}
+
+    /** Data of {@code message-read}: {@code userId} has read the room up to {@code readSeq}; {@code seq}: this event's. */
+    public record MessageRead(String roomId, long seq, String userId, long readSeq) {}
 
     /** Data of {@code user-typing} and {@code user-stopped-typing} (unsequenced, never stored). */
     public record Typing(String roomId, String userId) {}

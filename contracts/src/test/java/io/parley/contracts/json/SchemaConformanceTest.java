@@ -39,13 +39,15 @@ class SchemaConformanceTest {
                     new RoomEvent(ID, "lobby", 1, "alice", 1L, new RoomEvent.MemberJoined()),
                     new RoomEvent(ID, "lobby", 2, "alice", 1L, new RoomEvent.MessageSent(ID, "c-1", "hi", null)),
                     new RoomEvent(ID, "lobby", 3, "alice", 1L, new RoomEvent.MessageSent(ID, null, "re", ID)),
-                    new RoomEvent(ID, "lobby", 4, "alice", 1L, new RoomEvent.MemberLeft("client"))),
+                    new RoomEvent(ID, "lobby", 4, "alice", 1L, new RoomEvent.MemberLeft("client")),
+                    new RoomEvent(ID, "lobby", 5, "alice", 1L, new RoomEvent.ReadPosition(3))),
             Topic.ROOM_COMMANDS, List.of(
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "7", 1L, new RoomCommand.Join()),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.Leave("disconnect")),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null)),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStart()),
-                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStop())),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStop()),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "9", 1L, new RoomCommand.MarkRead(4))),
             Topic.USER_EVENTS, List.of(
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),

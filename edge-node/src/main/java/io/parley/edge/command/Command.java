@@ -25,6 +25,9 @@ public sealed interface Command {
     /** The user is typing in a room (a refresh while typing is not re-broadcast). */
     record StartTyping(String roomId) implements Command {}
 
+    /** The user has read the room up to {@code seq} (forward only, decided by the processors). */
+    record MarkRead(String roomId, long seq) implements Command {}
+
     /** The user stopped typing in a room. */
     record StopTyping(String roomId) implements Command {}
 

@@ -57,6 +57,7 @@ public final class CommandParser {
                     ? new Valid(new Command.StartTyping(room)) : invalidRoom();
             case Protocol.TYPING_STOP -> roomId(data) instanceof String room
                     ? new Valid(new Command.StopTyping(room)) : invalidRoom();
+            case Protocol.MARK_READ -> markRead(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
     }
@@ -90,6 +91,18 @@ public final class CommandParser {
         return new Valid(new Command.SendMessage(room, value,
                 absent(clientMsgId) ? null : clientMsgId.textValue(),
                 absent(replyTo) ? null : replyTo.textValue()));
+    }
+
+    private static Parsed markRead(JsonNode data) {
+        String room = roomId(data);
+        if (room == null) {
+            return invalidRoom();
+        }
+        JsonNode seq = data.get("seq");
+        if (seq == null || !seq.canConvertToLong() || !seq.isIntegralNumber() || seq.longValue() < 1) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'seq' must be a positive integer");
+        }
+        return new Valid(new Command.MarkRead(room, seq.longValue()));
     }
 
     private static Parsed updatePresence(JsonNode data) {

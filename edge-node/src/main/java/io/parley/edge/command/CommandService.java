@@ -110,6 +110,7 @@ public final class CommandService {
                 publishUser(connection, new UserEvent.MessageAttempt(send.roomId()), CommandPublisher.Outcome.IGNORE);
             }
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
+            case Command.MarkRead read -> publishRoom(connection, read.roomId(), ref, new RoomCommand.MarkRead(read.seq()), answerFailure);
             case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
             case Command.UpdatePresence update -> publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {

@@ -41,6 +41,12 @@ class CommandParserTest {
         assertThat(commandOf("leave-room", "{\"roomId\":\"a:b.c-d_e\"}")).isEqualTo(new Command.LeaveRoom("a:b.c-d_e"));
         assertThat(commandOf("typing-start", "{\"roomId\":\"general\"}")).isEqualTo(new Command.StartTyping("general"));
         assertThat(commandOf("typing-stop", "{\"roomId\":\"general\"}")).isEqualTo(new Command.StopTyping("general"));
+        assertThat(commandOf("mark-read", "{\"roomId\":\"general\",\"seq\":12}")).isEqualTo(new Command.MarkRead("general", 12));
+        assertThat(errorOf("mark-read", "{\"roomId\":\"general\",\"seq\":0}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"roomId\":\"general\",\"seq\":\"7\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"roomId\":\"general\",\"seq\":1.5}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"roomId\":\"general\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"seq\":3}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"c-1\",\"extra\":1}"))
                 .isEqualTo(new Command.SendMessage("r", "hi", "c-1", null));
         assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":\"01J0000000000000000000000A\"}"))

@@ -1,4 +1,5 @@
-// Owns the HTTP surface of the history store: GET /v1/rooms/{roomId}/messages and GET /health.
+// Owns the HTTP surface of the history store: GET /v1/rooms/{roomId}/messages (with the caller's
+// read position), GET /v1/rooms/{roomId}/read-positions and GET /health.
 package io.parley.history.api;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
@@ -16,6 +17,7 @@ import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.history.cql.MessagePager;
 import io.parley.history.cql.Page;
+import io.parley.history.cql.ReadPositions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +36,24 @@ public final class HistoryApi {
 
     private final TokenVerifier verifier;
     private final MessagePager pager;
+    private final ReadPositions reads;
     private final BooleanSupplier healthy;
 
     public HistoryApi(TokenVerifier verifier, MessagePager pager, BooleanSupplier healthy) {
+        this(verifier, pager, ReadPositions.NONE, healthy);
+    }
+
+    public HistoryApi(TokenVerifier verifier, MessagePager pager, ReadPositions reads, BooleanSupplier healthy) {
         this.verifier = verifier;
         this.pager = pager;
+        this.reads = reads;
         this.healthy = healthy;
     }
 
     public void routing(HttpRouting.Builder routing) {
         routing.get("/health", this::health)
-                .get("/v1/rooms/{roomId}/messages", this::messages);
+                .get("/v1/rooms/{roomId}/messages", this::messages)
+                .get("/v1/rooms/{roomId}/read-positions", this::readPositions);
     }
 
     private void health(ServerRequest request, ServerResponse response) {
@@ -54,7 +63,8 @@ public final class HistoryApi {
         response.send(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
     }
 
-    private void messages(ServerRequest request, ServerResponse response) {
+    /** {@code {"roomId":..,"positions":[{"userId":..,"readSeq":..}]}}: every member's read position. */
+    private void readPositions(ServerRequest request, ServerResponse response) {
         String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         if (verifier.verify(bearerToken(authorization)) instanceof TokenVerifier.Rejected rejected) {
             error(response, ErrorCode.AUTHENTICATION_FAILED,
@@ -66,14 +76,43 @@ public final class HistoryApi {
             error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
             return;
         }
+        java.util.Map<String, Long> all;
+        try {
+            all = reads.all(roomId);
+        } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {
+            LOG.warn("read positions read failed: {}", e.toString());
+            error(response, ErrorCode.UNAVAILABLE, "history storage unavailable, retry later");
+            return;
+        }
+        response.header(HeaderNames.CONTENT_TYPE, JSON);
+        response.send(Json.writeBytes(new HistoryResponses.ReadPositionsView(roomId, all.entrySet().stream()
+                .map(e -> new HistoryResponses.ReadPositionView(e.getKey(), e.getValue())).toList())));
+    }
+
+    private void messages(ServerRequest request, ServerResponse response) {
+        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
+        if (caller instanceof TokenVerifier.Rejected rejected) {
+            error(response, ErrorCode.AUTHENTICATION_FAILED,
+                    authorization == null ? "missing bearer token" : rejected.reason());
+            return;
+        }
+        String userId = ((TokenVerifier.Verified) caller).userId();
+        String roomId = request.path().pathParameters().first("roomId").orElse(null);
+        if (!Limits.isValidRoomId(roomId)) {
+            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+            return;
+        }
         HistoryParams.Result params = HistoryParams.parse(request.query().toMap());
         if (params instanceof HistoryParams.Invalid invalid) {
             error(response, ErrorCode.INVALID_MESSAGE, invalid.message());
             return;
         }
         Page page;
+        long readSeq;
         try {
             page = pager.page(roomId, ((HistoryParams.Valid) params).request());
+            readSeq = reads.of(roomId, userId);
         } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {
             LOG.warn("history read failed: {}", e.toString());
             error(response, ErrorCode.UNAVAILABLE, "history storage unavailable, retry later");
@@ -84,7 +123,7 @@ public final class HistoryApi {
             return;
         }
         response.header(HeaderNames.CONTENT_TYPE, JSON);
-        response.send(Json.writeBytes(HistoryResponses.HistoryPage.of(roomId, page)));
+        response.send(Json.writeBytes(HistoryResponses.HistoryPage.of(roomId, page, readSeq)));
     }
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */

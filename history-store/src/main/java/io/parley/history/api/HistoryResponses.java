@@ -11,12 +11,25 @@ import java.util.List;
 public final class HistoryResponses {
     private HistoryResponses() {}
 
-    /** {@code {"roomId":..,"messages":[...],"hasMore":bool}}, messages in ascending seq order. */
-    public record HistoryPage(String roomId, List<MessageView> messages, boolean hasMore) {
+    /**
+     * {@code {"roomId":..,"messages":[...],"hasMore":bool,"readSeq":n}}, messages in ascending seq
+     * order; {@code readSeq}: the caller's read position in the room (0: none), so a client on a
+     * new device counts unread messages (those with a higher seq).
+     */
+    public record HistoryPage(String roomId, List<MessageView> messages, boolean hasMore, long readSeq) {
         public static HistoryPage of(String roomId, Page page) {
-            return new HistoryPage(roomId, page.messages().stream().map(MessageView::of).toList(), page.hasMore());
+            return of(roomId, page, 0);
+        }
+
+        public static HistoryPage of(String roomId, Page page, long readSeq) {
+            return new HistoryPage(roomId, page.messages().stream().map(MessageView::of).toList(), page.hasMore(), readSeq);
         }
     }
+
+    /** {@code {"roomId":..,"positions":[{"userId":..,"readSeq":..}]}}, by user id. */
+    public record ReadPositionsView(String roomId, List<ReadPositionView> positions) {}
+
+    public record ReadPositionView(String userId, long readSeq) {}
 
     /** @param sentAt epoch milliseconds at which the edge accepted the message */
     public record MessageView(long seq, String messageId, String senderId, String text, String clientMsgId,

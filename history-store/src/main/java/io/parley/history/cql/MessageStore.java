@@ -1,5 +1,5 @@
 // Owns every CQL statement of the history store: schema application, the idempotent upserts of
-// the writer and the partition reads of the API.
+// the writer (messages, heads, read positions) and the partition reads of the API.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * written {@code USING TIMESTAMP seq}, so the highest seq wins in any write order.
  * Reads and writes use LOCAL_QUORUM (a page read right after a write sees it).
  */
-public final class MessageStore implements MessagePager.Source {
+public final class MessageStore implements MessagePager.Source, ReadPositions {
     private static final String COLUMNS =
             "room_id, bucket, seq, message_id, sender_id, body, created_at, client_msg_id, reply_to, event_id";
 
@@ -37,6 +37,9 @@ public final class MessageStore implements MessagePager.Source {
     private final PreparedStatement upsert;
     private final PreparedStatement upsertHead;
     private final PreparedStatement selectHead;
+    private final PreparedStatement upsertRead;
+    private final PreparedStatement selectRead;
+    private final PreparedStatement selectReads;
     private final PreparedStatement selectAscending;
     private final PreparedStatement selectDescending;
 
@@ -46,6 +49,10 @@ public final class MessageStore implements MessagePager.Source {
         this.upsert = session.prepare("INSERT INTO " + keyspace + ".messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.upsertHead = session.prepare("UPDATE " + keyspace + ".message_heads USING TIMESTAMP ? SET last_seq = ? WHERE room_id = ?");
         this.selectHead = session.prepare("SELECT last_seq FROM " + keyspace + ".message_heads WHERE room_id = ?");
+        this.upsertRead = session.prepare("UPDATE " + keyspace + ".read_positions USING TIMESTAMP ? SET read_seq = ?"
+                + " WHERE room_id = ? AND user_id = ?");
+        this.selectRead = session.prepare("SELECT read_seq FROM " + keyspace + ".read_positions WHERE room_id = ? AND user_id = ?");
+        this.selectReads = session.prepare("SELECT user_id, read_seq FROM " + keyspace + ".read_positions WHERE room_id = ?");
         String select = "SELECT " + COLUMNS + " FROM " + keyspace + ".messages"
                 + " WHERE room_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ";
         this.selectAscending = session.prepare(select + "ASC LIMIT ?");
@@ -64,7 +71,7 @@ public final class MessageStore implements MessagePager.Source {
     public Buckets buckets() { return buckets; }
 
     /**
-     * Stores the messages among {@code events} (other events are ignored), all at once, then
+     * Stores the messages and read positions among {@code events} (other events are ignored), all at once, then
      * raises each room's head to its highest message seq. Completes when every write succeeded;
      * fails if any failed (the caller writes the whole batch again: it is idempotent).
      */
@@ -75,6 +82,9 @@ public final class MessageStore implements MessagePager.Source {
             if (event.body() instanceof RoomEvent.MessageSent message) {
                 writes.add(session.executeAsync(bindUpsert(event, message)).toCompletableFuture());
                 heads.merge(event.roomId(), event.seq(), Math::max);
+            } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
+                writes.add(session.executeAsync(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
@@ -97,6 +107,21 @@ public final class MessageStore implements MessagePager.Source {
     public long head(String roomId) {
         Row row = session.execute(selectHead.bind(roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
         return row == null || row.isNull("last_seq") ? 0 : row.getLong("last_seq");
+    }
+
+    @Override
+    public long of(String roomId, String userId) {
+        Row row = session.execute(selectRead.bind(roomId, userId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
+        return row == null || row.isNull("read_seq") ? 0 : row.getLong("read_seq");
+    }
+
+    @Override
+    public Map<String, Long> all(String roomId) {
+        Map<String, Long> positions = new java.util.TreeMap<>();
+        for (Row row : session.execute(selectReads.bind(roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))) {
+            positions.put(row.getString("user_id"), row.getLong("read_seq"));
+        }
+        return positions;
     }
 
     @Override

@@ -41,6 +41,10 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         SENT,
         /** A resend of a clientMsgId already accepted: the original ack only. */
         RESENT,
+        /** The read position moved forward: event ReadPosition, message-read to every node, ack. */
+        READ,
+        /** mark-read at or below the current position: ack with the current position ({@code seq}) only. */
+        READ_ACK,
         /** Refused: an error reply only. */
         REJECTED
     }
@@ -102,6 +106,13 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
                 out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
             }
+            case READ -> {
+                long readSeq = ((RoomCommand.MarkRead) command.body()).seq();
+                out.add(reply(command, new Protocol.ReadAck(roomId, readSeq)));
+                out.add(event(command, new RoomEvent.ReadPosition(readSeq)));
+                toRoom(out, roomId, Protocol.MESSAGE_READ, new Protocol.MessageRead(roomId, seq, command.userId(), readSeq));
+            }
+            case READ_ACK -> out.add(reply(command, new Protocol.ReadAck(roomId, seq)));
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),

@@ -22,7 +22,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.ClientMsg.class, name = "cmsg"),
         @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done"),
         @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn"),
-        @JsonSubTypes.Type(value = RoomEntry.Typing.class, name = "typing")})
+        @JsonSubTypes.Type(value = RoomEntry.Typing.class, name = "typing"),
+        @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -61,6 +62,9 @@ public sealed interface RoomEntry {
 
     /** Index entry: a connection of an edge node in a room (the key says which); for expiring the node. */
     record NodeConn(int slot) implements RoomEntry {}
+
+    /** A (room, user)'s read position: the highest seq the user marked read (only ever raised). */
+    record ReadPos(long seq) implements RoomEntry {}
 
     /**
      * A user typing in a room: which connection started it and when it lapses (processors' wall

@@ -57,6 +57,11 @@ final class RoomKeys {
         return new String[] {room, user, rest.substring(colon + 1 + length + 1)};
     }
 
+    /** {@code r|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.ReadPos} in the room (forward only). */
+    static String readPosition(String roomId, String userId) {
+        return "r|" + roomId + "|" + userId.length() + ":" + userId;
+    }
+
     /** {@code y|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Typing} state while typing; scanned by the expiry. */
     static String typing(String roomId, String userId) {
         return TYPING_PREFIX + roomId + "|" + userId.length() + ":" + userId;

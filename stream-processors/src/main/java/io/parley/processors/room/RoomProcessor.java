@@ -242,6 +242,9 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         if (!Limits.isValidRoomId(command.roomId())) {
             return Decision.rejected(ErrorCode.INVALID_ROOM, "invalid room id");
         }
+        if (command.body() instanceof RoomCommand.MarkRead read && read.seq() < 1) {
+            return Decision.rejected(ErrorCode.INVALID_MESSAGE, "seq must be a positive integer");
+        }
         if (command.body() instanceof RoomCommand.Send send) {
             String problem = problemOf(send);
             if (problem != null) {
@@ -283,6 +286,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.Join join -> join(command);
             case RoomCommand.Leave leave -> leave(command);
             case RoomCommand.Send send -> send(command, send);
+            case RoomCommand.MarkRead read -> markRead(command, read);
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
@@ -369,6 +373,32 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new Plan(Decision.of(Decision.Kind.SENT, next.seq(), targets(nodes(roomId))), next.ops(), writes, clientMsgKey);
+    }
+
+    /**
+     * Moves the user's read position forward: a seq at or below the current one is acknowledged
+     * with the current position and changes nothing; a seq past the room's last event is refused.
+     * A move is a room event (ReadPosition, the room's next seq), so history rebuilds read positions.
+     */
+    private Plan markRead(RoomCommand command, RoomCommand.MarkRead read) {
+        String roomId = command.roomId();
+        if (connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
+            return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
+        }
+        Head head = head(roomId);
+        if (read.seq() > head.seq()) {
+            return Plan.noWrites(Decision.rejected(ErrorCode.INVALID_MESSAGE,
+                    "seq " + read.seq() + " is past the room's last event " + head.seq()));
+        }
+        String key = RoomKeys.readPosition(roomId, command.userId());
+        long current = store.get(key) instanceof RoomEntry.ReadPos position ? position.seq() : 0;
+        if (read.seq() <= current) {
+            return Plan.noWrites(Decision.of(Decision.Kind.READ_ACK, current, List.of()));
+        }
+        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        return new Plan(Decision.of(Decision.Kind.READ, next.seq(), targets(nodes(roomId))), next.ops(), List.of(
+                new Write(key, new RoomEntry.ReadPos(read.seq())),
+                new Write(RoomKeys.head(roomId), next)), null);
     }
 
     private Head head(String roomId) {

@@ -343,6 +343,56 @@ class RoomTopologyTest {
         assertThat(out.deliveries.stream().map(d -> d.value().edgeSlot()).toList()).containsExactly(3, 3, 21);
     }
 
+    // --- read positions ---------------------------------------------------------------------
+
+    @Test
+    void markReadMovesForwardOnlyIsARoomEventAndReachesTheRoom() {
+        pipe(join("alice", "edge-a", 0, "a1"));                        // seq 1
+        pipe(join("bob", "edge-b", 5, "b1"));                          // seq 2
+        pipe(send("alice", "edge-a", 0, "a1", null, "one", null));     // seq 3
+        pipe(send("alice", "edge-a", 0, "a1", null, "two", null));     // seq 4
+
+        Out out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(3)));
+        assertThat(out.events).singleElement().satisfies(e -> {
+            assertThat(e.value().seq()).isEqualTo(5);
+            assertThat(e.value().userId()).isEqualTo("bob");
+            assertThat(e.value().body()).isEqualTo(new RoomEvent.ReadPosition(3));
+        });
+        assertReply(out.deliveries.get(0), "edge-b", 5, "b1", new Protocol.ReadAck(ROOM, 3));
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 5, Protocol.MESSAGE_READ, new Protocol.MessageRead(ROOM, 5, "bob", 3));
+        assertToRoom(out.deliveries.get(2), "edge-b", 5, 5, Protocol.MESSAGE_READ, new Protocol.MessageRead(ROOM, 5, "bob", 3));
+
+        // Lower or equal: acknowledged with the current position, nothing else, no error.
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(2)));
+        assertThat(out.events).isEmpty();
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertReply(d, "edge-b", 5, "b1", new Protocol.ReadAck(ROOM, 3)));
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(3)));
+        assertThat(out.events).isEmpty();
+
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(4)));
+        assertThat(out.events).singleElement().satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.ReadPosition(4)));
+
+        // Past the room's last event, not positive, or not a member: refused with a code.
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(99)));
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-b", 5, "b1", ErrorCode.INVALID_MESSAGE));
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(0)));
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-b", 5, "b1", ErrorCode.INVALID_MESSAGE));
+        out = pipe(command("mallory", "edge-b", 5, "m1", ROOM, new RoomCommand.MarkRead(1)));
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-b", 5, "m1", ErrorCode.AUTHORIZATION_FAILED));
+        assertThat(events.readRecordsToList()).isEmpty();
+    }
+
+    @Test
+    void aReplayedMarkReadReEmitsTheSameEvent() {
+        pipe(join("bob", "edge-b", 5, "b1"));
+        pipe(send("bob", "edge-b", 5, "b1", null, "one", null));
+        RoomCommand read = command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(2));
+        Out first = pipe(read);
+        Out again = pipe(read);
+        assertThat(again.events).hasSize(1);
+        assertThat(again.events.get(0).value()).isEqualTo(first.events.get(0).value());
+    }
+
     // --- typing indicators -------------------------------------------------------------------
 
     private static final Protocol.Typing ALICE_TYPING = new Protocol.Typing(ROOM, "alice");
