@@ -369,17 +369,7 @@ public final class SocketIoEndpoint {
     }
 
     private SendQueue sendQueue(EngineSession session, WsSession ws) {
-        return new SendQueue(sendQueueLimit, new SendQueue.Sink() {
-            @Override
-            public void send(String text) {
-                ws.send(text, true);
-            }
-
-            @Override
-            public void close(int code, String reason) {
-                ws.close(code, reason);
-            }
-        }, new SendQueue.Events() {
+        return new SendQueue(sendQueueLimit, SendQueue.Sink.of(ws), new SendQueue.Events() {
             @Override
             public void overflow(SendQueue queue) {
                 LOG.info("Socket.IO session {} closed: slow consumer", session.sid);

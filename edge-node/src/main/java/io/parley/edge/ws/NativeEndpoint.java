@@ -98,17 +98,7 @@ public final class NativeEndpoint {
     NativeSession open(WsSession ws, String userId) {
         NativeSession session = new NativeSession(EventIds.next(), userId, ws, Thread.currentThread(),
                 new FrameRateGuard(maxFramesPerSecond, System.nanoTime()));
-        session.attach(new SendQueue(sendQueueLimit, new SendQueue.Sink() {
-            @Override
-            public void send(String text) {
-                ws.send(text, true);
-            }
-
-            @Override
-            public void close(int code, String reason) {
-                ws.close(code, reason);
-            }
-        }, new SendQueue.Events() {
+        session.attach(new SendQueue(sendQueueLimit, SendQueue.Sink.of(ws), new SendQueue.Events() {
             @Override
             public void overflow(SendQueue queue) {
                 LOG.info("connection {} of {} closed: slow consumer", session.connectionId(), session.userId());

@@ -25,6 +25,21 @@ public final class SendQueue {
         void send(String text) throws Exception;
 
         void close(int code, String reason) throws Exception;
+
+        /** Text frames and closes on a Helidon WebSocket session (both protocols' websocket transports). */
+        static Sink of(io.helidon.websocket.WsSession ws) {
+            return new Sink() {
+                @Override
+                public void send(String text) {
+                    ws.send(text, true);
+                }
+
+                @Override
+                public void close(int code, String reason) {
+                    ws.close(code, reason);
+                }
+            };
+        }
     }
 
     /** What the owner is told; called at most once each, on the thread that noticed. */
