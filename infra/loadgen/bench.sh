@@ -16,7 +16,10 @@
 # Environment: BENCH_DATA (/tmp/parley-bench: the stack's PARLEY_DATA_DIR), BENCH_OUT
 # (infra/loadgen/target/bench-results.jsonl), BENCH_SYSTEMS ("parley socketio"), BENCH_DURATION (30),
 # BENCH_IDLE_PER_NODE (10000), BENCH_HISTORY_RATE (50), BENCH_RAMP_RATES (0.25,0.5,1,1.5,2,3,4,6,8),
-# BENCH_SKIP_BUILD=1. Everything runs on 127.0.0.1; every run is bounded in count and time.
+# BENCH_WARMUP (30: seconds of unmeasured load at the scenario's rate before every measured phase,
+# every ramp step included), BENCH_SKIP_BUILD=1. Every result line carries the CPU the machine spent
+# outside the benchmark's processes and the load generator ("outsideCpuCores"); above half a core the
+# line says "valid": false: run benchmarks on a quiet machine. Everything runs on 127.0.0.1; every run is bounded in count and time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -28,6 +31,7 @@ DURATION=${BENCH_DURATION:-30}
 IDLE_PER_NODE=${BENCH_IDLE_PER_NODE:-10000}
 HISTORY_RATE=${BENCH_HISTORY_RATE:-50}
 RAMP_RATES=${BENCH_RAMP_RATES:-0.25,0.5,1,1.5,2,3,4,6,8}
+WARMUP=${BENCH_WARMUP:-30}
 SCENARIOS=${*:-a b c d e}
 YARD_PORTS=(3001 3002)
 STOCK_PORT=8095
@@ -116,6 +120,7 @@ start_yardstick() {
 
 # target <system>: the load generator's arguments for one system
 target() {
+  echo "--warmup $WARMUP"
   case "$1" in
     parley) echo "--system parley --urls ws://127.0.0.1:8080/ws,ws://127.0.0.1:8081/ws --pid-dir $DATA/run" ;;
     socketio) echo "--system socketio --urls ws://127.0.0.1:${YARD_PORTS[0]},ws://127.0.0.1:${YARD_PORTS[1]} --procs sio-1=${YARD_PIDS[0]},sio-2=${YARD_PIDS[1]},redis=$(pid_of redis)" ;;

@@ -32,6 +32,8 @@ public final class Main {
                            [--history-url http://127.0.0.1:8090] [--history-rate 20 per s]
                            [--pid-dir <data>/run] [--procs name=pid,...] [--out results.jsonl]
                            [--hold 10 s] [--mem-procs name,...] [--java-heap name,...] [--mem-url name=url,...]
+                           [--warmup 0 s: an unmeasured phase at the same rate before every measured phase]
+                           [--max-outside-cores 0.5: a phase with more CPU used outside the benchmark is marked invalid]
                            [--http-clients 4] [--connect-concurrency 100] [--connect-timeout 30 s] [--tag RUN]
             """;
     /** Hard bounds, whatever the command line says. */
@@ -86,7 +88,7 @@ public final class Main {
                     double rate = Double.parseDouble(o.getOrDefault("rate", "1"));
                     Duration duration = seconds(o.getOrDefault("duration", "30"));
                     Map<String, Object> report = new LinkedHashMap<>(base);
-                    report.putAll(phase(generator, 0, rate, duration, seconds(o.getOrDefault("drain", "15")),
+                    report.putAll(phase(o, generator, 0, rate, duration, seconds(o.getOrDefault("drain", "15")),
                             history(o), procs));
                     emit(o, report);
                 }
@@ -110,7 +112,7 @@ public final class Main {
             double rate = Double.parseDouble(text.strip());
             Map<String, Object> report = new LinkedHashMap<>(base);
             report.put("step", phase);
-            report.putAll(phase(generator, phase++, rate, step, drain, null, procs));
+            report.putAll(phase(o, generator, phase++, rate, step, drain, null, procs));
             emit(o, report);
             @SuppressWarnings("unchecked")
             Map<String, Object> e2e = (Map<String, Object>) report.get("e2eMs");
@@ -137,17 +139,48 @@ public final class Main {
         append(o, Report.json(result));
     }
 
-    private static Map<String, Object> phase(LoadGenerator generator, int id, double rate, Duration duration,
-                                             Duration drain, LoadGenerator.HistoryLoad history,
+    /** Warm-up phases take ids from here on, so they never mix with the measured ones. */
+    private static final int WARMUP_PHASE_IDS = 1000;
+
+    private static Map<String, Object> phase(Map<String, String> o, LoadGenerator generator, int id, double rate,
+                                             Duration duration, Duration drain, LoadGenerator.HistoryLoad history,
                                              Map<String, Long> procs) throws InterruptedException {
+        Duration warmup = seconds(o.getOrDefault("warmup", "0"));
+        Map<String, Object> warm = null;
+        if (!warmup.isZero()) {
+            LoadGenerator.PhaseResult w = generator.runPhase(WARMUP_PHASE_IDS + id, rate, warmup, drain, history);
+            warm = new LinkedHashMap<>();
+            warm.put("seconds", warmup.toMillis() / 1000.0);
+            warm.put("sent", w.phase().sent());
+            warm.put("lost", w.phase().lost());
+            warm.put("rejected", w.phase().rejected());
+            System.out.printf("  warm-up: %s s at %s msg/s per client, sent %d, lost %d, rejected %d (not measured)%n",
+                    warm.get("seconds"), rate, w.phase().sent(), w.phase().lost(), w.phase().rejected());
+        }
+        double machineBefore = ProcStats.machineBusySeconds();
+        long wallBefore = System.nanoTime();
         Map<String, ProcStats.Sample> before = ProcStats.sample(procs);
         Map<String, Map<String, Double>> threadsBefore = new LinkedHashMap<>();
         procs.forEach((name, pid) -> threadsBefore.put(name, ProcStats.threads(pid)));
         double selfBefore = ProcStats.sample(0).cpuSeconds();
         LoadGenerator.PhaseResult result = generator.runPhase(id, rate, duration, drain, history);
         Map<String, ProcStats.Sample> after = ProcStats.sample(procs);
-        Map<String, Object> report = Report.phase(result, before, after, ProcStats.sample(0).cpuSeconds() - selfBefore);
+        double loadgenCpu = ProcStats.sample(0).cpuSeconds() - selfBefore;
+        double machine = ProcStats.machineBusySeconds() - machineBefore;
+        double wall = (System.nanoTime() - wallBefore) / 1e9;
+        Map<String, Object> report = Report.phase(result, before, after, loadgenCpu);
+        if (warm != null) {
+            report.put("warmup", warm);
+        }
         report.put("loadAverage1m", ProcStats.loadAverage());
+        if (machineBefore >= 0) {
+            double outside = Math.max(0, machine - (double) report.get("serverCpuSeconds") - loadgenCpu);
+            double cores = outside / wall;
+            double limit = Double.parseDouble(o.getOrDefault("max-outside-cores", "0.5"));
+            report.put("outsideCpuSeconds", Report.round(outside, 2));
+            report.put("outsideCpuCores", Report.round(cores, 3));
+            report.put("valid", cores <= limit);
+        }
         Map<String, Object> threads = new LinkedHashMap<>();
         procs.forEach((name, pid) -> threads.put(name, ProcStats.topThreads(threadsBefore.get(name), ProcStats.threads(pid), 5)));
         report.put("topThreadsCpuSeconds", threads);

@@ -97,6 +97,27 @@ public final class ProcStats {
         return out;
     }
 
+    /**
+     * CPU seconds the whole machine has spent busy so far (every state of the first line of
+     * /proc/stat but idle and iowait); -1 when it cannot be read. The CPU used outside a benchmark
+     * is this machine-wide figure minus the benchmark's own processes over the same window.
+     */
+    public static double machineBusySeconds() {
+        try {
+            String first = Files.readAllLines(Path.of("/proc/stat")).getFirst();
+            String[] f = first.trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The 1-minute load average of the machine (how busy the shared machine was). */
     public static double loadAverage() {
         try {

@@ -129,6 +129,11 @@ public final class Report {
                     r.get("deliveredPerSec"), r.get("serverCpuSeconds"), r.get("cpuSecPer1000Deliveries"),
                     r.get("cpuSeconds"), r.get("loadgenCpuSeconds")));
             out.append("  RSS MB ").append(r.get("rssMb")).append("; machine load average ").append(r.get("loadAverage1m")).append('\n');
+            if (r.containsKey("outsideCpuCores")) {
+                out.append(String.format(Locale.ROOT, "  CPU used outside the benchmark: %s s (%s cores)%s%n",
+                        r.get("outsideCpuSeconds"), r.get("outsideCpuCores"),
+                        Boolean.TRUE.equals(r.get("valid")) ? "" : "  ** INVALID: the machine was not quiet **"));
+            }
             if (r.get("history") instanceof Map<?, ?> h) {
                 out.append("  history reads ").append(h).append('\n');
             }
