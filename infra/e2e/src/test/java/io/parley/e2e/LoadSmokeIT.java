@@ -8,7 +8,6 @@
 package io.parley.e2e;
 
 import io.parley.infra.testkit.ParleyStackExtension;
-import io.parley.infra.testkit.TestStack;
 import io.parley.loadgen.Client;
 import io.parley.loadgen.LoadGenerator;
 import io.parley.loadgen.Tally;
@@ -33,7 +32,7 @@ class LoadSmokeIT {
     @Test
     void aFewHundredClientsFor20SecondsLoseDuplicateReorderAndRefuseNothing(ParleyCluster parley) throws Exception {
         List<String> urls = List.of(parley.services.edgeUrl(0), parley.services.edgeUrl(1));
-        String tag = TestStack.uniqueName("smoke").replaceAll("[^A-Za-z0-9]", "");
+        String tag = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50), 36);
         LoadGenerator.Settings settings = new LoadGenerator.Settings(Client.Kind.PARLEY, urls, ParleyCluster.SECRET,
                 CLIENTS, ROOMS, 4, 50, Duration.ofSeconds(30), tag, "parley", "parley");
         try (LoadGenerator generator = new LoadGenerator(settings)) {
@@ -59,7 +58,7 @@ class LoadSmokeIT {
             assertThat(phase.duplicated()).as("duplicated deliveries").isZero();
             assertThat(phase.outOfOrder()).as("deliveries out of order").isZero();
             assertThat(phase.unexpected()).as("deliveries of no message of this run").isZero();
-            assertThat(result.dropped()).as("frames the clients could not parse or place").isZero();
+            assertThat(result.dropped()).as("connections the server closed or lost").isZero();
         }
     }
 }
