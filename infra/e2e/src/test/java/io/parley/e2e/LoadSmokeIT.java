@@ -35,6 +35,7 @@ class LoadSmokeIT {
         String tag = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50), 36);
         LoadGenerator.Settings settings = new LoadGenerator.Settings(Client.Kind.PARLEY, urls, ParleyCluster.SECRET,
                 CLIENTS, ROOMS, 4, 50, Duration.ofSeconds(30), tag, "parley", "parley");
+        long began = System.nanoTime();
         try (LoadGenerator generator = new LoadGenerator(settings)) {
             LoadGenerator.ConnectResult connect = generator.connect();
             assertThat(connect.failed()).as("failed connections, first: %s", connect.firstFailure()).isZero();
@@ -44,10 +45,11 @@ class LoadSmokeIT {
             Tally.Phase phase = result.phase();
             System.out.printf("[load-smoke] %d clients, %d rooms, %.2f msg/s each for %d s: sent %d, acked %d, refused %d %s,"
                             + " deliveries expected %d, received %d, duplicated %d, out of order %d, unexpected %d;"
-                            + " e2e p50 %.1f ms, p99 %.1f ms (printed, not judged)%n",
+                            + " e2e p50 %.1f ms, p99 %.1f ms (printed, not judged); %d s in all%n",
                     CLIENTS, ROOMS, RATE, DURATION.toSeconds(), phase.sent(), phase.acked(), phase.rejected(), phase.errors(),
                     phase.expected(), phase.received(), phase.duplicated(), phase.outOfOrder(), phase.unexpected(),
-                    result.e2eMicros().getValueAtPercentile(50) / 1000.0, result.e2eMicros().getValueAtPercentile(99) / 1000.0);
+                    result.e2eMicros().getValueAtPercentile(50) / 1000.0, result.e2eMicros().getValueAtPercentile(99) / 1000.0,
+                    Duration.ofNanos(System.nanoTime() - began).toSeconds());
 
             assertThat(phase.sent()).isEqualTo((long) (RATE * CLIENTS * DURATION.toSeconds()));
             assertThat(phase.rejected()).as("refusals %s", phase.errors()).isZero();
