@@ -103,8 +103,10 @@ public final class CommandService {
                 return;
             }
         }
+        // Commands the processors answer exactly once on the deliveries path (typing only when it has a ref).
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
-                || command instanceof Command.SendMessage || command instanceof Command.MarkRead;
+                || command instanceof Command.SendMessage || command instanceof Command.MarkRead
+                || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         CommandPublisher.Outcome answerFailure = failure -> {
             if (failure != null) {
                 if (answered) {

@@ -1,7 +1,7 @@
 /*
  * PipelineLag owns the edge's backpressure signal: how long the oldest command this node published
  * has waited for the processors' answer. Every join, client leave, send and mark-read gets exactly
- * one reply on the deliveries path, so the age of the oldest unanswered one measures how far the
+ * one reply on the deliveries path (typing: when it has a ref), so the age of the oldest unanswered one measures how far the
  * pipeline (Kafka + processors) lags, as this node sees it. Past a bound, new sends are refused
  * with UNAVAILABLE and retryAfterMs instead of queueing seconds of work (issue 10).
  */
