@@ -14,6 +14,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.parley.contracts.EventIds;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.json.Json;
@@ -22,6 +23,7 @@ import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.DeliveryHandler;
 import io.parley.edge.delivery.RoomIndex;
+import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
@@ -61,6 +63,10 @@ public final class EdgeNode {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("parley-edge-timer").daemon(true).unstarted(r));
     private final AtomicLong heartbeatFailures = new AtomicLong();
+    private final AtomicLong leaseResets = new AtomicLong();
+    private final PipelineLag lag;
+    /** Minted before any connection id of this boot, so every connection id of the boot sorts above it. */
+    private volatile String bootId = EventIds.next();
     private WebServer server;
     private BooleanSupplier deliveriesRunning = () -> true;
     private volatile boolean stopped;
@@ -68,14 +74,15 @@ public final class EdgeNode {
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher) {
         this.config = config;
         this.publisher = publisher;
-        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
+        this.lag = new PipelineLag(config.maxPendingMs());
+        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis, lag);
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
         CommandParser parser = new CommandParser(config.maxMessageLength());
         this.nativeEndpoint = new NativeEndpoint(authenticator, parser, commands, registry, index, writers,
                 config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+        this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired);
     }
 
     /** The Socket.IO endpoint (tests read its session count). */
@@ -125,6 +132,8 @@ public final class EdgeNode {
         long beat = config.heartbeatIntervalMs();
         timer.scheduleAtFixedRate(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::reap, REAP_INTERVAL_MS, REAP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> lag.refresh(System.currentTimeMillis()),
+                PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -148,6 +157,10 @@ public final class EdgeNode {
         body.put("slot", config.slot());
         body.put("connections", registry.size());
         body.put("rooms", index.roomCount());
+        body.put("bootId", bootId);
+        body.put("leaseResets", leaseResets.get());
+        body.put("pendingAgeMs", lag.oldestAgeMs());
+        body.put("refusedOverload", lag.refused());
         response.status(healthy ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(Json.write(body));
@@ -156,7 +169,7 @@ public final class EdgeNode {
     private void heartbeat() {
         try {
             publisher.publish(new EdgeHeartbeat(config.nodeId(), config.slot(), System.currentTimeMillis(),
-                    config.leaseMs(), registry.size()), failure -> {
+                    config.leaseMs(), registry.size(), bootId), failure -> {
                 if (failure != null && heartbeatFailures.incrementAndGet() % 10 == 1) {
                     LOG.warn("heartbeat not published ({} failures so far): {}", heartbeatFailures.get(), failure.toString());
                 }
@@ -164,6 +177,39 @@ public final class EdgeNode {
         } catch (RuntimeException e) {
             LOG.error("heartbeat failed", e);
         }
+    }
+
+    /** The boot id in this node's heartbeats (a new one after each lease reset). */
+    public String bootId() {
+        return bootId;
+    }
+
+    /** How many times this node found its lease expired and reset its sockets. */
+    public long leaseResets() {
+        return leaseResets.get();
+    }
+
+    /**
+     * The processors expired this node's lease for boot {@code expiredBoot} (it stalled past its
+     * lease: SIGSTOP, a long GC, a lost network) and dropped its connections. The sockets of that
+     * boot look connected but the processors route nothing to them: start a new boot id first (every
+     * socket accepted from now on sorts above it), then close every socket below it (native: 4503
+     * RECONNECT; Socket.IO: a transport close, the stock client reconnects), which publishes their
+     * leaves and disconnects, and heartbeat at once with the new boot id. A notice for an older boot
+     * (already reset) is ignored. Deliveries thread.
+     */
+    synchronized void leaseExpired(String expiredBoot) {
+        if (stopped || expiredBoot == null || !expiredBoot.equals(bootId)) {
+            return;
+        }
+        String next = EventIds.next();
+        bootId = next;
+        leaseResets.incrementAndGet();
+        int closed = nativeEndpoint.closeBefore(next, "lease expired: reconnect")
+                + socketIo.closeBefore(next, "lease expired");
+        LOG.warn("edge node {}: the processors expired this node's lease (boot {}): closed {} sockets for reconnection; new boot {}",
+                config.nodeId(), expiredBoot, closed, next);
+        heartbeat();
     }
 
     private void reap() {

@@ -45,7 +45,10 @@ public final class Stores {
      */
     public static final String PRESENCE_STATE = "presence-state";
 
-    /** The node-lease stage's store (key: edge node id): slot, when its last heartbeat arrived, its lease. */
+    /**
+     * The node-lease stage's store (key: edge node id): slot, the log-append time of its last
+     * heartbeat, its lease, its boot id, whether (and by which tick) it expired.
+     */
     public static final String EDGE_LEASES = "edge-leases";
 
     /** Wall-clock punctuator of the presence stage that fires due timers (grace period over, idle -> away). */
@@ -57,8 +60,11 @@ public final class Stores {
     /** How often {@link #PRESENCE_VIEW_PUNCTUATOR} checks the Redis marker. */
     public static final Duration PRESENCE_VIEW_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-    /** Wall-clock punctuator of the node-lease stage that expires nodes whose lease ran out. */
-    public static final String LEASE_EXPIRY_PUNCTUATOR = "edge-lease-expiry";
+    /**
+     * Wall-clock punctuator of the node-lease stage that appends a tick to edge-nodes (every
+     * {@code PARLEY_LEASE_TICK_MS}); leases expire when a tick is read, never on the wall clock.
+     */
+    public static final String LEASE_TICK_PUNCTUATOR = "edge-lease-tick";
 
     /** Internal topics (repartitions; names are part of the topic names, like stores). */
     public static final String PRESENCE_FANOUT_TOPIC = "presence-fanout";

@@ -10,6 +10,7 @@ import io.parley.contracts.EventIds;
 import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.event.LeaseTick;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
@@ -64,6 +65,7 @@ class SchemaConformanceTest {
                     new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", false, null,
                             new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
                     new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
+                    new Delivery("edge-1", 0, new Delivery.LeaseExpired(ID)),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.PRESENCE_UPDATE,
                             Json.tree(new Protocol.PresenceUpdate("lobby", "alice", "offline", null, 5L)))),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.USER_TYPING,
@@ -71,7 +73,9 @@ class SchemaConformanceTest {
             Topic.PRESENCE, List.of(
                     new UserPresence("alice", "busy", "in a meeting", 1L, 2L),
                     new UserPresence("alice", "offline", null, 1L, 2L)),
-            Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)));
+            Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3),
+                    new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3, ID),
+                    new LeaseTick(ID, 0, 1L)));
 
     @Test
     void everyTopicHasASchemaAndSamples() {
@@ -127,6 +131,19 @@ class SchemaConformanceTest {
         assertThat(((Delivery.ToRoom) typing.body()).excludeUserId()).isEqualTo("alice");
         Delivery plain = new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 3, Protocol.NEW_MESSAGE, Json.tree(Map.of())));
         assertThat(new String(serde.serialize("t", plain), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("excludeUserId");
+    }
+
+    @Test
+    void aHeartbeatAndATickAreToldApartByTheSchema() {
+        JsonSchema schema = schema(Topic.EDGE_NODES);
+        assertThat(schema.validate(Json.tree(Map.of("edgeNodeId", "edge-1", "edgeSlot", 0)))).isNotEmpty();
+        assertThat(schema.validate(Json.tree(Map.of("tickId", ID, "partition", 0)))).isNotEmpty();
+        JsonSerde<EdgeHeartbeat> serde = Serdes.edgeHeartbeat();
+        EdgeHeartbeat withBoot = new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3, ID);
+        assertThat(serde.deserialize("t", serde.serialize("t", withBoot))).isEqualTo(withBoot);
+        assertThat(new String(serde.serialize("t", new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)),
+                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("bootId");
+        assertThat(Topic.EDGE_NODES.configs()).containsEntry("message.timestamp.type", "LogAppendTime");
     }
 
     @Test

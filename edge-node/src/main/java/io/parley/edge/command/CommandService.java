@@ -16,6 +16,7 @@ import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
@@ -28,22 +29,31 @@ import java.util.function.LongSupplier;
 public final class CommandService {
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
     public static final String UNAVAILABLE_MESSAGE = "the request could not be accepted now; try again";
+    public static final String OVERLOADED_MESSAGE = "the server is overloaded; retry after retryAfterMs";
 
     private final String nodeId;
     private final int slot;
     private final CommandPublisher publisher;
     private final RateLimitTable rateLimits;
     private final LongSupplier clock;
+    private final PipelineLag lag;
     private volatile boolean draining;
     private volatile PresenceReader presence = PresenceReader.NONE;
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
+        this(nodeId, slot, publisher, rateLimits, clock, new PipelineLag(0));
+    }
+
+    /** {@code lag}: the backpressure signal (commands that expect an answer are tracked in it). */
+    public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
+                          LongSupplier clock, PipelineLag lag) {
         this.nodeId = nodeId;
         this.slot = slot;
         this.publisher = publisher;
         this.rateLimits = rateLimits;
         this.clock = clock;
+        this.lag = lag;
     }
 
     /** Where get-online-users reads from (the Redis presence view); without one it answers UNAVAILABLE. */
@@ -71,6 +81,7 @@ public final class CommandService {
             publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
         }
         publishUser(connection, new UserEvent.Disconnected(reason), CommandPublisher.Outcome.IGNORE);
+        lag.forget(connection.connectionId());
     }
 
     /** Executes one validated command of {@code connection}; {@code ref} is the client's request reference. */
@@ -83,12 +94,31 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
+        if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
+                || command instanceof Command.MarkRead || command instanceof Command.StartTyping) {
+            // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
+            long retryAfter = lag.refuse();
+            if (retryAfter > 0) {
+                connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
+                return;
+            }
+        }
+        // Commands the processors answer exactly once on the deliveries path (typing only when it has a ref).
+        boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
+                || command instanceof Command.SendMessage || command instanceof Command.MarkRead
+                || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         CommandPublisher.Outcome answerFailure = failure -> {
             if (failure != null) {
+                if (answered) {
+                    lag.answered(connection.connectionId()); // never reaches the processors: no answer will come
+                }
                 LOG.debug("publish failed for connection {}: {}", connection.connectionId(), failure.toString());
                 connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
             }
         };
+        if (answered) {
+            lag.published(connection.connectionId(), clock.getAsLong());
+        }
         switch (command) {
             case Command.JoinRoom join -> {
                 connection.subscriptions().requested(join.roomId());
@@ -101,6 +131,7 @@ public final class CommandService {
             case Command.SendMessage send -> {
                 long retryAfter = rateLimits.retryAfterMs(connection.userId(), clock.getAsLong());
                 if (retryAfter > 0) {
+                    lag.answered(connection.connectionId()); // refused here: not published
                     connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED,
                             "too many messages; retry later", retryAfter)));
                     return;

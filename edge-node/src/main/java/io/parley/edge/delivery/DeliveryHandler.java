@@ -3,17 +3,20 @@
  * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber (but the excluded
  * user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
- * RateLimit -> remember the user's block.
+ * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
  */
 package io.parley.edge.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
+
+import java.util.function.Consumer;
 
 /**
  * Called by one thread (the deliveries consumer, or a test) in partition order, so an index change
@@ -31,12 +34,25 @@ public final class DeliveryHandler {
     private final RoomIndex index;
     private final RateLimitTable rateLimits;
     private final SeqTracker seqs = new SeqTracker(MAX_TRACKED_ROOMS);
+    private final PipelineLag lag;
+    private final Consumer<String> leaseExpired;
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
+        this(connections, index, rateLimits, new PipelineLag(0), bootId -> { });
+    }
+
+    /**
+     * @param lag          told of every reply (the backpressure signal)
+     * @param leaseExpired called with the boot id of a {@link Delivery.LeaseExpired} notice
+     */
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index, RateLimitTable rateLimits,
+                           PipelineLag lag, Consumer<String> leaseExpired) {
         this.connections = connections;
         this.index = index;
         this.rateLimits = rateLimits;
+        this.lag = lag;
+        this.leaseExpired = leaseExpired;
     }
 
     public void handle(Delivery delivery) {
@@ -47,6 +63,7 @@ public final class DeliveryHandler {
             case Delivery.ToRoom toRoom -> toRoom(toRoom);
             case Delivery.Reply reply -> reply(reply);
             case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+            case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
         }
     }
 
@@ -73,6 +90,7 @@ public final class DeliveryHandler {
     }
 
     private void reply(Delivery.Reply reply) {
+        lag.answered(reply.connectionId());
         ClientConnection connection = connections.get(reply.connectionId());
         if (connection == null) {
             return; // the connection is gone (or was on a previous owner of this slot)

@@ -682,6 +682,23 @@ public final class SocketIoEndpoint {
         }
     }
 
+    /**
+     * Closes the transport of every session whose socket id sorts below {@code bootId} (the
+     * processors dropped them when this node's lease expired) as on shutdown (WebSocket 1001, a
+     * close packet to polling), so the stock client reconnects by itself; returns how many.
+     */
+    public int closeBefore(String bootId, String reason) {
+        int closed = 0;
+        for (EngineSession session : List.copyOf(sessions.values())) {
+            SioSocket socket = session.socket();
+            if (socket != null && socket.connectionId().compareTo(bootId) < 0 && !session.isClosed()) {
+                close(session, reason, Ending.SHUTDOWN);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** True when every session's goodbye was written (or given up on). */
     public boolean allFlushed() {
         for (EngineSession session : sessions.values()) {

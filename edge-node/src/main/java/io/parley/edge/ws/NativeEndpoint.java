@@ -239,6 +239,24 @@ public final class NativeEndpoint {
         return sessions;
     }
 
+    /**
+     * Closes, with {@link io.parley.contracts.wire.CloseCodes#RECONNECT}, every connection whose id
+     * sorts below {@code bootId} (those the processors dropped when this node's lease expired), and
+     * cleans each up; returns how many.
+     */
+    public int closeBefore(String bootId, String reason) {
+        int closed = 0;
+        for (ClientConnection connection : registry.snapshot()) {
+            if (connection instanceof NativeSession session && session.connectionId().compareTo(bootId) < 0) {
+                session.queue().close(io.parley.contracts.wire.CloseCodes.RECONNECT, reason);
+                if (cleanup(session, reason)) {
+                    closed++;
+                }
+            }
+        }
+        return closed;
+    }
+
     /** True when every given session's close frame has been written (or given up on). */
     public static boolean allFlushed(List<? extends ClientConnection> sessions) {
         for (ClientConnection connection : sessions) {

@@ -30,7 +30,9 @@ import java.util.Map;
  * presence: an edge node's lease of {@value #LEASE_MS} ms (heartbeat every third of it) and a grace
  * period of {@value #GRACE_MS} ms before a user with no connection is offline (short, for
  * PresenceIT; long enough that a loaded machine does not expire a live node); typing: a typist who
- * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT).
+ * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT); leases are
+ * judged on ticks every {@value #LEASE_TICK_MS} ms; edges refuse new work while a command has waited
+ * {@value #MAX_PENDING_MS} ms for its answer (LivenessIT).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -40,6 +42,9 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long LEASE_MS = 5_000;
     static final long GRACE_MS = 3_000;
     static final long TYPING_TIMEOUT_MS = 1_500;
+    /** Backpressure bound of the edges: the lease (a loaded machine must not refuse the other tests' sends). */
+    static final long MAX_PENDING_MS = LEASE_MS;
+    static final long LEASE_TICK_MS = 250;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -78,7 +83,9 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
                 "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
                 "PARLEY_PRESENCE_TICK_MS", "200",
-                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)));
+                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS),
+                "PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS),
+                "PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
@@ -101,6 +108,22 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     /** A client of {@code userId} connected to edge node {@code edge} (1 or 2). */
     WsClient connect(String userId, int edge) {
         return WsClient.connect(userId + "@edge-" + edge, services.edgeUrl(edge - 1), token(userId));
+    }
+
+    /** GET /health of edge node {@code edge} (1 or 2), as JSON. */
+    com.fasterxml.jackson.databind.JsonNode edgeHealth(int edge) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + services.config().edgePorts().get(edge - 1) + "/health")).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return io.parley.contracts.json.Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Override

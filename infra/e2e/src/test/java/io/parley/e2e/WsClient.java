@@ -139,6 +139,20 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The close code the server sent (-1: the connection failed), waiting up to {@link #PATIENCE}. */
+    int awaitClose() {
+        try {
+            return closed.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(name + ": not closed within " + PATIENCE, e);
+        }
+    }
+
+    /** The close code if the connection has closed, else null. */
+    Integer closeCode() {
+        return closed.getNow(null);
+    }
+
     boolean isOpen() {
         return !closed.isDone() && !socket.isInputClosed();
     }

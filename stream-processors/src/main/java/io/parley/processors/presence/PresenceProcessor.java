@@ -193,7 +193,11 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         String prefix = PresenceKeys.nodePrefix(expired.edgeNodeId());
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, PresenceEntry> it = store.range(prefix, prefix + "\uffff")) {
-            it.forEachRemaining(entry -> keys.add(entry.key));
+            it.forEachRemaining(entry -> {
+                if (expired.covers(PresenceKeys.userAndConnection(entry.key, expired.edgeNodeId())[1])) {
+                    keys.add(entry.key);
+                }
+            });
         }
         Map<String, List<String>> byUser = new LinkedHashMap<>();
         for (String key : keys) {
@@ -211,8 +215,8 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             settle(w, now, null);
         });
         if (!keys.isEmpty()) {
-            log.info("edge node {} expired: dropped {} connections of {} users in partition {}",
-                    expired.edgeNodeId(), keys.size(), byUser.size(), partition);
+            log.info("edge node {} {}: dropped {} connections of {} users in partition {}",
+                    expired.edgeNodeId(), expired.before() == null ? "expired" : "restarted", keys.size(), byUser.size(), partition);
         }
     }
 

@@ -203,7 +203,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     /**
-     * An edge node's lease expired: each of its connections in this partition's rooms leaves as if
+     * An edge node's lease expired (or it restarted: then only connections of its earlier boots,
+     * {@link NodeExpired#covers}): each of its connections in this partition's rooms leaves as if
      * its socket had closed (a synthetic leave-room with reason disconnect, id derived from the
      * expiry's, so a replay decides the same). Nothing from the dead node is needed.
      */
@@ -211,7 +212,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         String prefix = RoomKeys.nodePrefix(expired.edgeNodeId());
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, RoomEntry> it = store.range(prefix, prefix + "\uffff")) {
-            it.forEachRemaining(entry -> keys.add(entry.key));
+            it.forEachRemaining(entry -> {
+                if (expired.covers(RoomKeys.ofNodeConn(entry.key, expired.edgeNodeId())[2])) {
+                    keys.add(entry.key);
+                }
+            });
         }
         for (String key : keys) {
             String[] roomUserConnection = RoomKeys.ofNodeConn(key, expired.edgeNodeId());
@@ -223,7 +228,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             store.delete(key); // normally deleted by the leave's writes; a stale entry must not survive
         }
         if (!keys.isEmpty()) {
-            log.info("edge node {} expired: {} room connections left", expired.edgeNodeId(), keys.size());
+            log.info("edge node {} {}: {} room connections left", expired.edgeNodeId(),
+                    expired.before() == null ? "expired" : "restarted", keys.size());
         }
     }
 

@@ -55,6 +55,7 @@ class PresenceTopologyTest {
     Path stateDir;
 
     private TopologyTestDriver driver;
+    private long clock = T0; // the driver's wall clock: heartbeats are stamped with it (as the broker's append time would)
     private TestInputTopic<String, RoomCommand> commands;
     private TestInputTopic<String, UserEvent> userEvents;
     private TestInputTopic<String, EdgeHeartbeat> heartbeats;
@@ -112,6 +113,7 @@ class PresenceTopologyTest {
 
     private void advance(long ms) {
         driver.advanceWallClockTime(Duration.ofMillis(ms));
+        clock += ms;
     }
 
     /** The presence-update data delivered to edge node {@code edge} since the last call, about {@code user}. */
@@ -268,6 +270,6 @@ class PresenceTopologyTest {
     }
 
     private void beat(int edge) {
-        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1));
+        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1), clock);
     }
 }
