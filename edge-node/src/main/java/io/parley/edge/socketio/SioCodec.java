@@ -156,6 +156,15 @@ public final class SioCodec {
         return EVENT + Json.write(args);
     }
 
+    /** {@code 2["name",arg1,arg2,...]}: an event with any number of positional arguments. */
+    public static String event(String name, java.util.List<JsonNode> args) {
+        ArrayNode array = Json.MAPPER.createArrayNode().add(name);
+        for (JsonNode arg : args) {
+            array.add(arg == null ? Json.MAPPER.nullNode() : arg);
+        }
+        return EVENT + Json.write(array);
+    }
+
     /** {@code 3<id>[{"success":true,"data":{...}}]}. */
     public static String ackOk(long ackId, JsonNode data) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("success", true);

@@ -2,7 +2,9 @@
  * SioSocket owns one connected Socket.IO socket (default namespace) as a protocol-neutral
  * ClientConnection: replies become ACK packets ({success, data} / {success:false, error}) or, for
  * a request without an ack id, an "error" event; room events go out in their shared Socket.IO
- * encoding. It lives on an EngineSession, whose outbox carries its packets.
+ * encoding. It lives on an EngineSession, whose outbox carries its packets. Its vocabulary profile
+ * (chosen at the handshake) decides how events and replies are shown: a request's ref carries the
+ * profile's reply tag ("join.7"), so a reply can also become an event (room-joined, message-ack).
  */
 package io.parley.edge.socketio;
 
@@ -12,6 +14,10 @@ import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
+import io.parley.edge.vocab.Vocabularies;
+import io.parley.edge.vocab.Vocabulary;
+
+import java.util.List;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,10 +27,17 @@ final class SioSocket implements ClientConnection {
     private final String userId;
     private final EngineSession engine;
     private final SocketIoEndpoint endpoint;
+    private final Vocabulary vocabulary;
     private final Subscriptions subscriptions = new Subscriptions();
     private final AtomicBoolean open = new AtomicBoolean(true);
+    private static final char TAG_SEPARATOR = '.';
 
     SioSocket(String connectionId, String userId, EngineSession engine, SocketIoEndpoint endpoint) {
+        this(connectionId, userId, engine, endpoint, Vocabularies.DEFAULT);
+    }
+
+    SioSocket(String connectionId, String userId, EngineSession engine, SocketIoEndpoint endpoint, Vocabulary vocabulary) {
+        this.vocabulary = vocabulary;
         this.connectionId = connectionId;
         this.userId = userId;
         this.engine = engine;
@@ -44,25 +57,48 @@ final class SioSocket implements ClientConnection {
     @Override
     public Subscriptions subscriptions() { return subscriptions; }
 
+    Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
     @Override
     public void reply(ServerReply reply) {
         if (!open.get()) {
             return;
         }
-        Long ackId = ackIdOf(reply.ref());
+        String ref = reply.ref();
+        int dot = ref == null ? -1 : ref.indexOf(TAG_SEPARATOR);
+        String tag = dot < 0 ? null : ref.substring(0, dot);
+        Long ackId = ackIdOf(dot < 0 ? ref : ref.substring(dot + 1));
         if (ackId != null) {
             endpoint.send(engine, EngineCodec.message(reply.ok() ? SioCodec.ackOk(ackId, reply.data())
                     : SioCodec.ackError(ackId, reply.error())));
-        } else if (!reply.ok() && reply.error() != null) {
+        }
+        List<Vocabulary.Emission> events = tag == null ? List.of() : vocabulary.reply(tag, reply);
+        for (Vocabulary.Emission event : events) {
+            endpoint.send(engine, EngineCodec.message(SioCodec.event(event.event(), event.args())));
+        }
+        if (ackId == null && events.isEmpty() && !reply.ok() && reply.error() != null) {
             endpoint.send(engine, EngineCodec.message(SioCodec.event(Protocol.ERROR, Json.tree(reply.error()))));
         }
-        // An ok reply to a request without an ack callback has nowhere to go.
+        // An ok reply to a request without an ack callback and without a reply event has nowhere to go.
+    }
+
+    /** The ref a request travels with: the ack id, prefixed by the profile's reply tag when it has one. */
+    static String ref(String tag, Long ackId) {
+        if (tag == null) {
+            return ackId == null ? null : Long.toString(ackId);
+        }
+        return tag + TAG_SEPARATOR + (ackId == null ? "" : Long.toString(ackId));
     }
 
     @Override
     public void deliver(OutboundEvent event) {
         if (open.get()) {
-            endpoint.send(engine, event.socketIoText());
+            String text = event.socketIoText(vocabulary);
+            if (!text.isEmpty()) {
+                endpoint.send(engine, text);
+            }
         }
     }
 
@@ -77,7 +113,7 @@ final class SioSocket implements ClientConnection {
     }
 
     private static Long ackIdOf(String ref) {
-        if (ref == null) {
+        if (ref == null || ref.isEmpty()) {
             return null;
         }
         try {

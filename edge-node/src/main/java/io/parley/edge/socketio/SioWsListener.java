@@ -23,6 +23,7 @@ final class SioWsListener implements WsListener {
 
     private final SocketIoEndpoint endpoint;
     private String handshakeToken;
+    private String handshakeProfile;
     /** The polling session this WebSocket upgrades (until the upgrade packet), or null. */
     private EngineSession upgrading;
     private EngineSession session;
@@ -49,6 +50,7 @@ final class SioWsListener implements WsListener {
             }
         } else {
             handshakeToken = UpgradeAuthenticator.tokenOf(prologue, headers);
+            handshakeProfile = SocketIoEndpoint.profileOf(prologue.query());
         }
         return Optional.empty();
     }
@@ -57,6 +59,7 @@ final class SioWsListener implements WsListener {
     public void onOpen(WsSession ws) {
         if (upgrading == null) {
             session = endpoint.openWebsocket(ws, handshakeToken);
+            session.handshakeProfile = handshakeProfile; // before any message: this thread reads them
         }
     }
 

@@ -32,6 +32,8 @@ import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.FrameRateGuard;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.vocab.Vocabularies;
+import io.parley.edge.vocab.Vocabulary;
 import io.parley.edge.ws.NativeFrames;
 import io.parley.edge.ws.SendQueue;
 import org.slf4j.Logger;
@@ -177,6 +179,7 @@ public final class SocketIoEndpoint {
     private void openPolling(ServerRequest request, ServerResponse response) {
         String token = UpgradeAuthenticator.tokenOf(request.prologue(), request.headers());
         EngineSession session = newSession(token, EngineSession.Transport.POLLING);
+        session.handshakeProfile = profileOf(query(request));
         sessions.put(session.sid, session);
         startTimers(session);
         text(request, response, EngineCodec.open(session.sid, true, config.pingIntervalMs(), config.pingTimeoutMs(),
@@ -268,6 +271,16 @@ public final class SocketIoEndpoint {
         response.status(Status.create(error.status))
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(error.body());
+    }
+
+    private static UriQuery query(ServerRequest request) {
+        return request.prologue().query();
+    }
+
+    /** The vocabulary profile a handshake names ({@code ?profile=seed-001} or {@code ?vocabulary=}), or null. */
+    static String profileOf(UriQuery query) {
+        String profile = param(query, "profile");
+        return profile != null ? profile : param(query, "vocabulary");
     }
 
     private static String param(UriQuery query, String name) {
@@ -539,10 +552,17 @@ public final class SocketIoEndpoint {
             refuseConnect(session, "missing token: connect with auth: {token}");
             return;
         }
+        Vocabulary vocabulary = vocabularyOf(session, auth);
+        if (vocabulary == null) {
+            String reason = "unknown vocabulary profile; known: " + String.join(", ", Vocabularies.names());
+            send(session, EngineCodec.message(SioCodec.connectError(SioCodec.DEFAULT_NAMESPACE,
+                    ErrorCode.INVALID_MESSAGE + ": " + reason, ErrorBody.of(ErrorCode.INVALID_MESSAGE, reason))));
+            return;
+        }
         switch (authenticator.verify(token)) {
             case TokenVerifier.Rejected rejected -> refuseConnect(session, rejected.reason());
             case TokenVerifier.Verified verified -> {
-                SioSocket socket = new SioSocket(EventIds.next(), verified.userId(), session, this);
+                SioSocket socket = new SioSocket(EventIds.next(), verified.userId(), session, this, vocabulary);
                 synchronized (socket) {
                     session.socket(socket);
                     registry.add(socket);
@@ -555,6 +575,18 @@ public final class SocketIoEndpoint {
                 LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), verified.userId(), session.sid);
             }
         }
+    }
+
+    /** The profile of CONNECT's auth {profile} (or {vocabulary}), else the handshake's; null when unknown. */
+    private static Vocabulary vocabularyOf(EngineSession session, JsonNode auth) {
+        String name = session.handshakeProfile;
+        if (auth != null && auth.isObject()) {
+            JsonNode value = auth.hasNonNull("profile") ? auth.get("profile") : auth.get("vocabulary");
+            if (value != null && !value.isNull()) {
+                name = value.isTextual() ? value.textValue() : "?";
+            }
+        }
+        return Vocabularies.byName(name);
     }
 
     private void refuseConnect(EngineSession session, String reason) {
@@ -572,17 +604,34 @@ public final class SocketIoEndpoint {
         JsonNode args = packet.data();
         String name = args.get(0).asText();
         JsonNode data = args.size() > 1 ? args.get(1) : null;
-        if (data != null && data.isTextual() && ROOM_ARGUMENT_EVENTS.contains(name)) {
-            ObjectNode room = Json.MAPPER.createObjectNode();
-            room.put("roomId", data.textValue());
-            data = room;
-        }
         String ref = packet.ackId() == null ? null : Long.toString(packet.ackId());
         long retryAfter = session.guard.tryAcquire(System.nanoTime());
         if (retryAfter > 0) {
             socket.reply(io.parley.contracts.wire.ServerReply.error(ref, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED,
                     "more than " + maxFramesPerSecond + " events per second", retryAfter)));
             return;
+        }
+        if (socket.vocabulary() != Vocabularies.DEFAULT) {
+            // A profile maps the seed's event onto Parley's op and data (multi-argument events included).
+            List<JsonNode> rest = new java.util.ArrayList<>(args.size());
+            for (int i = 1; i < args.size(); i++) {
+                rest.add(args.get(i));
+            }
+            switch (socket.vocabulary().inbound(name, rest)) {
+                case Vocabulary.Inbound.Refused refused -> {
+                    socket.reply(io.parley.contracts.wire.ServerReply.error(ref, refused.error()));
+                    return;
+                }
+                case Vocabulary.Inbound.Request request -> {
+                    name = request.op();
+                    data = request.data();
+                    ref = SioSocket.ref(request.tag(), packet.ackId());
+                }
+            }
+        } else if (data != null && data.isTextual() && ROOM_ARGUMENT_EVENTS.contains(name)) {
+            ObjectNode room = Json.MAPPER.createObjectNode();
+            room.put("roomId", data.textValue());
+            data = room;
         }
         switch (parser.parse(name, data)) {
             case CommandParser.Invalid invalid -> socket.reply(io.parley.contracts.wire.ServerReply.error(ref, invalid.error()));
