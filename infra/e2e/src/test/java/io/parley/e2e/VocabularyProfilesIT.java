@@ -1,0 +1,195 @@
+/*
+ * VocabularyProfilesIT owns the end-to-end proof that the client flows of seeds 001 and 002 work
+ * through their vocabulary profiles with the stock socket.io-client on the real stack: the
+ * profile chosen at the handshake (CONNECT auth {profile} or ?profile=), the seed's event names,
+ * payload fields and multi-argument events, across both edge nodes, next to a client of Parley's
+ * default vocabulary in the same room (one command model behind every vocabulary).
+ */
+package io.parley.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.infra.testkit.ParleyStackExtension;
+import io.parley.infra.testkit.TestStack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
+class VocabularyProfilesIT {
+
+    private static String url(ParleyCluster parley, int edge) {
+        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
+    }
+
+    private static List<String> userIds(JsonNode online) {
+        List<String> ids = new java.util.ArrayList<>();
+        online.path("users").forEach(user -> ids.add(user.asText()));
+        return ids;
+    }
+
+    private static void assertSuccess(JsonNode ack) {
+        assertThat(ack.path("success").asBoolean()).as("ack %s", ack).isTrue();
+    }
+
+    @Test
+    void seed001ClientFlow(ParleyCluster parley) {
+        String room = TestStack.uniqueName("s1-room");
+        String alice = TestStack.uniqueName("s1-alice");
+        String bob = TestStack.uniqueName("s1-bob");
+        String carol = TestStack.uniqueName("s4-carol");
+        // alice names the profile in CONNECT's auth, bob on the handshake's query; carol speaks Parley's default.
+        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), parley.token(alice), List.of("websocket"),
+                Map.of("profile", "seed-001", "userId", "mallory"), Map.of());
+             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), null,
+                     Map.of(), Map.of("profile", "seed-001"));
+             NodeSioClient c = NodeSioClient.start(url(parley, 2), parley.token(carol), List.of("websocket"))) {
+            a.next("connect");
+            b.next("connect");
+            c.next("connect");
+
+            // joinRoom({room}).then(...): the ack, and room-joined
+            JsonNode joined = a.request("join-room", Map.of("room", room, "metadata", Map.of("device", "test")));
+            assertSuccess(joined);
+            JsonNode roomJoined = a.nextEvent("room-joined").path("args").path(0);
+            assertThat(roomJoined.path("room").asText()).isEqualTo(room);
+            assertThat(roomJoined.path("success").asBoolean()).isTrue();
+            b.emit("join-room", Map.of("room", room));
+            assertThat(b.nextEvent("room-joined").path("args").path(0).path("room").asText()).isEqualTo(room);
+            assertSuccess(c.request("join-room", room));
+
+            // sendMessage({from, room, content, type}): the sender is the token's, never the claimed 'from'
+            a.emit("message", Map.of("from", "mallory", "room", room, "content", "Hello!", "type", "text"));
+            JsonNode message = b.nextEvent("message", args -> args.path(0).path("content").asText().equals("Hello!"))
+                    .path("args").path(0);
+            assertThat(message.path("from").asText()).isEqualTo(alice);
+            assertThat(message.path("room").asText()).isEqualTo(room);
+            assertThat(message.path("type").asText()).isEqualTo("text");
+            assertThat(message.path("id").asText()).isNotBlank();
+            // the same message, to a default-vocabulary client of the same room
+            JsonNode defaultCopy = c.nextEvent("new-message").path("args").path(0);
+            assertThat(defaultCopy.path("roomId").asText()).isEqualTo(room);
+            assertThat(defaultCopy.path("seq").asLong()).isEqualTo(message.path("seq").asLong());
+
+            // typing-start / typing-stop {room} -> TypingIndicator {userId, room, isTyping}
+            b.emit("typing-start", Map.of("room", room));
+            JsonNode typing = a.nextEvent("typing-start").path("args").path(0);
+            assertThat(typing.path("userId").asText()).isEqualTo(bob);
+            assertThat(typing.path("room").asText()).isEqualTo(room);
+            assertThat(typing.path("isTyping").asBoolean()).isTrue();
+            b.emit("typing-stop", Map.of("room", room));
+            JsonNode stopped = a.nextEvent("typing-stop").path("args").path(0);
+            assertThat(stopped.path("userId").asText()).isEqualTo(bob);
+            assertThat(stopped.path("isTyping").asBoolean(true)).isFalse();
+
+            // presence-update <status> -> presence-update {userId, status}
+            b.emit("presence-update", "away");
+            JsonNode presence = a.nextEvent("presence-update",
+                    args -> args.path(0).path("userId").asText().equals(bob) && args.path(0).path("status").asText().equals("away"))
+                    .path("args").path(0);
+            assertThat(presence.path("room").asText()).isEqualTo(room);
+
+            // ping -> pong
+            a.emit("ping");
+            assertThat(a.nextEvent("pong").path("args").isEmpty()).isTrue();
+
+            // what the seed expects and Parley lacks, and events unknown to the profile: clear errors
+            JsonNode direct = a.request("message", Map.of("to", "some-socket-id", "content", "psst"));
+            assertThat(direct.path("error").path("code").asText()).isEqualTo("INVALID_ROOM");
+            a.emit("send-message", Map.of("roomId", room, "content", "default name"));
+            assertThat(a.nextEvent("error").path("args").path(0).path("code").asText()).isEqualTo("UNKNOWN_EVENT");
+
+            // leaveRoom({room}) -> room-left
+            b.emit("leave-room", Map.of("room", room));
+            assertThat(b.nextEvent("room-left").path("args").path(0).path("room").asText()).isEqualTo(room);
+        }
+    }
+
+    @Test
+    void anUnknownProfileIsAConnectError(ParleyCluster parley) {
+        try (NodeSioClient client = NodeSioClient.start(url(parley, 1), parley.token(TestStack.uniqueName("s9")),
+                List.of("websocket"), Map.of("profile", "seed-999"), Map.of())) {
+            JsonNode error = client.next("connect_error");
+            assertThat(error.path("data").path("code").asText()).isEqualTo("INVALID_MESSAGE");
+            assertThat(error.path("data").path("message").asText()).contains("seed-001", "seed-002");
+        }
+    }
+
+    @Test
+    void seed002ClientFlow(ParleyCluster parley) {
+        String conversation = TestStack.uniqueName("s2-conv");
+        String erin = TestStack.uniqueName("s2-erin");
+        String frank = TestStack.uniqueName("s2-frank");
+        try (NodeSioClient e = NodeSioClient.start(url(parley, 1), parley.token(erin), List.of("websocket"),
+                Map.of(), Map.of("profile", "seed-002"));
+             NodeSioClient f = NodeSioClient.start(url(parley, 2), parley.token(frank), null,
+                     Map.of(), Map.of("profile", "seed-002"))) {
+            e.next("connect");
+            f.next("connect");
+
+            // join-room <conversationId> -> room-joined {conversationId}
+            e.emit("join-room", conversation);
+            assertThat(e.nextEvent("room-joined").path("args").path(0).path("conversationId").asText()).isEqualTo(conversation);
+            f.emit("join-room", conversation);
+            assertThat(f.nextEvent("room-joined").path("args").path(0).path("conversationId").asText()).isEqualTo(conversation);
+
+            // a message with a tempId -> message-ack (tempId, messageId) to the sender, message-new to the members
+            e.emit("send-message", Map.of("conversationId", conversation, "content", "hi frank", "tempId", "tmp-1"));
+            JsonNode ack = e.nextEvent("message-ack").path("args");
+            assertThat(ack.size()).isEqualTo(2);
+            assertThat(ack.path(0).asText()).isEqualTo("tmp-1");
+            String messageId = ack.path(1).asText();
+            assertThat(messageId).isNotBlank();
+            JsonNode received = f.nextEvent("message-new").path("args").path(0);
+            assertThat(received.path("id").asText()).isEqualTo(messageId);
+            assertThat(received.path("conversationId").asText()).isEqualTo(conversation);
+            assertThat(received.path("content").asText()).isEqualTo("hi frank");
+
+            // typing-start / typing-stop <conversationId> -> typing (userId, conversationId), typing-stop (userId, conversationId)
+            f.emit("typing-start", conversation);
+            JsonNode typing = e.nextEvent("typing").path("args");
+            assertThat(typing.size()).isEqualTo(2);
+            assertThat(typing.path(0).asText()).isEqualTo(frank);
+            assertThat(typing.path(1).asText()).isEqualTo(conversation);
+            f.emit("typing-stop", conversation);
+            JsonNode stopped = e.nextEvent("typing-stop").path("args");
+            assertThat(stopped.path(0).asText()).isEqualTo(frank);
+            assertThat(stopped.path(1).asText()).isEqualTo(conversation);
+
+            // presence-update <status> -> presence (userId, status)
+            f.emit("presence-update", "away");
+            e.nextEvent("presence", args -> args.path(0).asText().equals(frank) && args.path(1).asText().equals("away"));
+
+            // heartbeat -> heartbeat-ack
+            e.emit("heartbeat");
+            assertThat(e.nextEvent("heartbeat-ack").path("args").isEmpty()).isTrue();
+
+            // get-online-users <conversationId> -> online-users {conversationId, users: [userId]}; the Redis
+            // view is written asynchronously, so ask again until both members are in it (deadline, no sleep)
+            JsonNode online = null;
+            long deadline = System.nanoTime() + NodeSioClient.PATIENCE.toNanos();
+            while (System.nanoTime() < deadline) {
+                e.emit("get-online-users", conversation);
+                online = e.nextEvent("online-users").path("args").path(0);
+                List<String> users = userIds(online);
+                if (users.contains(erin) && users.contains(frank)) {
+                    break;
+                }
+            }
+            assertThat(online).isNotNull();
+            assertThat(online.path("conversationId").asText()).isEqualTo(conversation);
+            assertThat(userIds(online)).contains(erin, frank);
+
+            // events the profile does not know
+            JsonNode unknown = e.request("message", Map.of("conversationId", conversation, "content", "x"));
+            assertThat(unknown.path("error").path("code").asText()).isEqualTo("UNKNOWN_EVENT");
+
+            // leave-room <conversationId> -> room-left {conversationId}
+            f.emit("leave-room", conversation);
+            assertThat(f.nextEvent("room-left").path("args").path(0).path("conversationId").asText()).isEqualTo(conversation);
+        }
+    }
+}
