@@ -17,6 +17,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.json.Json;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
@@ -26,6 +27,7 @@ import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.socketio.Cors;
 import io.parley.edge.socketio.SocketIoEndpoint;
 import io.parley.edge.ws.NativeEndpoint;
 import org.slf4j.Logger;
@@ -57,6 +59,7 @@ public final class EdgeNode {
     private final NativeEndpoint nativeEndpoint;
     private final SocketIoEndpoint socketIo;
     private final DeliveryHandler deliveries;
+    private final TokenLifecycle tokens;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("parley-edge-timer").daemon(true).unstarted(r));
@@ -70,10 +73,11 @@ public final class EdgeNode {
         this.publisher = publisher;
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
+        this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
-        this.nativeEndpoint = new NativeEndpoint(authenticator, parser, commands, registry, index, writers,
-                config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
+        this.nativeEndpoint = new NativeEndpoint(authenticator, tokens, new Cors(config.socketIo().corsOrigins()), parser,
+                commands, registry, index, writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits);
     }
@@ -194,6 +198,7 @@ public final class EdgeNode {
             sleepQuietly(20);
         }
         timer.shutdownNow();
+        tokens.stop();
         socketIo.stop();
         if (server != null) {
             server.stop();

@@ -10,6 +10,7 @@ package io.parley.edge.vocab;
 import io.parley.contracts.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
@@ -44,6 +45,8 @@ final class Seed001 {
                 .in("presence-update", new TableVocabulary.In(Protocol.UPDATE_PRESENCE, "status",
                         Map.of("status", "status", "customStatus", "customStatus"), Map.of(), null))
                 .in("ping", new TableVocabulary.In("ping", null, Map.of(), Map.of(), PING))
+                // Parley's addition: renew the token on an open connection ("refresh tokens before they expire")
+                .in("refresh", new TableVocabulary.In(AuthProtocol.REFRESH, "token", Map.of("token", "token"), Map.of(), null))
                 // server -> client
                 .out(Protocol.NEW_MESSAGE, "message", object("from", "user.id|senderId", "room", "roomId",
                         "content", "content|text", "type", "messageType|=text", "timestamp", "createdAt|sentAt",

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 
@@ -29,7 +30,7 @@ import static io.parley.edge.vocab.TableVocabulary.only;
 /** The seed-002 table. */
 final class Seed002 {
     /** The op of first-message authentication (the auth mechanism's, not a room command). */
-    static final String AUTH_OP = "auth";
+    static final String AUTH_OP = AuthProtocol.AUTH;
     static final String JOIN = "join";
     static final String LEAVE = "leave";
     static final String HEARTBEAT = "heartbeat";
@@ -43,6 +44,8 @@ final class Seed002 {
         return TableVocabulary.builder("seed-002", index)
                 // client -> server
                 .in("auth", new TableVocabulary.In(AUTH_OP, "token", Map.of("token", "token"), Map.of(), null))
+                // Parley's addition: renew the token on an open connection (the seed names no event for it)
+                .in("refresh", new TableVocabulary.In(AuthProtocol.REFRESH, "token", Map.of("token", "token"), Map.of(), null))
                 .in("join-room", new TableVocabulary.In(Protocol.JOIN_ROOM, "roomId", conversation, Map.of(), JOIN))
                 .in("leave-room", new TableVocabulary.In(Protocol.LEAVE_ROOM, "roomId", conversation, Map.of(), LEAVE))
                 .in("typing-start", new TableVocabulary.In(Protocol.TYPING_START, "roomId", conversation, Map.of(), null))

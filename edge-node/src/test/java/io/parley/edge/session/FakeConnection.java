@@ -3,7 +3,10 @@
  */
 package io.parley.edge.session;
 
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.wire.ServerReply;
+
+import java.time.Instant;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +31,8 @@ public final class FakeConnection implements ClientConnection {
     @Override public String connectionId() { return id; }
 
     @Override public String userId() { return userId; }
+
+    @Override public Identity identity() { return new Identity(userId, null, null, Instant.now().plusSeconds(3600)); }
 
     @Override public Subscriptions subscriptions() { return subscriptions; }
 

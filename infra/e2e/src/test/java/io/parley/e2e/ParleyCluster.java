@@ -30,7 +30,9 @@ import java.util.Map;
  * presence: an edge node's lease of {@value #LEASE_MS} ms (heartbeat every third of it) and a grace
  * period of {@value #GRACE_MS} ms before a user with no connection is offline (short, for
  * PresenceIT; long enough that a loaded machine does not expire a live node); typing: a typist who
- * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT).
+ * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT); a
+ * connection opened without a token must send {@code auth} within {@value #AUTH_TIMEOUT_MS} ms
+ * (short, for the AUTH_TIMEOUT cases).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -40,6 +42,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long LEASE_MS = 5_000;
     static final long GRACE_MS = 3_000;
     static final long TYPING_TIMEOUT_MS = 1_500;
+    static final long AUTH_TIMEOUT_MS = 4_000;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -78,7 +81,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
                 "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
                 "PARLEY_PRESENCE_TICK_MS", "200",
-                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)));
+                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS),
+                "PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 

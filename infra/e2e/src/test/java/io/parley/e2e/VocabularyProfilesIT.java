@@ -119,16 +119,38 @@ class VocabularyProfilesIT {
     }
 
     @Test
+    void seed002ClientsThatDoNotAuthenticateInTimeAreDisconnected(ParleyCluster parley) {
+        try (NodeSioClient silent = NodeSioClient.start(url(parley, 2), null, List.of("websocket"),
+                Map.of("profile", "seed-002"), Map.of())) {
+            silent.next("connect");
+            JsonNode error = silent.nextEvent("error").path("args").path(0);
+            assertThat(error.path("code").asText()).isEqualTo("AUTH_TIMEOUT");
+            assertThat(silent.next("disconnect").path("reason").asText()).isEqualTo("io server disconnect");
+        }
+    }
+
+    @Test
     void seed002ClientFlow(ParleyCluster parley) {
         String conversation = TestStack.uniqueName("s2-conv");
         String erin = TestStack.uniqueName("s2-erin");
         String frank = TestStack.uniqueName("s2-frank");
-        try (NodeSioClient e = NodeSioClient.start(url(parley, 1), parley.token(erin), List.of("websocket"),
+        // io(url) with no token: the profile on the handshake's query, the token in the first message
+        try (NodeSioClient e = NodeSioClient.start(url(parley, 1), null, List.of("websocket"),
                 Map.of(), Map.of("profile", "seed-002"));
-             NodeSioClient f = NodeSioClient.start(url(parley, 2), parley.token(frank), null,
+             NodeSioClient f = NodeSioClient.start(url(parley, 2), null, null,
                      Map.of(), Map.of("profile", "seed-002"))) {
             e.next("connect");
             f.next("connect");
+
+            // before auth nothing else is allowed
+            e.emit("join-room", conversation);
+            assertThat(e.nextEvent("error").path("args").path(0).path("code").asText()).isEqualTo("AUTHENTICATION_FAILED");
+
+            // socket.emit('auth', jwtToken) -> auth-success {userId}
+            e.emit("auth", parley.token(erin));
+            assertThat(e.nextEvent("auth-success").path("args").path(0).path("userId").asText()).isEqualTo(erin);
+            f.emit("auth", parley.token(frank));
+            assertThat(f.nextEvent("auth-success").path("args").path(0).path("userId").asText()).isEqualTo(frank);
 
             // join-room <conversationId> -> room-joined {conversationId}
             e.emit("join-room", conversation);
