@@ -19,6 +19,15 @@ public interface ClientConnection {
     /** The user, from the verified token's {@code sub}; never from a client field. */
     String userId();
 
+    /**
+     * The display name from the verified token's standard claims ({@code name} /
+     * {@code preferred_username}); the user id when it has none. Never from a client field.
+     */
+    default String username() { return userId(); }
+
+    /** The avatar URL from the verified token's {@code picture} claim, or null. */
+    default String avatarUrl() { return null; }
+
     /** The rooms this connection asked for and the rooms it is indexed in. */
     Subscriptions subscriptions();
 

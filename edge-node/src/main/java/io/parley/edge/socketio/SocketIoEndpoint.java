@@ -549,6 +549,7 @@ public final class SocketIoEndpoint {
                     commands.connected(socket);
                 }
                 send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
+                commands.welcome(socket);
                 if (session.isClosed()) {
                     cleanup(socket, "closed while connecting");
                 }

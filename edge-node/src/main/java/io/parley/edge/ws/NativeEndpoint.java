@@ -115,6 +115,7 @@ public final class NativeEndpoint {
         }, writers));
         registry.add(session);
         commands.connected(session);
+        commands.welcome(session);
         LOG.debug("connection {} opened for {}", session.connectionId(), userId);
         return session;
     }

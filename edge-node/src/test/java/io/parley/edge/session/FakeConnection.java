@@ -14,11 +14,20 @@ public final class FakeConnection implements ClientConnection {
     private final String id;
     private final String userId;
     private final Subscriptions subscriptions = new Subscriptions();
+    private final String username;
+    private final String avatarUrl;
     private volatile boolean open = true;
 
     public FakeConnection(String id, String userId) {
+        this(id, userId, userId, null);
+    }
+
+    /** A connection whose token carried display claims. */
+    public FakeConnection(String id, String userId, String username, String avatarUrl) {
         this.id = id;
         this.userId = userId;
+        this.username = username;
+        this.avatarUrl = avatarUrl;
     }
 
     public void close() {
@@ -28,6 +37,10 @@ public final class FakeConnection implements ClientConnection {
     @Override public String connectionId() { return id; }
 
     @Override public String userId() { return userId; }
+
+    @Override public String username() { return username; }
+
+    @Override public String avatarUrl() { return avatarUrl; }
 
     @Override public Subscriptions subscriptions() { return subscriptions; }
 
