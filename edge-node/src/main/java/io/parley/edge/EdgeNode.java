@@ -22,6 +22,7 @@ import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.DeliveryHandler;
+import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
@@ -71,7 +72,9 @@ public final class EdgeNode {
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher) {
         this.config = config;
         this.publisher = publisher;
-        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
+        MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
+        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
+                messageRooms);
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
         this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
@@ -79,7 +82,7 @@ public final class EdgeNode {
                 commands, registry, index, writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+        this.deliveries = new DeliveryHandler(registry, index, rateLimits, messageRooms);
     }
 
     /** The Socket.IO endpoint (tests read its session count). */

@@ -204,7 +204,7 @@ class NativeWsIT {
         assertThat(pong.get("ref").textValue()).isEqualTo("p1");
         assertThat(pong.get("ok").booleanValue()).isTrue();
 
-        viaHeader.send("{\"op\":\"send-message\",\"ref\":\"s1\",\"data\":{\"roomId\":\"lobby\",\"text\":\"hi\","
+        viaHeader.send("{\"op\":\"send-message\",\"ref\":\"s1\",\"data\":{\"roomId\":\"lobby\",\"content\":\"hi\","
                 + "\"userId\":\"mallory\",\"clientMsgId\":\"m-1\"}}");
         await().atMost(30, TimeUnit.SECONDS).until(() -> !commandsOf("carol").isEmpty());
         RoomCommand send = commandsOf("carol").get(0);
@@ -240,14 +240,14 @@ class NativeWsIT {
                 .at("/error/code").textValue()).isEqualTo("INVALID_ROOM");
 
         String tooLong = "x".repeat(4001);
-        JsonNode longText = client.request("{\"op\":\"send-message\",\"ref\":\"4\",\"data\":{\"roomId\":\"r\",\"text\":\"" + tooLong + "\"}}");
+        JsonNode longText = client.request("{\"op\":\"send-message\",\"ref\":\"4\",\"data\":{\"roomId\":\"r\",\"content\":\"" + tooLong + "\"}}");
         assertThat(longText.get("ref").textValue()).isEqualTo("4");
         assertThat(longText.at("/error/code").textValue()).isEqualTo("INVALID_MESSAGE");
 
-        assertThat(client.request("{\"op\":\"send-message\",\"ref\":\"5\",\"data\":{\"roomId\":\"r\",\"text\":\"\"}}")
+        assertThat(client.request("{\"op\":\"send-message\",\"ref\":\"5\",\"data\":{\"roomId\":\"r\",\"content\":\"\"}}")
                 .at("/error/code").textValue()).isEqualTo("INVALID_MESSAGE");
 
-        String huge = "{\"op\":\"send-message\",\"ref\":\"6\",\"data\":{\"roomId\":\"r\",\"text\":\"" + "y".repeat(20_000) + "\"}}";
+        String huge = "{\"op\":\"send-message\",\"ref\":\"6\",\"data\":{\"roomId\":\"r\",\"content\":\"" + "y".repeat(20_000) + "\"}}";
         JsonNode tooLarge = client.request(huge);
         assertThat(tooLarge.at("/error/code").textValue()).isEqualTo("PAYLOAD_TOO_LARGE");
 
@@ -267,7 +267,7 @@ class NativeWsIT {
         Client client = connect("frank");
         connectionIdOf("frank");
         for (int i = 0; i < 30; i++) {
-            client.send("{\"op\":\"send-message\",\"ref\":\"" + i + "\",\"data\":{\"roomId\":\"r\",\"text\":\"flood\"}}");
+            client.send("{\"op\":\"send-message\",\"ref\":\"" + i + "\",\"data\":{\"roomId\":\"r\",\"content\":\"flood\"}}");
         }
         // Accepted sends are answered by the processors (absent here); refusals by the edge at once.
         int limited = 0;
@@ -313,18 +313,18 @@ class NativeWsIT {
         assertThat(heidi.next().get("ref").textValue()).isEqualTo("j2");
 
         Delivery.ToRoom message = new Delivery.ToRoom("room-1", 1, Protocol.NEW_MESSAGE,
-                Json.tree(new Protocol.NewMessage("room-1", 1, "msg-1", "grace", "hello room 1", null, null, 42L)));
+                Json.tree(new Protocol.Message("msg-1", "room-1", "grace", "hello room 1", "text", Protocol.isoTime(42L), Protocol.User.of("grace", null, null), 1, null, null)));
         node.deliveries().handle(new Delivery("edge-test", 0, message));
         node.deliveries().handle(new Delivery("edge-test", 0, message)); // reprocessed: same seq, dropped
         node.deliveries().handle(new Delivery("edge-test", 0, new Delivery.ToRoom("room-2", 1, Protocol.NEW_MESSAGE,
-                Json.tree(new Protocol.NewMessage("room-2", 1, "msg-2", "heidi", "hello room 2", null, null, 43L)))));
+                Json.tree(new Protocol.Message("msg-2", "room-2", "heidi", "hello room 2", "text", Protocol.isoTime(43L), Protocol.User.of("heidi", null, null), 1, null, null)))));
 
         JsonNode event = grace.next();
         assertThat(event.get("event").textValue()).isEqualTo("new-message");
-        assertThat(event.at("/data/text").textValue()).isEqualTo("hello room 1");
+        assertThat(event.at("/data/content").textValue()).isEqualTo("hello room 1");
         assertThat(event.at("/data/seq").longValue()).isEqualTo(1);
         JsonNode other = heidi.next();
-        assertThat(other.at("/data/text").textValue()).isEqualTo("hello room 2"); // never room-1's
+        assertThat(other.at("/data/content").textValue()).isEqualTo("hello room 2"); // never room-1's
         assertThat(grace.received.poll(300, TimeUnit.MILLISECONDS)).isNull(); // the duplicate was dropped
         assertThat(heidi.received.poll(100, TimeUnit.MILLISECONDS)).isNull();
 
@@ -344,7 +344,7 @@ class NativeWsIT {
         connectionIdOf("ivan");
         node.deliveries().handle(new Delivery("edge-test", 0,
                 new Delivery.RateLimit("ivan", System.currentTimeMillis() + 5_000)));
-        JsonNode refused = ivan.request("{\"op\":\"send-message\",\"ref\":\"1\",\"data\":{\"roomId\":\"r\",\"text\":\"hi\"}}");
+        JsonNode refused = ivan.request("{\"op\":\"send-message\",\"ref\":\"1\",\"data\":{\"roomId\":\"r\",\"content\":\"hi\"}}");
         assertThat(refused.get("ref").textValue()).isEqualTo("1");
         assertThat(refused.at("/error/code").textValue()).isEqualTo("RATE_LIMIT_EXCEEDED");
         assertThat(refused.at("/error/retryAfterMs").longValue()).isBetween(1L, 5_000L);

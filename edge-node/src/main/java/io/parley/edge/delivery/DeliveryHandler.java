@@ -3,12 +3,14 @@
  * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber (but the excluded
  * user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
- * RateLimit -> remember the user's block.
+ * RateLimit -> remember the user's block. It also remembers the room of each new-message it
+ * delivers (MessageRooms), for mark-read with bare message ids.
  */
 package io.parley.edge.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.event.Delivery;
+import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.session.ClientConnection;
@@ -31,12 +33,19 @@ public final class DeliveryHandler {
     private final RoomIndex index;
     private final RateLimitTable rateLimits;
     private final SeqTracker seqs = new SeqTracker(MAX_TRACKED_ROOMS);
+    private final MessageRooms messageRooms;
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
+        this(connections, index, rateLimits, new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES));
+    }
+
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
+                           RateLimitTable rateLimits, MessageRooms messageRooms) {
         this.connections = connections;
         this.index = index;
         this.rateLimits = rateLimits;
+        this.messageRooms = messageRooms;
     }
 
     public void handle(Delivery delivery) {
@@ -58,6 +67,10 @@ public final class DeliveryHandler {
         // seq 0: an unsequenced event (presence-update), not a room event: never de-duplicated.
         if (toRoom.seq() != 0 && !seqs.advance(toRoom.roomId(), toRoom.seq())) {
             return 0;
+        }
+        if (Protocol.NEW_MESSAGE.equals(toRoom.event()) && toRoom.data() != null
+                && toRoom.data().path("id").isTextual()) {
+            messageRooms.put(toRoom.data().get("id").textValue(), toRoom.roomId());
         }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
         int queued = 0;

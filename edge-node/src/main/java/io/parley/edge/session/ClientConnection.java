@@ -29,6 +29,21 @@ public interface ClientConnection {
      */
     Identity identity();
 
+    /**
+     * The display name from the verified token's standard claims ({@code name} /
+     * {@code preferred_username}); the user id when it has none. Never from a client field.
+     */
+    default String username() {
+        Identity identity = identity();
+        return identity != null ? identity.displayName() : userId();
+    }
+
+    /** The avatar URL from the verified token's {@code picture} claim, or null. */
+    default String avatarUrl() {
+        Identity identity = identity();
+        return identity == null ? null : identity.avatarUrl();
+    }
+
     /** The rooms this connection asked for and the rooms it is indexed in. */
     Subscriptions subscriptions();
 

@@ -579,6 +579,7 @@ public final class SocketIoEndpoint {
                     activate(socket);
                 }
                 send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
+                commands.welcome(socket);
                 if (session.isClosed()) {
                     cleanup(socket, "closed while connecting");
                 } else {
@@ -605,6 +606,11 @@ public final class SocketIoEndpoint {
         registry.add(socket);
         commands.connected(socket);
         LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), socket.userId(), socket.engine().sid);
+    }
+
+    /** Seed 004's online-users for a socket that just became a connected client. */
+    void welcome(SioSocket socket) {
+        commands.welcome(socket);
     }
 
     /**

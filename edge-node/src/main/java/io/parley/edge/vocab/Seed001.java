@@ -48,9 +48,8 @@ final class Seed001 {
                 // Parley's addition: renew the token on an open connection ("refresh tokens before they expire")
                 .in("refresh", new TableVocabulary.In(AuthProtocol.REFRESH, "token", Map.of("token", "token"), Map.of(), null))
                 // server -> client
-                .out(Protocol.NEW_MESSAGE, "message", object("from", "user.id|senderId", "room", "roomId",
-                        "content", "content|text", "type", "messageType|=text", "timestamp", "createdAt|sentAt",
-                        "id", "id|messageId"))
+                .out(Protocol.NEW_MESSAGE, "message", object("from", "userId", "room", "roomId",
+                        "type", "messageType|=text", "timestamp", "createdAt"))
                 .out(Protocol.USER_TYPING, "typing-start", only("userId", "userId", "room", "roomId", "isTyping", "=true"))
                 .out(Protocol.USER_STOPPED_TYPING, "typing-stop", only("userId", "userId", "room", "roomId", "isTyping", "=false"))
                 .out(Protocol.PRESENCE_UPDATE, "presence-update", object("room", "roomId"))

@@ -60,8 +60,7 @@ final class Seed002 {
                 .in("mark-read", new TableVocabulary.In(Protocol.MARK_READ, null,
                         Map.of("conversationId", "roomId", "messageIds", "messageIds", "seq", "seq"), Map.of(), null))
                 // server -> client
-                .out(Protocol.NEW_MESSAGE, "message-new", object("conversationId", "roomId", "id", "id|messageId",
-                        "senderId", "senderId|user.id", "content", "content|text"))
+                .out(Protocol.NEW_MESSAGE, "message-new", object("conversationId", "roomId", "senderId", "userId"))
                 .out(Protocol.USER_TYPING, "typing", field("userId"), field("roomId"))
                 .out(Protocol.USER_STOPPED_TYPING, "typing-stop", field("userId"), field("roomId"))
                 .outWhen(Protocol.PRESENCE_UPDATE, "presence", data -> data.hasNonNull("status"), field("userId"), field("status"))
@@ -82,7 +81,7 @@ final class Seed002 {
                 .reply(ONLINE, reply -> reply.ok() ? List.of(onlineUsers(Seed001.data(reply))) : List.of())
                 .reply(SEND, reply -> reply.ok()
                         ? List.of(new Vocabulary.Emission("message-ack", List.of(
-                                field("clientMsgId").from(Seed001.data(reply)), field("id|messageId").from(Seed001.data(reply)))))
+                                field("clientMsgId").from(Seed001.data(reply)), field("id").from(Seed001.data(reply)))))
                         : List.of())
                 .build();
     }

@@ -21,7 +21,7 @@ public final class Vocabularies {
     public static final Vocabulary SEED_001 = Seed001.build(1);
     public static final Vocabulary SEED_002 = Seed002.build(2);
     /** The message body field of Parley's send-message (seed 004's name). */
-    static final String CONTENT = "text";
+    static final String CONTENT = "content";
     /** How many profiles exist (the size of per-profile caches). */
     public static final int COUNT = 3;
 

@@ -156,6 +156,7 @@ public final class NativeEndpoint {
     void activate(NativeSession session) {
         registry.add(session);
         commands.connected(session);
+        commands.welcome(session);
         LOG.debug("connection {} opened for {}", session.connectionId(), session.userId());
     }
 

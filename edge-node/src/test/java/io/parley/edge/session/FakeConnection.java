@@ -17,11 +17,20 @@ public final class FakeConnection implements ClientConnection {
     private final String id;
     private final String userId;
     private final Subscriptions subscriptions = new Subscriptions();
+    private final String username;
+    private final String avatarUrl;
     private volatile boolean open = true;
 
     public FakeConnection(String id, String userId) {
+        this(id, userId, userId, null);
+    }
+
+    /** A connection whose token carried display claims. */
+    public FakeConnection(String id, String userId, String username, String avatarUrl) {
         this.id = id;
         this.userId = userId;
+        this.username = username;
+        this.avatarUrl = avatarUrl;
     }
 
     public void close() {
@@ -32,7 +41,11 @@ public final class FakeConnection implements ClientConnection {
 
     @Override public String userId() { return userId; }
 
-    @Override public Identity identity() { return new Identity(userId, null, null, Instant.now().plusSeconds(3600)); }
+    @Override public Identity identity() { return new Identity(userId, username, avatarUrl, Instant.now().plusSeconds(3600)); }
+
+    @Override public String username() { return username; }
+
+    @Override public String avatarUrl() { return avatarUrl; }
 
     @Override public Subscriptions subscriptions() { return subscriptions; }
 

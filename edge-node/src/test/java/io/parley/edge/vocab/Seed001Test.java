@@ -19,6 +19,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class Seed001Test {
+    /** Parley's message object (seed 004's). */
+    static final String MESSAGE = "{\"id\":\"m1\",\"roomId\":\"r1\",\"userId\":\"alice\",\"content\":\"hi\","
+            + "\"messageType\":\"text\",\"createdAt\":\"2026-11-29T21:00:00.000Z\","
+            + "\"user\":{\"id\":\"alice\",\"username\":\"Alice\",\"avatarUrl\":null},\"seq\":3}";
     private static final Vocabulary V = Vocabularies.SEED_001;
     private final CommandParser parser = new CommandParser(4000);
 
@@ -56,7 +60,8 @@ class Seed001Test {
         assertThat(send).isInstanceOf(Command.SendMessage.class);
         Command.SendMessage message = (Command.SendMessage) send;
         assertThat(message.roomId()).isEqualTo("chat-room");
-        assertThat(message.text()).isEqualTo("Hello!");
+        assertThat(message.content()).isEqualTo("Hello!");
+        assertThat(message.messageType()).isEqualTo("text");
     }
 
     @Test
@@ -90,7 +95,7 @@ class Seed001Test {
     @Test
     void outboundEventsUseTheSeedNamesAndFields() {
         Vocabulary.Emission message = V.outbound("new-message", json(
-                "{\"roomId\":\"r1\",\"seq\":3,\"messageId\":\"m1\",\"senderId\":\"alice\",\"text\":\"hi\",\"sentAt\":1700}"));
+                Seed001Test.MESSAGE));
         assertThat(message.event()).isEqualTo("message");
         JsonNode payload = message.args().get(0);
         assertThat(payload.path("from").asText()).isEqualTo("alice");
@@ -99,6 +104,8 @@ class Seed001Test {
         assertThat(payload.path("type").asText()).isEqualTo("text");
         assertThat(payload.path("id").asText()).isEqualTo("m1");
         assertThat(payload.path("seq").asLong()).isEqualTo(3);
+        assertThat(payload.path("timestamp").asText()).isEqualTo("2026-11-29T21:00:00.000Z");
+        assertThat(payload.path("user").path("username").asText()).isEqualTo("Alice");
 
         Vocabulary.Emission typing = V.outbound("user-typing", json("{\"roomId\":\"r1\",\"userId\":\"bob\"}"));
         assertThat(typing).isEqualTo(new Vocabulary.Emission("typing-start",

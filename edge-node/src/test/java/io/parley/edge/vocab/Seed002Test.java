@@ -55,8 +55,15 @@ class Seed002Test {
         assertThat(request.tag()).isEqualTo(Seed002.SEND);
         Command.SendMessage send = (Command.SendMessage) ((CommandParser.Valid) parser.parse(request.op(), request.data())).command();
         assertThat(send.roomId()).isEqualTo("c1");
-        assertThat(send.text()).isEqualTo("hello");
+        assertThat(send.content()).isEqualTo("hello");
         assertThat(send.clientMsgId()).isEqualTo("tmp-1");
+    }
+
+    @Test
+    void markReadTakesTheConversationAndMessageIds() {
+        Command read = command("mark-read", json("{\"conversationId\":\"c1\",\"messageIds\":[\"m1\",\"m2\"]}"));
+        assertThat(read).isEqualTo(new Command.MarkRead("c1", null, List.of("m1", "m2")));
+        assertThat(command("mark-read", json("{\"conversationId\":\"c1\",\"seq\":4}"))).isEqualTo(new Command.MarkRead("c1", 4L, null));
     }
 
     @Test
@@ -70,12 +77,12 @@ class Seed002Test {
 
     @Test
     void outboundEventsHaveSeedNamesAndPositionalArguments() {
-        Vocabulary.Emission message = V.outbound("new-message", json(
-                "{\"roomId\":\"c1\",\"seq\":3,\"messageId\":\"m1\",\"senderId\":\"alice\",\"text\":\"hi\"}"));
+        Vocabulary.Emission message = V.outbound("new-message", json(Seed001Test.MESSAGE.replace("\"r1\"", "\"c1\"")));
         assertThat(message.event()).isEqualTo("message-new");
         assertThat(message.args().get(0).path("conversationId").asText()).isEqualTo("c1");
         assertThat(message.args().get(0).path("id").asText()).isEqualTo("m1");
         assertThat(message.args().get(0).path("content").asText()).isEqualTo("hi");
+        assertThat(message.args().get(0).path("senderId").asText()).isEqualTo("alice");
 
         assertThat(V.outbound("user-typing", json("{\"roomId\":\"c1\",\"userId\":\"u1\"}")))
                 .isEqualTo(new Vocabulary.Emission("typing", List.of(json("\"u1\""), json("\"c1\""))));
@@ -98,7 +105,7 @@ class Seed002Test {
                 .containsExactly(new Vocabulary.Emission("room-left", List.of(json("{\"conversationId\":\"c1\"}"))));
         assertThat(V.reply(Seed002.HEARTBEAT, ServerReply.ok(null, null)))
                 .containsExactly(new Vocabulary.Emission("heartbeat-ack", List.of()));
-        assertThat(V.reply(Seed002.SEND, ServerReply.ok(null, json("{\"roomId\":\"c1\",\"messageId\":\"m9\",\"seq\":7,\"clientMsgId\":\"tmp-1\"}"))))
+        assertThat(V.reply(Seed002.SEND, ServerReply.ok(null, json("{\"id\":\"m9\",\"roomId\":\"c1\",\"content\":\"x\",\"seq\":7,\"clientMsgId\":\"tmp-1\"}"))))
                 .containsExactly(new Vocabulary.Emission("message-ack", List.of(json("\"tmp-1\""), json("\"m9\""))));
         assertThat(V.reply(Seed002.ONLINE, ServerReply.ok(null, json("{\"roomId\":\"c1\",\"users\":[{\"userId\":\"u1\",\"status\":\"online\"}]}"))))
                 .containsExactly(new Vocabulary.Emission("online-users", List.of(json("{\"conversationId\":\"c1\",\"users\":[\"u1\"]}"))));

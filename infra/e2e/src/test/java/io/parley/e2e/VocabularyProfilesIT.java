@@ -41,11 +41,12 @@ class VocabularyProfilesIT {
         String alice = TestStack.uniqueName("s1-alice");
         String bob = TestStack.uniqueName("s1-bob");
         String carol = TestStack.uniqueName("s4-carol");
-        // alice names the profile in CONNECT's auth, bob on the handshake's query; carol speaks Parley's default.
+        // alice names the profile in CONNECT's auth, bob in the URL's query (io("http://host?profile=seed-001"));
+        // carol speaks Parley's default.
         try (NodeSioClient a = NodeSioClient.start(url(parley, 1), parley.token(alice), List.of("websocket"),
                 Map.of("profile", "seed-001", "userId", "mallory"), Map.of());
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), null,
-                     Map.of(), Map.of("profile", "seed-001"));
+             NodeSioClient b = NodeSioClient.start(url(parley, 2) + "/?profile=seed-001", parley.token(bob), null,
+                     Map.of(), Map.of());
              NodeSioClient c = NodeSioClient.start(url(parley, 2), parley.token(carol), List.of("websocket"))) {
             a.next("connect");
             b.next("connect");
@@ -73,6 +74,9 @@ class VocabularyProfilesIT {
             JsonNode defaultCopy = c.nextEvent("new-message").path("args").path(0);
             assertThat(defaultCopy.path("roomId").asText()).isEqualTo(room);
             assertThat(defaultCopy.path("seq").asLong()).isEqualTo(message.path("seq").asLong());
+            assertThat(defaultCopy.path("id").asText()).isEqualTo(message.path("id").asText());
+            assertThat(defaultCopy.path("content").asText()).isEqualTo("Hello!");
+            assertThat(defaultCopy.path("user").path("id").asText()).isEqualTo(alice);
 
             // typing-start / typing-stop {room} -> TypingIndicator {userId, room, isTyping}
             b.emit("typing-start", Map.of("room", room));
@@ -98,7 +102,8 @@ class VocabularyProfilesIT {
 
             // what the seed expects and Parley lacks, and events unknown to the profile: clear errors
             JsonNode direct = a.request("message", Map.of("to", "some-socket-id", "content", "psst"));
-            assertThat(direct.path("error").path("code").asText()).isEqualTo("INVALID_ROOM");
+            assertThat(direct.path("success").asBoolean()).isFalse();
+            assertThat(direct.path("code").asText()).isEqualTo("INVALID_ROOM");
             a.emit("send-message", Map.of("roomId", room, "content", "default name"));
             assertThat(a.nextEvent("error").path("args").path(0).path("code").asText()).isEqualTo("UNKNOWN_EVENT");
 
@@ -170,6 +175,14 @@ class VocabularyProfilesIT {
             assertThat(received.path("conversationId").asText()).isEqualTo(conversation);
             assertThat(received.path("content").asText()).isEqualTo("hi frank");
 
+            // mark-read {conversationId, messageIds} -> receipt (messageId, userId, "seen") to the members
+            f.emit("mark-read", Map.of("conversationId", conversation, "messageIds", List.of(messageId)));
+            JsonNode receipt = e.nextEvent("receipt").path("args");
+            assertThat(receipt.size()).isEqualTo(3);
+            assertThat(receipt.path(0).asText()).isEqualTo(messageId);
+            assertThat(receipt.path(1).asText()).isEqualTo(frank);
+            assertThat(receipt.path(2).asText()).isEqualTo("seen");
+
             // typing-start / typing-stop <conversationId> -> typing (userId, conversationId), typing-stop (userId, conversationId)
             f.emit("typing-start", conversation);
             JsonNode typing = e.nextEvent("typing").path("args");
@@ -207,7 +220,7 @@ class VocabularyProfilesIT {
 
             // events the profile does not know
             JsonNode unknown = e.request("message", Map.of("conversationId", conversation, "content", "x"));
-            assertThat(unknown.path("error").path("code").asText()).isEqualTo("UNKNOWN_EVENT");
+            assertThat(unknown.path("code").asText()).isEqualTo("UNKNOWN_EVENT");
 
             // leave-room <conversationId> -> room-left {conversationId}
             f.emit("leave-room", conversation);
