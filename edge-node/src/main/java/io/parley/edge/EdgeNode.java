@@ -12,6 +12,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.parley.contracts.auth.TokenVerifier;
@@ -31,6 +33,7 @@ import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.socketio.Cors;
 import io.parley.edge.socketio.SocketIoEndpoint;
 import io.parley.edge.ws.NativeEndpoint;
+import io.parley.edge.ws.TappedWsUpgrader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +109,10 @@ public final class EdgeNode {
      */
     public EdgeNode start(BooleanSupplier deliveriesRunning) {
         this.deliveriesRunning = deliveriesRunning;
+        WsConfig ws = WsConfig.builder()
+                .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
+                        config.socketIo().maxPayload()))
+                .build();
         server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -114,9 +121,12 @@ public final class EdgeNode {
                 // connected. Sessions Helidon closes this way get no onClose: the reaper cleans them up.
                 .idleConnectionTimeout(config.idleTimeout())
                 .idleConnectionPeriod(config.idleCheckPeriod())
-                .addProtocol(WsConfig.builder()
-                        .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
-                                config.socketIo().maxPayload()))
+                .addProtocol(ws)
+                // Our HTTP/1.1 selector comes before the discovered one: its WebSocket upgrader lets
+                // Parley check what Helidon does not of RFC 6455 (TappedWsUpgrader).
+                .addConnectionSelector(Http1ConnectionSelector.builder()
+                        .config(Http1Config.create())
+                        .putUpgrader("websocket", new TappedWsUpgrader(ws))
                         .build())
                 .routing(routing -> routing
                         .get("/health", this::health)

@@ -40,6 +40,7 @@ import io.parley.edge.vocab.Vocabularies;
 import io.parley.edge.vocab.Vocabulary;
 import io.parley.edge.ws.NativeFrames;
 import io.parley.edge.ws.SendQueue;
+import io.parley.edge.ws.TappedListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -311,7 +312,7 @@ public final class SocketIoEndpoint {
 
     /** A new listener per WebSocket connection to /socket.io/. */
     public WsListener newListener() {
-        return new SioWsListener(this);
+        return new TappedListener(new SioWsListener(this));
     }
 
     /** For a listener's upgrade check: the polling session a WebSocket upgrades, or null. */
@@ -385,6 +386,23 @@ public final class SocketIoEndpoint {
             queue.close(code, reason.length() > 100 ? reason.substring(0, 100) : reason);
         }
         close(session, reason, Ending.SERVER_CLOSE);
+    }
+
+    /** An RFC 6455 violation on a session's WebSocket: the close frame is written now with its code (1002, 1007). */
+    void closeWebsocketNow(EngineSession session, int code, String reason) {
+        SendQueue queue = session.wsQueue();
+        if (queue != null) {
+            queue.closeNow(code, reason);
+        }
+        close(session, reason, Ending.SERVER_CLOSE);
+    }
+
+    /** Answers a WebSocket ping on a session's socket, serialised with its writer. */
+    void pong(EngineSession session, WsSession ws, byte[] payload) {
+        SendQueue queue = session.wsQueue();
+        if (queue != null) {
+            queue.writeNow(() -> ws.pong(io.helidon.common.buffers.BufferData.create(payload)));
+        }
     }
 
     private SendQueue sendQueue(EngineSession session, WsSession ws) {

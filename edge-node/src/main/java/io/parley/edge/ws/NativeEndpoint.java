@@ -84,7 +84,7 @@ public final class NativeEndpoint {
 
     /** A new listener per connection (it holds the connection's identity between upgrade and open). */
     public WsListener newListener() {
-        return new NativeListener(this);
+        return new TappedListener(new NativeListener(this));
     }
 
     UpgradeAuthenticator authenticator() {
@@ -189,7 +189,7 @@ public final class NativeEndpoint {
     /** Closes the connection at once with an RFC 6455 close code (1002, 1007): pending frames are dropped. */
     void protocolError(NativeSession session, int closeCode, String reason) {
         LOG.debug("connection {}: {} ({})", session.connectionId(), reason, closeCode);
-        session.queue().close(closeCode, reason);
+        session.queue().closeNow(closeCode, reason);
         cleanup(session, reason);
     }
 

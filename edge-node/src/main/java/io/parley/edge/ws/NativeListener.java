@@ -18,7 +18,7 @@ import io.parley.edge.auth.UpgradeAuthenticator;
 
 import java.util.Optional;
 
-final class NativeListener implements WsListener {
+final class NativeListener implements WsListener, TappedListener.ViolationAware {
     private final NativeEndpoint endpoint;
     private Identity identity;
     private NativeSession session;
@@ -46,6 +46,15 @@ final class NativeListener implements WsListener {
     @Override
     public void onOpen(WsSession ws) {
         session = endpoint.open(ws, identity);
+    }
+
+    @Override
+    public void protocolViolation(WsSession ws, int closeCode, String reason) {
+        if (session != null) {
+            endpoint.protocolError(session, closeCode, reason);
+        } else {
+            ws.close(closeCode, reason);
+        }
     }
 
     @Override

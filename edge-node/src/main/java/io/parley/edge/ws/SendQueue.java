@@ -171,6 +171,16 @@ public final class SendQueue {
         }
     }
 
+    /**
+     * Writes a close frame now on the caller's thread (the reader found a protocol error), after
+     * the frame being written if any; pending frames are dropped and nothing is written after it.
+     */
+    public void closeNow(int code, String reason) {
+        closeRequest = new CloseRequest(code, reason);
+        frames.clear();
+        writeClose(closeRequest);
+    }
+
     /** Frames waiting to be written. */
     public int pending() {
         return frames.size();
