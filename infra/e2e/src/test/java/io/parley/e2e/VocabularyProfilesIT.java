@@ -3,7 +3,8 @@
  * through their vocabulary profiles with the stock socket.io-client on the real stack: the
  * profile chosen at the handshake (CONNECT auth {profile} or ?profile=), the seed's event names,
  * payload fields and multi-argument events, across both edge nodes, next to a client of Parley's
- * default vocabulary in the same room (one command model behind every vocabulary).
+ * default vocabulary in the same room (one command model behind every vocabulary). Tokens are
+ * minted by npm jsonwebtoken (NodeJwt), not by Parley.
  */
 package io.parley.e2e;
 
@@ -25,6 +26,11 @@ class VocabularyProfilesIT {
         return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
     }
 
+    /** A token minted by npm jsonwebtoken (HS256, no kid), with a display name claim. */
+    private static String jwt(String userId) {
+        return NodeJwt.hs256(ParleyCluster.SECRET, Map.of("sub", userId, "name", "Name of " + userId), 3600);
+    }
+
     private static List<String> userIds(JsonNode online) {
         List<String> ids = new java.util.ArrayList<>();
         online.path("users").forEach(user -> ids.add(user.asText()));
@@ -43,11 +49,11 @@ class VocabularyProfilesIT {
         String carol = TestStack.uniqueName("s4-carol");
         // alice names the profile in CONNECT's auth, bob in the URL's query (io("http://host?profile=seed-001"));
         // carol speaks Parley's default.
-        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), parley.token(alice), List.of("websocket"),
+        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), jwt(alice), List.of("websocket"),
                 Map.of("profile", "seed-001", "userId", "mallory"), Map.of());
-             NodeSioClient b = NodeSioClient.start(url(parley, 2) + "/?profile=seed-001", parley.token(bob), null,
+             NodeSioClient b = NodeSioClient.start(url(parley, 2) + "/?profile=seed-001", jwt(bob), null,
                      Map.of(), Map.of());
-             NodeSioClient c = NodeSioClient.start(url(parley, 2), parley.token(carol), List.of("websocket"))) {
+             NodeSioClient c = NodeSioClient.start(url(parley, 2), jwt(carol), List.of("websocket"))) {
             a.next("connect");
             b.next("connect");
             c.next("connect");
@@ -77,6 +83,7 @@ class VocabularyProfilesIT {
             assertThat(defaultCopy.path("id").asText()).isEqualTo(message.path("id").asText());
             assertThat(defaultCopy.path("content").asText()).isEqualTo("Hello!");
             assertThat(defaultCopy.path("user").path("id").asText()).isEqualTo(alice);
+            assertThat(message.path("user").path("username").asText()).isEqualTo("Name of " + alice);
 
             // typing-start / typing-stop {room} -> TypingIndicator {userId, room, isTyping}
             b.emit("typing-start", Map.of("room", room));
@@ -115,7 +122,7 @@ class VocabularyProfilesIT {
 
     @Test
     void anUnknownProfileIsAConnectError(ParleyCluster parley) {
-        try (NodeSioClient client = NodeSioClient.start(url(parley, 1), parley.token(TestStack.uniqueName("s9")),
+        try (NodeSioClient client = NodeSioClient.start(url(parley, 1), jwt(TestStack.uniqueName("s9")),
                 List.of("websocket"), Map.of("profile", "seed-999"), Map.of())) {
             JsonNode error = client.next("connect_error");
             assertThat(error.path("data").path("code").asText()).isEqualTo("INVALID_MESSAGE");
@@ -152,9 +159,9 @@ class VocabularyProfilesIT {
             assertThat(e.nextEvent("error").path("args").path(0).path("code").asText()).isEqualTo("AUTHENTICATION_FAILED");
 
             // socket.emit('auth', jwtToken) -> auth-success {userId}
-            e.emit("auth", parley.token(erin));
+            e.emit("auth", jwt(erin));
             assertThat(e.nextEvent("auth-success").path("args").path(0).path("userId").asText()).isEqualTo(erin);
-            f.emit("auth", parley.token(frank));
+            f.emit("auth", jwt(frank));
             assertThat(f.nextEvent("auth-success").path("args").path(0).path("userId").asText()).isEqualTo(frank);
 
             // join-room <conversationId> -> room-joined {conversationId}
