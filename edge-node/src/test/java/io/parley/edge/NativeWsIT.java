@@ -194,6 +194,27 @@ class NativeWsIT {
     }
 
     @Test
+    void aVocabularyProfileOtherThanTheDefaultIsRefusedOnWs() throws Exception {
+        String token = ISSUER.mint("paula", Duration.ofMinutes(5));
+        assertThat(refusedStatus("?token=" + token + "&profile=seed-001", null)).isEqualTo(400);
+        assertThat(refusedStatus("?token=" + token + "&vocabulary=seed-002", null)).isEqualTo(400);
+        assertThat(refusedStatus("?token=" + token + "&profile=nonsense", null)).isEqualTo(400);
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://" + base + "/ws?token=" + token + "&profile=seed-002")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+        assertThat(error.get("code").textValue()).isEqualTo(ErrorCode.INVALID_MESSAGE.name());
+        assertThat(error.get("message").textValue()).contains("/socket.io/");
+        // the default vocabulary by name is fine
+        Client quinn = new Client();
+        quinn.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://" + base + "/ws?token="
+                + ISSUER.mint("quinn", Duration.ofMinutes(5)) + "&profile=seed-004"), quinn).join();
+        JsonNode pong = quinn.request("{\"op\":\"ping\",\"ref\":\"p1\"}");
+        assertThat(pong.get("ok").booleanValue()).isTrue();
+        quinn.close();
+    }
+
+    @Test
     void aValidTokenConnectsByHeaderOrQueryAndTheUserIdComesFromTheToken() throws Exception {
         Client viaHeader = connect("carol", true);
         Client viaQuery = connect("dave", false);

@@ -108,6 +108,14 @@ public final class NativeEndpoint {
                             "origin not allowed (PARLEY_CORS_ORIGINS)"))));
             return;
         }
+        String profile = foreignProfile(request.prologue().query());
+        if (profile != null) {
+            response.status(Status.BAD_REQUEST_400)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(Json.write(Map.of("error", ErrorBody.of(ErrorCode.INVALID_MESSAGE, "/ws speaks only Parley's "
+                            + "vocabulary (seed-004); profiles such as seed-001 and seed-002 are served on /socket.io/"))));
+            return;
+        }
         TokenVerifier.Result result = authenticator.authenticate(request.prologue(), request.headers());
         if (result instanceof TokenVerifier.Rejected rejected) {
             response.status(Status.UNAUTHORIZED_401)
@@ -119,6 +127,27 @@ public final class NativeEndpoint {
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
                     .send(Json.write(Map.of("error", ErrorBody.of(ErrorCode.INVALID_MESSAGE, "WebSocket upgrade required"))));
         }
+    }
+
+    /**
+     * The vocabulary profile a /ws handshake asks for ({@code ?profile=} / {@code ?vocabulary=}) when
+     * it is not Parley's own, else null: /ws speaks only the default vocabulary (the seeds' clients
+     * are Socket.IO clients, and their multi-argument events have no /ws form), so such a request is
+     * refused (400) rather than silently served another vocabulary.
+     */
+    static String foreignProfile(io.helidon.common.uri.UriQuery query) {
+        for (String name : java.util.List.of("profile", "vocabulary")) {
+            String value;
+            try {
+                value = query.first(name).orElse(null);
+            } catch (RuntimeException e) {
+                value = null;
+            }
+            if (value != null && io.parley.edge.vocab.Vocabularies.byName(value) != io.parley.edge.vocab.Vocabularies.DEFAULT) {
+                return value;
+            }
+        }
+        return null;
     }
 
     /** Opens a session; {@code identity} null: opened without a token, it must send auth in time. */

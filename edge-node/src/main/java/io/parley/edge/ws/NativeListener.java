@@ -33,6 +33,9 @@ final class NativeListener implements WsListener, TappedListener.ViolationAware 
         if (!endpoint.origins().allowed(headers)) {
             throw new WsUpgradeException("origin not allowed");
         }
+        if (NativeEndpoint.foreignProfile(prologue.query()) != null) {
+            throw new WsUpgradeException("vocabulary profiles are Socket.IO only");
+        }
         if (UpgradeAuthenticator.tokenOf(prologue, headers) == null) {
             return Optional.empty(); // first-message auth: the session waits for auth {token}
         }
