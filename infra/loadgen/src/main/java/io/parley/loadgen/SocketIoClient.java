@@ -46,7 +46,7 @@ final class SocketIoClient extends Client {
     void sendMessage(String roomId, String text, String clientMsgId) {
         int id = ackIds.incrementAndGet();
         pending.put(id, clientMsgId);
-        sendText("42" + id + "[\"send-message\",{\"roomId\":\"" + roomId + "\",\"text\":\"" + text
+        sendText("42" + id + "[\"send-message\",{\"roomId\":\"" + roomId + "\",\"content\":\"" + text
                 + "\",\"clientMsgId\":\"" + clientMsgId + "\"}]");
     }
 
