@@ -113,7 +113,8 @@ final class SocketIoClient extends Client {
                         joined.completeExceptionally(new IllegalStateException("join refused: " + answer));
                     }
                 } else {
-                    tally.replied((String) what, ok, answer.path("error").path("code").asText(null), members, nowNanos);
+                    // seed 004's failure ack: {success:false, error:"<message>", code:"<ERROR_CODE>"}
+                    tally.replied((String) what, ok, answer.path("code").asText(null), members, nowNanos);
                 }
             }
             default -> { }
