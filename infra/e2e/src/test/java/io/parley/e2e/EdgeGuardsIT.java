@@ -57,22 +57,22 @@ class EdgeGuardsIT {
 
             assertOk(client.request("join-room", data("roomId", room)));
             String tooLong = "x".repeat(ParleyCluster.MAX_MESSAGE_LENGTH + 1);
-            assertThat(errorCode(client.request("send-message", data("roomId", room, "text", tooLong))))
+            assertThat(errorCode(client.request("send-message", data("roomId", room, "content", tooLong))))
                     .isEqualTo("INVALID_MESSAGE");
-            assertThat(errorCode(client.request("send-message", data("roomId", room, "text", "")))).isEqualTo("INVALID_MESSAGE");
+            assertThat(errorCode(client.request("send-message", data("roomId", room, "content", "")))).isEqualTo("INVALID_MESSAGE");
 
             assertThat(client.isOpen()).isTrue();
-            JsonNode ack = client.request("send-message", data("roomId", room, "text", "still here"));
+            JsonNode ack = client.request("send-message", data("roomId", room, "content", "still here"));
             assertOk(ack);
             assertThat(client.nextEvent(e -> e.path("event").asText().equals("new-message"))
-                    .path("data").path("text").asText()).isEqualTo("still here");
+                    .path("data").path("content").asText()).isEqualTo("still here");
         }
     }
 
     @Test
     void sendingToARoomNotJoinedIsNotAuthorized(ParleyCluster parley) {
         try (WsClient client = parley.connect(TestStack.uniqueName("n"), 2)) {
-            JsonNode reply = client.request("send-message", data("roomId", TestStack.uniqueName("closed"), "text", "hi"));
+            JsonNode reply = client.request("send-message", data("roomId", TestStack.uniqueName("closed"), "content", "hi"));
             assertThat(errorCode(reply)).isEqualTo("AUTHORIZATION_FAILED");
         }
     }

@@ -87,7 +87,9 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case JOINED -> {
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
-                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
+                // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
+                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
+                        command.userId());
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
@@ -177,9 +179,13 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     }
 
     private void toRoom(List<Object> out, String roomId, String event, Object data) {
+        toRoom(out, roomId, event, data, null);
+    }
+
+    private void toRoom(List<Object> out, String roomId, String event, Object data, String excludeUserId) {
         JsonNode tree = Json.tree(data);
         for (Target target : targets) {
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId)));
         }
     }
 

@@ -95,6 +95,8 @@ class RoomTopologyTest {
         assertThat(out.deliveries).hasSize(2);
         assertReply(out.deliveries.get(0), "edge-a", 0, "a1", new Protocol.RoomAck(ROOM, 1));
         assertToRoom(out.deliveries.get(1), "edge-a", 0, 1, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, Protocol.User.of("alice", null, null), "alice", 1));
+        // Seed 004 tells the other members (socket.to(room)): not the joiner's own sockets.
+        assertThat(((Delivery.ToRoom) out.deliveries.get(1).value().body()).excludeUserId()).isEqualTo("alice");
 
         // bob joins on edge-b (slot 5): user-joined goes to both nodes, once each; the reply comes first.
         out = pipe(join("bob", "edge-b", 5, "b1"));
