@@ -568,9 +568,13 @@ public final class SocketIoEndpoint {
             return;
         }
         String token = session.handshakeToken;
-        if (auth != null && auth.isObject() && auth.has("token")) {
+        if (auth != null && auth.isObject() && auth.has("token") && !auth.get("token").isNull()) {
             JsonNode value = auth.get("token");
-            token = value.isTextual() ? value.textValue() : "";
+            if (!value.isTextual() || value.textValue().isBlank()) {
+                refuseConnect(session, "auth.token must be a non-empty string");
+                return;
+            }
+            token = value.textValue();
         }
         Vocabulary vocabulary = vocabularyOf(session, auth);
         if (vocabulary == null) {
