@@ -8,18 +8,19 @@
 package io.parley.edge.vocab;
 
 import io.parley.contracts.ErrorCode;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.command.CommandParser;
 
 import java.util.List;
 import java.util.Map;
 
 import static io.parley.edge.vocab.TableVocabulary.object;
 import static io.parley.edge.vocab.TableVocabulary.only;
+import static io.parley.edge.vocab.TableVocabulary.replyData;
 
 /** The seed-001 table. */
 final class Seed001 {
@@ -44,7 +45,7 @@ final class Seed001 {
                 .in("typing-stop", new TableVocabulary.In(Protocol.TYPING_STOP, "roomId", room, Map.of(), null))
                 .in("presence-update", new TableVocabulary.In(Protocol.UPDATE_PRESENCE, "status",
                         Map.of("status", "status", "customStatus", "customStatus"), Map.of(), null))
-                .in("ping", new TableVocabulary.In("ping", null, Map.of(), Map.of(), PING))
+                .in("ping", new TableVocabulary.In(CommandParser.PING, null, Map.of(), Map.of(), PING))
                 // Parley's addition: renew the token on an open connection ("refresh tokens before they expire")
                 .in("refresh", new TableVocabulary.In(AuthProtocol.REFRESH, "token", Map.of("token", "token"), Map.of(), null))
                 // server -> client
@@ -55,17 +56,13 @@ final class Seed001 {
                 .out(Protocol.PRESENCE_UPDATE, "presence-update", object("room", "roomId"))
                 // replies
                 .reply(JOIN, reply -> List.of(reply.ok()
-                        ? new Vocabulary.Emission("room-joined", List.of(object("room", "roomId", "success", "=true").from(data(reply))))
+                        ? new Vocabulary.Emission("room-joined", List.of(object("room", "roomId", "success", "=true").from(replyData(reply))))
                         : roomError(reply)))
                 .reply(LEAVE, reply -> List.of(reply.ok()
-                        ? new Vocabulary.Emission("room-left", List.of(object("room", "roomId", "success", "=true").from(data(reply))))
+                        ? new Vocabulary.Emission("room-left", List.of(object("room", "roomId", "success", "=true").from(replyData(reply))))
                         : roomError(reply)))
                 .reply(PING, reply -> reply.ok() ? List.of(new Vocabulary.Emission("pong", List.of())) : List.of())
                 .build();
-    }
-
-    static JsonNode data(ServerReply reply) {
-        return reply.data() == null ? Json.MAPPER.createObjectNode() : reply.data();
     }
 
     /** room-error: WebSocketError {code, message}. */

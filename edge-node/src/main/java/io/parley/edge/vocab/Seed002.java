@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.Protocol;
-import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.command.CommandParser;
 
 import java.util.List;
 import java.util.Map;
@@ -26,6 +26,7 @@ import static io.parley.edge.vocab.TableVocabulary.field;
 import static io.parley.edge.vocab.TableVocabulary.last;
 import static io.parley.edge.vocab.TableVocabulary.object;
 import static io.parley.edge.vocab.TableVocabulary.only;
+import static io.parley.edge.vocab.TableVocabulary.replyData;
 
 /** The seed-002 table. */
 final class Seed002 {
@@ -52,7 +53,7 @@ final class Seed002 {
                 .in("typing-stop", new TableVocabulary.In(Protocol.TYPING_STOP, "roomId", conversation, Map.of(), null))
                 .in("presence-update", new TableVocabulary.In(Protocol.UPDATE_PRESENCE, "status",
                         Map.of("status", "status"), Map.of(), null))
-                .in("heartbeat", new TableVocabulary.In("ping", null, Map.of(), Map.of(), HEARTBEAT))
+                .in("heartbeat", new TableVocabulary.In(CommandParser.PING, null, Map.of(), Map.of(), HEARTBEAT))
                 .in("get-online-users", new TableVocabulary.In(Protocol.GET_ONLINE_USERS, "roomId", conversation, Map.of(), ONLINE))
                 .in("send-message", new TableVocabulary.In(Protocol.SEND_MESSAGE, null,
                         Map.of("conversationId", "roomId", "content", Vocabularies.CONTENT, "tempId", "clientMsgId",
@@ -72,16 +73,16 @@ final class Seed002 {
                 .hide(Protocol.ONLINE_USERS)
                 // replies
                 .reply(JOIN, reply -> reply.ok()
-                        ? List.of(new Vocabulary.Emission("room-joined", List.of(only("conversationId", "roomId").from(Seed001.data(reply)))))
+                        ? List.of(new Vocabulary.Emission("room-joined", List.of(only("conversationId", "roomId").from(replyData(reply)))))
                         : List.of())
                 .reply(LEAVE, reply -> reply.ok()
-                        ? List.of(new Vocabulary.Emission("room-left", List.of(only("conversationId", "roomId").from(Seed001.data(reply)))))
+                        ? List.of(new Vocabulary.Emission("room-left", List.of(only("conversationId", "roomId").from(replyData(reply)))))
                         : List.of())
                 .reply(HEARTBEAT, reply -> reply.ok() ? List.of(new Vocabulary.Emission("heartbeat-ack", List.of())) : List.of())
-                .reply(ONLINE, reply -> reply.ok() ? List.of(onlineUsers(Seed001.data(reply))) : List.of())
+                .reply(ONLINE, reply -> reply.ok() ? List.of(onlineUsers(replyData(reply))) : List.of())
                 .reply(SEND, reply -> reply.ok()
                         ? List.of(new Vocabulary.Emission("message-ack", List.of(
-                                field("clientMsgId").from(Seed001.data(reply)), field("id").from(Seed001.data(reply)))))
+                                field("clientMsgId").from(replyData(reply)), field("id").from(replyData(reply)))))
                         : List.of())
                 .build();
     }

@@ -246,6 +246,11 @@ public final class TableVocabulary implements Vocabulary {
         };
     }
 
+    /** The data of a reply, an empty object when it has none (for reply rules). */
+    public static JsonNode replyData(ServerReply reply) {
+        return reply.data() == null ? Json.MAPPER.createObjectNode() : reply.data();
+    }
+
     /**
      * A source of {@link #object}: alternatives separated by {@code |}, the first present wins; an
      * alternative {@code =text} is that constant ({@code =true} / {@code =false}: a boolean).
