@@ -90,7 +90,7 @@ class SocketIoAuthIT {
             client.next("connect");
             JsonNode refused = client.request("join-room", "lobby");
             assertThat(refused.path("success").booleanValue()).isFalse();
-            assertThat(refused.at("/error/code").asText()).isEqualTo("AUTHENTICATION_FAILED");
+            assertThat(refused.at("/code").asText()).isEqualTo("AUTHENTICATION_FAILED");
 
             JsonNode ack = client.request("auth", token);
             assertThat(ack.path("success").booleanValue()).isTrue();
@@ -119,7 +119,7 @@ class SocketIoAuthIT {
             client.next("connect");
             long oldExpiry = client.nextEvent("token-expiring").at("/args/0/expiresAt").asLong();
             assertThat(oldExpiry).isPositive();
-            assertThat(client.request("refresh", Map.of("token", otherUser)).at("/error/code").asText())
+            assertThat(client.request("refresh", Map.of("token", otherUser)).at("/code").asText())
                     .isEqualTo("AUTHORIZATION_FAILED");
             JsonNode renewed = client.request("refresh", Map.of("token", fresh));
             assertThat(renewed.path("success").booleanValue()).isTrue();

@@ -49,6 +49,18 @@ class Seed002Test {
     }
 
     @Test
+    void refreshCarriesTheTokenToTheRefreshOp() {
+        for (JsonNode arg : List.of(json("\"eyJ.a.b\""), json("{\"token\":\"eyJ.a.b\"}"))) {
+            Vocabulary.Inbound.Request refresh = (Vocabulary.Inbound.Request) V.inbound("refresh", List.of(arg));
+            assertThat(parser.parse(refresh.op(), refresh.data())).isEqualTo(new CommandParser.Valid(new Command.Authenticate("eyJ.a.b")));
+        }
+        Vocabulary.Inbound.Request auth = (Vocabulary.Inbound.Request) V.inbound("auth", List.of(json("\"eyJ.x.y\"")));
+        assertThat(parser.parse(auth.op(), auth.data())).isEqualTo(new CommandParser.Valid(new Command.Authenticate("eyJ.x.y")));
+        Vocabulary.Inbound.Request empty = (Vocabulary.Inbound.Request) V.inbound("auth", List.of());
+        assertThat(((CommandParser.Invalid) parser.parse(empty.op(), empty.data())).error().code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+    }
+
+    @Test
     void sendMessageMapsTempIdToClientMsgId() {
         Vocabulary.Inbound.Request request = (Vocabulary.Inbound.Request) V.inbound("send-message",
                 List.of(json("{\"conversationId\":\"c1\",\"content\":\"hello\",\"tempId\":\"tmp-1\"}")));
