@@ -552,6 +552,10 @@ public final class SocketIoEndpoint {
         SioSocket existing = session.socket();
         if (existing != null) {
             send(session, EngineCodec.message(SioCodec.connected(existing.connectionId())));
+            JsonNode late = auth != null && auth.isObject() ? auth.get("token") : null;
+            if (existing.identity() == null && late != null && late.isTextual() && !late.textValue().isBlank()) {
+                lifecycle.authenticate(existing, null, late.textValue()); // a pending socket's repeated CONNECT brings its token
+            }
             return;
         }
         String token = session.handshakeToken;
