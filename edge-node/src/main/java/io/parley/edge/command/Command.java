@@ -39,6 +39,13 @@ public sealed interface Command {
     /** The user stopped typing in a room. */
     record StopTyping(String roomId) implements Command {}
 
+    /**
+     * {@code auth} / {@code refresh}: authenticate a connection opened without a token, or renew the
+     * token of an authenticated one. Handled by the endpoint with the TokenLifecycle (it changes
+     * the connection itself), never published.
+     */
+    record Authenticate(String token) implements Command {}
+
     /** The protocol heartbeat: answered ok by the edge itself, never published. */
     record Ping() implements Command {}
 }

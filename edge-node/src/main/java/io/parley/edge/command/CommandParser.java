@@ -10,6 +10,7 @@ package io.parley.edge.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.Limits;
+import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 
@@ -63,6 +64,7 @@ public final class CommandParser {
             case Protocol.TYPING_STOP -> roomId(data) instanceof String room
                     ? new Valid(new Command.StopTyping(room)) : invalidRoom();
             case Protocol.MARK_READ -> markRead(data);
+            case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
     }
@@ -102,6 +104,15 @@ public final class CommandParser {
         return new Valid(new Command.SendMessage(room, value, absent(type) ? Protocol.TEXT : type.textValue(),
                 absent(clientMsgId) ? null : clientMsgId.textValue(),
                 absent(replyTo) ? null : replyTo.textValue()));
+    }
+
+    /** {@code auth} / {@code refresh}: data {@code {token}} (a non-empty string; verified by the endpoint). */
+    private static Parsed authenticate(JsonNode data) {
+        JsonNode token = data == null ? null : data.get("token");
+        if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+            return invalid(ErrorCode.AUTHENTICATION_FAILED, "'token' must be a non-empty string");
+        }
+        return new Valid(new Command.Authenticate(token.textValue()));
     }
 
     private static Parsed markRead(JsonNode data) {

@@ -166,6 +166,9 @@ public final class CommandService {
                 }
             });
             case Command.Ping ping -> connection.reply(ServerReply.ok(ref, null));
+            // The endpoints hand auth / refresh to the TokenLifecycle before they get here.
+            case Command.Authenticate auth -> connection.reply(ServerReply.error(ref,
+                    ErrorBody.of(ErrorCode.INTERNAL_ERROR, "authentication is not handled here")));
         }
     }
 

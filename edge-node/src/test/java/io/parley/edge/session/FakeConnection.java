@@ -3,7 +3,10 @@
  */
 package io.parley.edge.session;
 
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.wire.ServerReply;
+
+import java.time.Instant;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,9 +41,10 @@ public final class FakeConnection implements ClientConnection {
 
     @Override public String userId() { return userId; }
 
-    @Override public String username() { return username; }
-
-    @Override public String avatarUrl() { return avatarUrl; }
+    @Override public Identity identity() {
+        return new Identity(userId, username == null || username.equals(userId) ? null : username, avatarUrl,
+                Instant.now().plusSeconds(3600));
+    }
 
     @Override public Subscriptions subscriptions() { return subscriptions; }
 
