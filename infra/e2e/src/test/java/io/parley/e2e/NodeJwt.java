@@ -1,8 +1,8 @@
 /*
- * NodeJwt owns, for the end-to-end tests (a copy of edge-node's test helper of the same name,
- * which e2e cannot import), minting tokens with a third-party library: it runs the fixture's
- * mint.mjs (npm jsonwebtoken, pinned in edge-node/src/test/node), so the real stack is driven with
- * tokens as a standard library makes them (HS256 without a kid unless asked).
+ * NodeJwt owns minting tokens for the end-to-end tests with a third-party library (a copy of
+ * edge-node's test helper of the same name, which e2e cannot import): it runs the fixture's
+ * mint.mjs (npm jsonwebtoken, pinned in edge-node/src/test/node), so what Parley accepts is what a
+ * standard library produces (HS256 without a kid unless asked), not what Parley's own issuer makes.
  */
 package io.parley.e2e;
 
@@ -17,8 +17,13 @@ import java.util.concurrent.TimeUnit;
 final class NodeJwt {
     private NodeJwt() {}
 
-    /** An HS256 token for {@code payload} (sub, name, ...), valid {@code seconds}, issuer and audience "parley", {@code kid} if not null. */
-    static String mint(String secret, Map<String, Object> payload, long seconds, String keyid) {
+    /** An HS256 token for {@code payload} (sub, name, picture, ...), valid {@code seconds}, with issuer and audience "parley". */
+    public static String hs256(String secret, Map<String, Object> payload, long seconds) {
+        return mint(secret, payload, seconds, null);
+    }
+
+    /** As {@link #hs256}, with a {@code kid} header ({@code keyid}), or none when null. */
+    public static String mint(String secret, Map<String, Object> payload, long seconds, String keyid) {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("secret", secret);
         options.put("payload", payload);
