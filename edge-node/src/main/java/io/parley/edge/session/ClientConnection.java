@@ -30,15 +30,15 @@ public interface ClientConnection {
     Identity identity();
 
     /**
-     * The display name from the verified token's standard claims ({@code name} /
-     * {@code preferred_username}); the user id when it has none. Never from a client field.
+     * The display name for user objects: the token's {@code name} / {@code preferred_username}, or
+     * the user id when it has none. Never from a client field.
      */
     default String username() {
         Identity identity = identity();
-        return identity != null ? identity.displayName() : userId();
+        return identity == null || identity.name() == null || identity.name().isBlank() ? userId() : identity.name();
     }
 
-    /** The avatar URL from the verified token's {@code picture} claim, or null. */
+    /** The avatar URL for user objects: the token's {@code picture} claim, or null. */
     default String avatarUrl() {
         Identity identity = identity();
         return identity == null ? null : identity.avatarUrl();

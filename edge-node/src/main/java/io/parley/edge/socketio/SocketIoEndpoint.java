@@ -565,6 +565,10 @@ public final class SocketIoEndpoint {
         SioSocket existing = session.socket();
         if (existing != null) {
             send(session, EngineCodec.message(SioCodec.connected(existing.connectionId())));
+            JsonNode late = auth != null && auth.isObject() ? auth.get("token") : null;
+            if (existing.identity() == null && late != null && late.isTextual() && !late.textValue().isBlank()) {
+                lifecycle.authenticate(existing, null, late.textValue()); // a pending socket's repeated CONNECT brings its token
+            }
             return;
         }
         String token = session.handshakeToken;
@@ -601,7 +605,6 @@ public final class SocketIoEndpoint {
                     activate(socket);
                 }
                 send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
-                commands.welcome(socket);
                 if (session.isClosed()) {
                     cleanup(socket, "closed while connecting");
                 } else {
@@ -627,6 +630,7 @@ public final class SocketIoEndpoint {
     void activate(SioSocket socket) {
         registry.add(socket);
         commands.connected(socket);
+        commands.welcome(socket); // online-users: asynchronous (Redis), so after the CONNECT packet in practice; the client buffers events before it anyway
         LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), socket.userId(), socket.engine().sid);
     }
 

@@ -41,11 +41,10 @@ public final class FakeConnection implements ClientConnection {
 
     @Override public String userId() { return userId; }
 
-    @Override public Identity identity() { return new Identity(userId, username, avatarUrl, Instant.now().plusSeconds(3600)); }
-
-    @Override public String username() { return username; }
-
-    @Override public String avatarUrl() { return avatarUrl; }
+    @Override public Identity identity() {
+        return new Identity(userId, username == null || username.equals(userId) ? null : username, avatarUrl,
+                Instant.now().plusSeconds(3600));
+    }
 
     @Override public Subscriptions subscriptions() { return subscriptions; }
 

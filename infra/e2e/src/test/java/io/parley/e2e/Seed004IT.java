@@ -7,7 +7,9 @@
  * user-stopped-typing, send-message {roomId, content} -> new-message with the message object on
  * the other edge node and the same object in the ack, mark-read with a bare array of message ids
  * -> messages-read {userId, messageIds}, leave-room -> user-left, a disconnect -> user-offline, and
- * errors in seed 004's ack shape {success:false, error:<message>} (plus Parley's code).
+ * errors in seed 004's ack shape {success:false, error:<message>} (plus Parley's code). Tokens
+ * come from a third-party library (npm jsonwebtoken, no kid); alice's carries the standard
+ * claims name and picture, which become her user object; bob's has none (username = user id).
  */
 package io.parley.e2e;
 
@@ -28,6 +30,21 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class Seed004IT {
     private static final List<String> WEBSOCKET = List.of("websocket"); // the seed's useSocket options
+    private static final String ALICE_NAME = "Alice Seed";
+    private static final String ALICE_PICTURE = "https://img.example/alice.png";
+
+    /** A token from npm jsonwebtoken (no kid), with the given standard claims. */
+    private static String token(String sub, String name, String picture) {
+        Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        claims.put("sub", sub);
+        if (name != null) {
+            claims.put("name", name);
+        }
+        if (picture != null) {
+            claims.put("picture", picture);
+        }
+        return NodeJwt.hs256(ParleyCluster.SECRET, claims, 600);
+    }
 
     private static String url(ParleyCluster parley, int edge) {
         return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
@@ -63,6 +80,11 @@ class Seed004IT {
     }
 
     private static void assertMessageObject(JsonNode m, String room, String sender, String content, String type) {
+        assertMessageObject(m, room, sender, content, type, sender, null);
+    }
+
+    private static void assertMessageObject(JsonNode m, String room, String sender, String content, String type,
+                                            String username, String avatarUrl) {
         assertThat(m.path("id").asText()).isNotBlank();
         assertThat(m.path("roomId").asText()).isEqualTo(room);
         assertThat(m.path("content").asText()).isEqualTo(content);
@@ -71,9 +93,13 @@ class Seed004IT {
         assertThat(createdAt).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"); // Date.toISOString()
         assertThat(Instant.parse(createdAt)).isBefore(Instant.now().plusSeconds(60));
         assertThat(m.path("user").path("id").asText()).isEqualTo(sender);
-        assertThat(m.path("user").path("username").asText()).isEqualTo(sender); // no name claim: the user id
-        assertThat(m.path("user").has("avatarUrl")).isTrue();
-        assertThat(m.path("user").path("avatarUrl").isNull()).isTrue();
+        assertThat(m.path("user").path("username").asText()).isEqualTo(username); // no name claim: the user id
+        assertThat(m.path("user").has("avatarUrl")).isTrue(); // null when the token has no picture, as the seed's server
+        if (avatarUrl == null) {
+            assertThat(m.path("user").path("avatarUrl").isNull()).isTrue();
+        } else {
+            assertThat(m.path("user").path("avatarUrl").asText()).isEqualTo(avatarUrl);
+        }
         assertThat(m.path("userId").asText()).isEqualTo(sender);
         assertThat(m.path("seq").asLong()).isPositive();
         assertThat(m.has("text")).isFalse();
@@ -85,8 +111,8 @@ class Seed004IT {
         String alice = TestStack.uniqueName("seed4-alice");
         String bob = TestStack.uniqueName("seed4-bob");
         String carol = TestStack.uniqueName("seed4-carol");
-        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), parley.token(alice), WEBSOCKET);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), WEBSOCKET)) {
+        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), token(alice, ALICE_NAME, ALICE_PICTURE), WEBSOCKET);
+             NodeSioClient b = NodeSioClient.start(url(parley, 2), token(bob, null, null), WEBSOCKET)) {
             // connect, then online-users: a bare array of user ids, the user included.
             assertThat(a.next("connect").path("id").asText()).isNotBlank();
             assertThat(strings(event(a, "online-users"))).contains(alice);
@@ -112,22 +138,22 @@ class Seed004IT {
             a.emit("typing-start", room);
             JsonNode typing = eventAbout(b, "user-typing", alice);
             assertThat(typing.path("roomId").asText()).isEqualTo(room);
-            assertThat(typing.path("username").asText()).isEqualTo(alice);
+            assertThat(typing.path("username").asText()).isEqualTo(ALICE_NAME); // from alice's token
             a.emit("typing-stop", room);
             assertThat(eventAbout(b, "user-stopped-typing", alice).path("roomId").asText()).isEqualTo(room);
 
             // sendMessage(roomId, content): emit('send-message', {roomId, content}, ack).
             JsonNode sent = a.request("send-message", Map.of("roomId", room, "content", "hello from seed 004"));
             assertSuccess(sent);
-            assertMessageObject(sent.path("data"), room, alice, "hello from seed 004", "text");
+            assertMessageObject(sent.path("data"), room, alice, "hello from seed 004", "text", ALICE_NAME, ALICE_PICTURE);
             JsonNode message = event(b, "new-message"); // bob is on the other edge node
-            assertMessageObject(message, room, alice, "hello from seed 004", "text");
+            assertMessageObject(message, room, alice, "hello from seed 004", "text", ALICE_NAME, ALICE_PICTURE);
             assertThat(message.path("id").asText()).isEqualTo(sent.path("data").path("id").asText());
             assertThat(message.path("createdAt").asText()).isEqualTo(sent.path("data").path("createdAt").asText());
 
             JsonNode image = a.request("send-message", Map.of("roomId", room, "content", "https://img/cat.png", "messageType", "image"));
             assertSuccess(image);
-            assertMessageObject(event(b, "new-message"), room, alice, "https://img/cat.png", "image");
+            assertMessageObject(event(b, "new-message"), room, alice, "https://img/cat.png", "image", ALICE_NAME, ALICE_PICTURE);
             assertFailure(a.request("send-message", Map.of("roomId", room, "content", "x", "messageType", "system")), "INVALID_MESSAGE");
             assertFailure(a.request("send-message", Map.of("roomId", room, "text", "the old field")), "INVALID_MESSAGE");
 
@@ -148,7 +174,7 @@ class Seed004IT {
 
             // A third user: online-users from the presence view lists the others once they are online.
             await().atMost(NodeSioClient.PATIENCE).untilAsserted(() -> {
-                try (NodeSioClient probe = NodeSioClient.start(url(parley, 1), parley.token(carol), WEBSOCKET)) {
+                try (NodeSioClient probe = NodeSioClient.start(url(parley, 1), token(carol, null, null), WEBSOCKET)) {
                     assertThat(strings(event(probe, "online-users"))).contains(alice, bob, carol);
                 }
             });
@@ -156,13 +182,16 @@ class Seed004IT {
             // leave-room: ack, user-left {roomId, user} to the others.
             assertSuccess(b.request("leave-room", room));
             JsonNode left = eventAbout(a, "user-left", bob);
+            assertThat(left.path("user").path("username").asText()).isEqualTo(bob);
             assertThat(left.path("roomId").asText()).isEqualTo(room);
             assertThat(left.path("user").path("id").asText()).isEqualTo(bob);
 
             // Carol joins on edge 2 and disconnects: the room sees user-offline {userId} after the grace period.
-            try (NodeSioClient c = NodeSioClient.start(url(parley, 2), parley.token(carol), WEBSOCKET)) {
+            try (NodeSioClient c = NodeSioClient.start(url(parley, 2), token(carol, "Carol", null), WEBSOCKET)) {
                 c.next("connect");
                 assertSuccess(c.request("join-room", room));
+                JsonNode carolJoined = eventAbout(a, "user-joined", carol);
+                assertThat(carolJoined.path("user").path("username").asText()).isEqualTo("Carol"); // her token's name claim
                 eventAbout(a, "user-online", carol);
                 c.disconnect();
                 c.next("disconnect");
