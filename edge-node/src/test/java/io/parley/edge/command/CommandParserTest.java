@@ -157,4 +157,13 @@ class CommandParserTest {
         assertThat(commandOf("get-online-users", "{\"roomId\":\"general\"}")).isEqualTo(new Command.GetOnlineUsers("general"));
         assertThat(errorOf("get-online-users", "{\"roomId\":\"a b\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
     }
+
+    @Test
+    void authAndRefreshCarryAToken() {
+        assertThat(commandOf("auth", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));
+        assertThat(commandOf("refresh", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));
+        assertThat(errorOf("auth", "{}")).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+        assertThat(errorOf("refresh", "{\"token\":42}")).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+        assertThat(errorOf("auth", null)).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+    }
 }

@@ -3,7 +3,8 @@
  * (RawWsClient): every ping gets a pong with the same payload, a text message that is not UTF-8 is
  * closed with 1007, a control frame over 125 bytes with 1002, a text message fragmented (split
  * inside a code point, with a ping between its fragments) is reassembled and processed; after each,
- * a bystander connection still works. The real Helidon server, a recording publisher.
+ * a bystander connection still works. The same checks hold on /socket.io/'s WebSocket transport.
+ * The real Helidon server, a recording publisher.
  */
 package io.parley.edge.ws;
 
@@ -150,6 +151,27 @@ class NativeWsRfcIT {
             client.frame(false, RawWsClient.TEXT, "{\"op\":".getBytes(StandardCharsets.UTF_8));
             client.frame(true, RawWsClient.TEXT, "{}".getBytes(StandardCharsets.UTF_8));
             assertThat(client.awaitClose().closeCode()).isEqualTo(1002);
+        }
+    }
+
+    @Test
+    void theSocketIoWebSocketTransportGetsThePongsAndTheSameChecks() throws IOException {
+        String path = "/socket.io/?EIO=4&transport=websocket";
+        try (RawWsClient sio = RawWsClient.connect("127.0.0.1", node.port(), path, Map.of())) {
+            assertThat(sio.await(f -> f.opcode() == RawWsClient.TEXT).text()).startsWith("0{\"sid\":");
+            sio.ping("sio-ping".getBytes(StandardCharsets.UTF_8));
+            assertThat(sio.await(f -> f.opcode() == RawWsClient.PONG).text()).isEqualTo("sio-ping");
+            // A fragmented Engine.IO ping packet ("2" + payload) split inside a code point is reassembled.
+            byte[] packet = "2\u20ac".getBytes(StandardCharsets.UTF_8);
+            sio.frame(false, RawWsClient.TEXT, Arrays.copyOfRange(packet, 0, 2));
+            sio.frame(true, RawWsClient.CONTINUATION, Arrays.copyOfRange(packet, 2, packet.length));
+            assertThat(sio.await(f -> f.opcode() == RawWsClient.TEXT).text()).isEqualTo("3\u20ac");
+            sio.frame(true, RawWsClient.TEXT, new byte[] {'4', (byte) 0xFF});
+            assertThat(sio.awaitClose().closeCode()).isEqualTo(1007);
+        }
+        try (RawWsClient sio = RawWsClient.connect("127.0.0.1", node.port(), path, Map.of())) {
+            sio.ping(new byte[200]);
+            assertThat(sio.awaitClose().closeCode()).isEqualTo(1002);
         }
     }
 }
