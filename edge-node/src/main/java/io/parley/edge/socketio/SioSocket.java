@@ -71,7 +71,6 @@ final class SioSocket implements TokenLifecycle.Target {
         if (first) {
             userId = fresh.userId();
             endpoint.activate(this);
-            endpoint.welcome(this); // online-users, as after a CONNECT with a token
         }
     }
 

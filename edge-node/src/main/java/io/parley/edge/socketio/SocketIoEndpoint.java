@@ -634,11 +634,6 @@ public final class SocketIoEndpoint {
         LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), socket.userId(), socket.engine().sid);
     }
 
-    /** Seed 004's online-users for a socket that just became a connected client. */
-    void welcome(SioSocket socket) {
-        commands.welcome(socket);
-    }
-
     /**
      * Token expired or no auth in time: the client is told with an "error" event, then a Socket.IO
      * DISCONNECT (the client does not reconnect by itself: "io server disconnect"), and the
