@@ -84,7 +84,9 @@ public final class TableVocabulary implements Vocabulary {
             return new Inbound.Refused(ErrorBody.of(ErrorCode.UNKNOWN_EVENT,
                     "unknown event '" + truncate(event) + "' in vocabulary " + name));
         }
-        JsonNode first = args.isEmpty() ? null : args.get(0);
+        // A rule that takes nothing (ping, heartbeat) ignores whatever arguments come with it.
+        boolean takesArguments = rule.bareField() != null || !rule.renames().isEmpty();
+        JsonNode first = args.isEmpty() || !takesArguments ? null : args.get(0);
         ObjectNode data = Json.MAPPER.createObjectNode();
         if (first != null && first.isTextual() && rule.bareField() != null) {
             data.put(rule.bareField(), first.textValue());

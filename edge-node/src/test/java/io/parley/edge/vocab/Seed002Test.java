@@ -39,6 +39,7 @@ class Seed002Test {
         assertThat(command("join-room", json("{\"conversationId\":\"c2\"}"))).isEqualTo(new Command.JoinRoom("c2"));
         assertThat(command("presence-update", json("\"away\""))).isEqualTo(new Command.UpdatePresence("away", null));
         assertThat(command("heartbeat")).isEqualTo(new Command.Ping());
+        assertThat(command("heartbeat", json("1764450000000"))).isEqualTo(new Command.Ping()); // arguments ignored
     }
 
     @Test
