@@ -41,7 +41,7 @@ class TokenInteropIT {
 
             assertThat(b.request("join-room", room).path("success").asBoolean()).isTrue();
             assertOk(a.request("join-room", data("roomId", room)));
-            assertOk(a.request("send-message", data("roomId", room, "text", "hello from jsonwebtoken")));
+            assertOk(a.request("send-message", data("roomId", room, "content", "hello from jsonwebtoken")));
             JsonNode message = b.nextEvent("new-message");
             assertThat(message.toString()).contains("hello from jsonwebtoken").contains(alice);
         }
