@@ -580,7 +580,7 @@ public final class SocketIoEndpoint {
             }
             token = value.textValue();
         }
-        Vocabulary vocabulary = vocabularyOf(session, auth);
+        Vocabulary vocabulary = Vocabularies.chosen(session.handshakeProfile, auth);
         if (vocabulary == null) {
             String reason = "unknown vocabulary profile; known: " + String.join(", ", Vocabularies.names());
             send(session, EngineCodec.message(SioCodec.connectError(SioCodec.DEFAULT_NAMESPACE,
@@ -612,18 +612,6 @@ public final class SocketIoEndpoint {
                 }
             }
         }
-    }
-
-    /** The profile of CONNECT's auth {profile} (or {vocabulary}), else the handshake's; null when unknown. */
-    private static Vocabulary vocabularyOf(EngineSession session, JsonNode auth) {
-        String name = session.handshakeProfile;
-        if (auth != null && auth.isObject()) {
-            JsonNode value = auth.hasNonNull("profile") ? auth.get("profile") : auth.get("vocabulary");
-            if (value != null && !value.isNull()) {
-                name = value.isTextual() ? value.textValue() : "?";
-            }
-        }
-        return Vocabularies.byName(name);
     }
 
     /** The socket is authenticated (at CONNECT or by its first auth event): it becomes a connected client. Holds its lock. */

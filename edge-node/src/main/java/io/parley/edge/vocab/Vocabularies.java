@@ -38,6 +38,22 @@ public final class Vocabularies {
         return BY_NAME.get(name.strip());
     }
 
+    /**
+     * The profile a Socket.IO connection chose: CONNECT's {@code auth.profile} (or
+     * {@code auth.vocabulary}) wins over the name on the Engine.IO handshake's query; none: the
+     * default; an unknown name (or a non-string one): null.
+     */
+    public static Vocabulary chosen(String handshakeName, JsonNode auth) {
+        String name = handshakeName;
+        if (auth != null && auth.isObject()) {
+            JsonNode value = auth.hasNonNull("profile") ? auth.get("profile") : auth.get("vocabulary");
+            if (value != null && !value.isNull()) {
+                name = value.isTextual() ? value.textValue() : "?";
+            }
+        }
+        return byName(name);
+    }
+
     /** The names a client may give, for error messages and docs. */
     public static List<String> names() {
         return List.of("seed-004", "seed-001", "seed-002");

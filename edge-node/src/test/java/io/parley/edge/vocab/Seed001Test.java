@@ -145,6 +145,11 @@ class Seed001Test {
         assertThat(Vocabularies.byName(null)).isSameAs(Vocabularies.DEFAULT);
         assertThat(Vocabularies.byName("seed-004")).isSameAs(Vocabularies.DEFAULT);
         assertThat(Vocabularies.byName("seed-999")).isNull();
+        assertThat(Vocabularies.chosen("seed-002", json("{\"token\":\"t\",\"profile\":\"seed-001\"}"))).isSameAs(V);
+        assertThat(Vocabularies.chosen("seed-001", json("{\"token\":\"t\"}"))).isSameAs(V);
+        assertThat(Vocabularies.chosen(null, json("{\"vocabulary\":\"seed-001\"}"))).isSameAs(V);
+        assertThat(Vocabularies.chosen(null, null)).isSameAs(Vocabularies.DEFAULT);
+        assertThat(Vocabularies.chosen(null, json("{\"profile\":7}"))).isNull();
         assertThat(Map.of(V.index(), 1)).containsKey(1);
     }
 }
