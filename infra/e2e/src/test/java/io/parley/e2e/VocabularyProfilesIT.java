@@ -3,12 +3,14 @@
  * through their vocabulary profiles with the stock socket.io-client on the real stack: the
  * profile chosen at the handshake (CONNECT auth {profile} or ?profile=), the seed's event names,
  * payload fields and multi-argument events, across both edge nodes, next to a client of Parley's
- * default vocabulary in the same room (one command model behind every vocabulary). Tokens are
+ * default vocabulary in the same room, and clients of all three vocabularies in one room (one
+ * command model behind every vocabulary; one encoding per profile per node). Tokens are
  * minted by npm jsonwebtoken (NodeJwt), not by Parley.
  */
 package io.parley.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
 import org.junit.jupiter.api.Test;
@@ -117,6 +119,45 @@ class VocabularyProfilesIT {
             // leaveRoom({room}) -> room-left
             b.emit("leave-room", Map.of("room", room));
             assertThat(b.nextEvent("room-left").path("args").path(0).path("room").asText()).isEqualTo(room);
+        }
+    }
+
+    @Test
+    void clientsOfEveryVocabularyShareOneRoom(ParleyCluster parley) {
+        String room = TestStack.uniqueName("mixed-room");
+        String uma = TestStack.uniqueName("s1-uma");
+        String vic = TestStack.uniqueName("s2-vic");
+        String wes = TestStack.uniqueName("s2-wes");
+        String xia = TestStack.uniqueName("s4-xia");
+        // two seed-002 sockets on the same edge node: one encoding of each event serves both
+        try (NodeSioClient u = NodeSioClient.start(url(parley, 1), jwt(uma), List.of("websocket"), Map.of("profile", "seed-001"), Map.of());
+             NodeSioClient v = NodeSioClient.start(url(parley, 2), jwt(vic), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
+             NodeSioClient w = NodeSioClient.start(url(parley, 2), jwt(wes), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
+             NodeSioClient x = NodeSioClient.start(url(parley, 2), jwt(xia), List.of("websocket"))) {
+            for (NodeSioClient client : List.of(u, v, w, x)) {
+                client.next("connect");
+            }
+            assertSuccess(u.request("join-room", Map.of("room", room)));
+            assertSuccess(v.request("join-room", room));
+            assertSuccess(w.request("join-room", Map.of("conversationId", room)));
+            assertSuccess(x.request("join-room", room));
+
+            u.emit("message", Map.of("room", room, "content", "one model", "type", "text"));
+            JsonNode forVic = v.nextEvent("message-new").path("args");
+            JsonNode forWes = w.nextEvent("message-new").path("args");
+            assertThat(forVic).isEqualTo(forWes);
+            assertThat(forVic.path(0).path("conversationId").asText()).isEqualTo(room);
+            assertThat(forVic.path(0).path("senderId").asText()).isEqualTo(uma);
+            JsonNode forXia = x.nextEvent("new-message").path("args").path(0);
+            assertThat(forXia.path("content").asText()).isEqualTo("one model");
+            assertThat(forXia.path("id").asText()).isEqualTo(forVic.path(0).path("id").asText());
+
+            v.emit("typing-start", room);
+            JsonNode typing = u.nextEvent("typing-start").path("args").path(0);
+            assertThat(typing.path("userId").asText()).isEqualTo(vic);
+            assertThat(w.nextEvent("typing").path("args")).containsExactly(
+                    TextNode.valueOf(vic), TextNode.valueOf(room));
+            assertThat(x.nextEvent("user-typing").path("args").path(0).path("userId").asText()).isEqualTo(vic);
         }
     }
 
