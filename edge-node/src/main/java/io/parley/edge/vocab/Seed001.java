@@ -51,7 +51,7 @@ final class Seed001 {
                 // server -> client
                 .out(Protocol.NEW_MESSAGE, "message", object("from", "userId", "room", "roomId",
                         "type", "messageType|=text", "timestamp", "createdAt"))
-                .out(Protocol.USER_TYPING, "typing-start", only("userId", "userId", "room", "roomId", "isTyping", "=true"))
+                .out(Protocol.USER_TYPING, "typing-start", only("userId", "userId", "username", "username", "room", "roomId", "isTyping", "=true"))
                 .out(Protocol.USER_STOPPED_TYPING, "typing-stop", only("userId", "userId", "room", "roomId", "isTyping", "=false"))
                 .out(Protocol.PRESENCE_UPDATE, "presence-update", object("room", "roomId"))
                 // replies

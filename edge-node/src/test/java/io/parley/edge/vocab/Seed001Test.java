@@ -107,9 +107,9 @@ class Seed001Test {
         assertThat(payload.path("timestamp").asText()).isEqualTo("2026-11-29T21:00:00.000Z");
         assertThat(payload.path("user").path("username").asText()).isEqualTo("Alice");
 
-        Vocabulary.Emission typing = V.outbound("user-typing", json("{\"roomId\":\"r1\",\"userId\":\"bob\"}"));
+        Vocabulary.Emission typing = V.outbound("user-typing", json("{\"roomId\":\"r1\",\"userId\":\"bob\",\"username\":\"Bob\"}"));
         assertThat(typing).isEqualTo(new Vocabulary.Emission("typing-start",
-                List.of(json("{\"userId\":\"bob\",\"room\":\"r1\",\"isTyping\":true}"))));
+                List.of(json("{\"userId\":\"bob\",\"username\":\"Bob\",\"room\":\"r1\",\"isTyping\":true}"))));
         Vocabulary.Emission stopped = V.outbound("user-stopped-typing", json("{\"roomId\":\"r1\",\"userId\":\"bob\"}"));
         assertThat(stopped.event()).isEqualTo("typing-stop");
         assertThat(stopped.args().get(0).path("isTyping").asBoolean(true)).isFalse();
