@@ -47,7 +47,10 @@ if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/jcmd" ]; then
   done
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# A JDK 21/22 does not know this flag (and refuses to start with it): only for JDK 23+.
+if "$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | grep -qE 'java.specification.version = (2[3-9]|[3-9][0-9])'; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
 
 log() { echo "bench: $*" >&2; }
 

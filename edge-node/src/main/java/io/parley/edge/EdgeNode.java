@@ -12,24 +12,30 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.json.Json;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.DeliveryHandler;
+import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.socketio.Cors;
 import io.parley.edge.socketio.SocketIoEndpoint;
 import io.parley.edge.ws.NativeEndpoint;
+import io.parley.edge.ws.TappedWsUpgrader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +65,7 @@ public final class EdgeNode {
     private final NativeEndpoint nativeEndpoint;
     private final SocketIoEndpoint socketIo;
     private final DeliveryHandler deliveries;
+    private final TokenLifecycle tokens;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("parley-edge-timer").daemon(true).unstarted(r));
@@ -75,14 +82,17 @@ public final class EdgeNode {
         this.config = config;
         this.publisher = publisher;
         this.lag = new PipelineLag(config.maxPendingMs());
-        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis, lag);
+        MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
+        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
+                lag, messageRooms);
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
+        this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
-        this.nativeEndpoint = new NativeEndpoint(authenticator, parser, commands, registry, index, writers,
-                config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
+        this.nativeEndpoint = new NativeEndpoint(authenticator, tokens, new Cors(config.socketIo().corsOrigins()), parser,
+                commands, registry, index, writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired);
+        this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
     }
 
     /** The Socket.IO endpoint (tests read its session count). */
@@ -106,6 +116,10 @@ public final class EdgeNode {
      */
     public EdgeNode start(BooleanSupplier deliveriesRunning) {
         this.deliveriesRunning = deliveriesRunning;
+        WsConfig ws = WsConfig.builder()
+                .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
+                        config.socketIo().maxPayload()))
+                .build();
         server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -114,9 +128,12 @@ public final class EdgeNode {
                 // connected. Sessions Helidon closes this way get no onClose: the reaper cleans them up.
                 .idleConnectionTimeout(config.idleTimeout())
                 .idleConnectionPeriod(config.idleCheckPeriod())
-                .addProtocol(WsConfig.builder()
-                        .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
-                                config.socketIo().maxPayload()))
+                .addProtocol(ws)
+                // Our HTTP/1.1 selector comes before the discovered one: its WebSocket upgrader lets
+                // Parley check what Helidon does not of RFC 6455 (TappedWsUpgrader).
+                .addConnectionSelector(Http1ConnectionSelector.builder()
+                        .config(Http1Config.create())
+                        .putUpgrader("websocket", new TappedWsUpgrader(ws))
                         .build())
                 .routing(routing -> routing
                         .get("/health", this::health)
@@ -240,6 +257,7 @@ public final class EdgeNode {
             sleepQuietly(20);
         }
         timer.shutdownNow();
+        tokens.stop();
         socketIo.stop();
         if (server != null) {
             server.stop();

@@ -14,8 +14,9 @@ public final class Stores {
     /**
      * The room topology's one key-value store (key: a typed key of {@code room.RoomKeys}): per room
      * the head (seq, op count) and the routing table (edge node -> slot, connections); per (room,
-     * user) the connections, the read position and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per command the
-     * decision already taken. One store, so one changelog partition keeps the write order that
+     * user) the connections, the read position and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per (room,
+     * message id) the message's seq (for mark-read by message ids, kept as long as its decision); per
+     * command the decision already taken. One store, so one changelog partition keeps the write order that
      * crash safety relies on (see {@code room.RoomProcessor}).
      */
     public static final String ROOM_STATE = "room-state";

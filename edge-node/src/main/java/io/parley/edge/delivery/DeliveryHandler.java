@@ -4,11 +4,14 @@
  * user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
+ * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
+ * bare message ids.
  */
 package io.parley.edge.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.event.Delivery;
+import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
@@ -36,23 +39,36 @@ public final class DeliveryHandler {
     private final SeqTracker seqs = new SeqTracker(MAX_TRACKED_ROOMS);
     private final PipelineLag lag;
     private final Consumer<String> leaseExpired;
+    private final MessageRooms messageRooms;
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
         this(connections, index, rateLimits, new PipelineLag(0), bootId -> { });
     }
 
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
+                           RateLimitTable rateLimits, MessageRooms messageRooms) {
+        this(connections, index, rateLimits, new PipelineLag(0), bootId -> { }, messageRooms);
+    }
+
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index, RateLimitTable rateLimits,
+                           PipelineLag lag, Consumer<String> leaseExpired) {
+        this(connections, index, rateLimits, lag, leaseExpired, new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES));
+    }
+
     /**
      * @param lag          told of every reply (the backpressure signal)
      * @param leaseExpired called with the boot id of a {@link Delivery.LeaseExpired} notice
+     * @param messageRooms remembers the room of each delivered new-message
      */
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index, RateLimitTable rateLimits,
-                           PipelineLag lag, Consumer<String> leaseExpired) {
+                           PipelineLag lag, Consumer<String> leaseExpired, MessageRooms messageRooms) {
         this.connections = connections;
         this.index = index;
         this.rateLimits = rateLimits;
         this.lag = lag;
         this.leaseExpired = leaseExpired;
+        this.messageRooms = messageRooms;
     }
 
     public void handle(Delivery delivery) {
@@ -75,6 +91,10 @@ public final class DeliveryHandler {
         // seq 0: an unsequenced event (presence-update), not a room event: never de-duplicated.
         if (toRoom.seq() != 0 && !seqs.advance(toRoom.roomId(), toRoom.seq())) {
             return 0;
+        }
+        if (Protocol.NEW_MESSAGE.equals(toRoom.event()) && toRoom.data() != null
+                && toRoom.data().path("id").isTextual()) {
+            messageRooms.put(toRoom.data().get("id").textValue(), toRoom.roomId());
         }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
         int queued = 0;

@@ -58,7 +58,7 @@ class LivenessIT {
 
     /** The send frame's data (one place for the payload's field names). */
     private static com.fasterxml.jackson.databind.node.ObjectNode message(String room, String text, String clientMsgId) {
-        return data("roomId", room, "text", text, "clientMsgId", clientMsgId);
+        return data("roomId", room, "content", text, "clientMsgId", clientMsgId);
     }
 
     @Test
@@ -205,7 +205,7 @@ class LivenessIT {
                 assertThat(d.next(e -> "event".equals(e.path("type").asText()) && "new-message".equals(e.path("event").asText())
                         && id.equals(e.path("args").path(0).path("messageId").asText()))).isNotNull();
                 assertOk(a2.request("send-message", message(room, "yes", "live-2")));
-                JsonNode fromDave = d.request("send-message", Map.of("roomId", room, "text", "me too"));
+                JsonNode fromDave = d.request("send-message", Map.of("roomId", room, "content", "me too"));
                 assertThat(fromDave.path("success").asBoolean()).as("%s", fromDave).isTrue();
             }
         }

@@ -32,7 +32,8 @@ import java.util.Map;
  * PresenceIT; long enough that a loaded machine does not expire a live node); typing: a typist who
  * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT); leases are
  * judged on ticks every {@value #LEASE_TICK_MS} ms; edges refuse new work while a command has waited
- * {@value #MAX_PENDING_MS} ms for its answer (LivenessIT).
+ * {@value #MAX_PENDING_MS} ms for its answer (LivenessIT); a connection opened without a token must
+ * send {@code auth} within {@value #AUTH_TIMEOUT_MS} ms (short, for the AUTH_TIMEOUT cases).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -45,6 +46,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     /** Backpressure bound of the edges: the lease (a loaded machine must not refuse the other tests' sends). */
     static final long MAX_PENDING_MS = LEASE_MS;
     static final long LEASE_TICK_MS = 250;
+    static final long AUTH_TIMEOUT_MS = 4_000;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -75,17 +77,18 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         StackConfig logs = StackConfig.forTests(Map.of(), runDir);
         ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
                 stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
-        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.of(
-                "PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE),
-                "PARLEY_RATE_BURST", Integer.toString(RATE_BURST),
-                "PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH),
-                "PARLEY_MAX_FRAMES_PER_SECOND", "1000",
-                "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
-                "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
-                "PARLEY_PRESENCE_TICK_MS", "200",
-                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS),
-                "PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS),
-                "PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)));
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.ofEntries(
+                Map.entry("PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE)),
+                Map.entry("PARLEY_RATE_BURST", Integer.toString(RATE_BURST)),
+                Map.entry("PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH)),
+                Map.entry("PARLEY_MAX_FRAMES_PER_SECOND", "1000"),
+                Map.entry("PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS)),
+                Map.entry("PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS)),
+                Map.entry("PARLEY_PRESENCE_TICK_MS", "200"),
+                Map.entry("PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)),
+                Map.entry("PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS)),
+                Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
+                Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS))));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 

@@ -173,6 +173,27 @@ class PresenceTopologyTest {
     }
 
     @Test
+    void coMembersGetSeed004sUserOnlineAndUserOfflineButNotTheUsersOwnSockets() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        List<Delivery> seen = deliveries.readValuesToList();
+        List<JsonNode> online = events(seen, 2, Protocol.USER_ONLINE, "alice");
+        assertThat(online).hasSize(1);
+        assertThat(online.getFirst().path("username").asText()).isEqualTo("alice");
+        assertThat(online.getFirst().path("roomId").asText()).isEqualTo(ROOM);
+        for (Delivery d : seen) {
+            if (d.body() instanceof Delivery.ToRoom t && t.event().equals(Protocol.USER_ONLINE)) {
+                assertThat(t.excludeUserId()).isEqualTo(t.data().path("userId").asText());
+                assertThat(t.seq()).isZero();
+            }
+        }
+        close("alice", "a1", 1);
+        advance(GRACE + 400);
+        List<JsonNode> offline = events(deliveries.readValuesToList(), 2, Protocol.USER_OFFLINE, "alice");
+        assertThat(offline).singleElement().satisfies(d -> assertThat(d.path("roomId").asText()).isEqualTo(ROOM));
+    }
+
+    @Test
     void aReconnectWithinTheGracePeriodEmitsNoOfflineAndNoOnline() {
         online("bob", "b1", 2);
         online("alice", "a1", 1);
