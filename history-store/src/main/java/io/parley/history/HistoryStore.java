@@ -44,7 +44,7 @@ public final class HistoryStore implements AutoCloseable {
             writer = RoomEventWriter.start(new RoomEventWriter.Settings(config.kafkaBootstrap(), config.roomEventsTopic(),
                     config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8)), store::write);
             RoomEventWriter running = writer;
-            HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store,
+            HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store, store,
                     () -> !session.isClosed() && running.isRunning());
             WebServer server = WebServer.builder()
                     .host(config.host())

@@ -46,7 +46,16 @@ final class Fixtures {
     }
 
     static RoomEvent joined(String roomId, long seq) {
-        return new RoomEvent("e-" + roomId + "-" + seq, roomId, seq, "user-x", BASE_TIME + seq, new RoomEvent.MemberJoined());
+        return joined(roomId, seq, "user-x");
+    }
+
+    static RoomEvent joined(String roomId, long seq, String userId) {
+        return new RoomEvent("e-" + roomId + "-" + seq, roomId, seq, userId, BASE_TIME + seq, new RoomEvent.MemberJoined());
+    }
+
+    /** {@code reason}: "client" (leave-room, ends the membership) or "disconnect" (keeps it). */
+    static RoomEvent left(String roomId, long seq, String userId, String reason) {
+        return new RoomEvent("e-" + roomId + "-" + seq, roomId, seq, userId, BASE_TIME + seq, new RoomEvent.MemberLeft(reason));
     }
 
     static void produce(String bootstrap, String topic, List<RoomEvent> events) {
@@ -95,7 +104,7 @@ final class Fixtures {
         }
     }
 
-    /** Every row of the messages and message_heads tables, every column, sorted: equal snapshots = identical rows. */
+    /** Every row of the messages, message_heads and room_members tables, every column, sorted: equal snapshots = identical rows. */
     static List<String> snapshot(CqlSession session, String keyspace) {
         List<String> rows = new ArrayList<>();
         for (Row row : session.execute("SELECT room_id, bucket, seq, message_id, sender_id, body, created_at,"
@@ -104,6 +113,9 @@ final class Fixtures {
         }
         for (Row row : session.execute("SELECT room_id, last_seq FROM " + keyspace + ".message_heads")) {
             rows.add("heads " + columns(row, 2));
+        }
+        for (Row row : session.execute("SELECT room_id, user_id, member FROM " + keyspace + ".room_members")) {
+            rows.add("members " + columns(row, 3));
         }
         rows.sort(null);
         return rows;

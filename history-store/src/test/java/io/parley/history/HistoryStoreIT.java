@@ -54,12 +54,16 @@ class HistoryStoreIT {
                 .withBucketSize(BUCKET_SIZE);
     }
 
-    /** Room A: messages 1..N. Room B: messages 1-5, member events 6-40 (a whole empty bucket), messages 41-45. */
+    /**
+     * Room A: messages 1..N, then alice joins (N + 1). Room B: messages 1-5, member events 6-40 (a
+     * whole empty bucket; alice joins at 6), messages 41-45.
+     */
     private static List<RoomEvent> events(String roomA, String roomB) {
         List<RoomEvent> events = new ArrayList<>();
         LongStream.rangeClosed(1, N).forEach(seq -> events.add(message(roomA, seq)));
-        LongStream.rangeClosed(1, 45).forEach(seq ->
-                events.add(seq <= 5 || seq >= 41 ? message(roomB, seq) : Fixtures.joined(roomB, seq)));
+        events.add(Fixtures.joined(roomA, N + 1, "alice"));
+        LongStream.rangeClosed(1, 45).forEach(seq -> events.add(seq <= 5 || seq >= 41 ? message(roomB, seq)
+                : seq == 6 ? Fixtures.joined(roomB, seq, "alice") : Fixtures.joined(roomB, seq)));
         return events;
     }
 
@@ -167,10 +171,60 @@ class HistoryStoreIT {
             assertThat(seqs(page(port, roomB, "?after=5&limit=3"))).containsExactly(41L, 42L, 43L);
             assertThat(seqs(page(port, roomB, "?before=41"))).containsExactly(1L, 2L, 3L, 4L, 5L);
 
-            // A room nobody wrote to.
-            JsonNode none = page(port, "no-such-room", "");
-            assertThat(seqs(none)).isEmpty();
-            assertThat(none.get("hasMore").asBoolean()).isFalse();
+            // A room nobody wrote to: nobody is a member of it.
+            assertRefused(port, "no-such-room", "alice");
+        }
+    }
+
+    /** Members only: history and read positions refused (403, nothing of the room) to a non-member. */
+    private void assertRefused(int port, String roomId, String user) throws Exception {
+        for (String path : List.of("/messages", "/messages?after=0&limit=200", "/read-positions")) {
+            Response response = get(http, port, "/v1/rooms/" + roomId + path, bearer(user));
+            assertThat(response.status()).as("%s %s %s", user, roomId, path).isEqualTo(403);
+            assertThat(response.body().get("error").get("code").asText()).isEqualTo("AUTHORIZATION_FAILED");
+            assertThat(response.body().has("messages")).isFalse();
+            assertThat(response.body().has("positions")).isFalse();
+        }
+    }
+
+    @Test
+    void historyAndReadPositionsAreForMembersOnly(TestStack stack) throws Exception {
+        String namespace = stack.newTopicNamespace();
+        String keyspace = stack.newKeyspace();
+        String groupId = TestStack.uniqueName("history");
+        String room = TestStack.uniqueName("room-");
+        HistoryConfig config = config(stack, namespace, keyspace, groupId);
+        String topic = config.roomEventsTopic();
+        produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.joined(room, 1, "alice"), Fixtures.joined(room, 2, "bob"),
+                message(room, 3), new RoomEvent("r-4", room, 4, "bob", Fixtures.BASE_TIME, new RoomEvent.ReadPosition(3)),
+                Fixtures.left(room, 5, "bob", "disconnect")));
+
+        try (HistoryStore store = HistoryStore.start(config)) {
+            int port = store.port();
+            await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
+            assertThat(seqs(page(port, room, ""))).containsExactly(3L);
+            // bob's socket closed (disconnect): still a member, he reads the room and its read positions.
+            Response bobs = get(http, port, "/v1/rooms/" + room + "/messages", bearer("bob"));
+            assertThat(bobs.status()).isEqualTo(200);
+            assertThat(bobs.body().get("readSeq").asLong()).isEqualTo(3);
+            Response positions = get(http, port, "/v1/rooms/" + room + "/read-positions", bearer("alice"));
+            assertThat(positions.status()).isEqualTo(200);
+            assertThat(positions.body().get("positions").get(0).get("userId").asText()).isEqualTo("bob");
+            // mallory never joined, even though she knows the id.
+            assertRefused(port, room, "mallory");
+
+            // alice leaves (leave-room): no more reads; she joins again: reads again.
+            produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.left(room, 6, "alice", "client")));
+            await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
+            assertRefused(port, room, "alice");
+            produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.joined(room, 7, "alice")));
+            await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
+            assertThat(seqs(page(port, room, ""))).containsExactly(3L);
+
+            // A replayed older event (at-least-once) never undoes a later one: the room's latest wins.
+            produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.left(room, 6, "alice", "client")));
+            await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
+            assertThat(seqs(page(port, room, ""))).containsExactly(3L);
         }
     }
 
@@ -192,7 +246,8 @@ class HistoryStoreIT {
                 await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
                 assertThat(store.isWriterRunning()).isTrue();
                 original = snapshot(session, keyspace);
-                assertThat(original).hasSize(N + 10 + 2); // messages of A and B, one head each
+                assertThat(original).hasSize(N + 10 + 2 + 3); // messages of A and B, one head each, alice in A and B, user-x in B
+                assertThat(original).contains("members " + roomA + "|alice|true", "members " + roomB + "|user-x|true");
 
                 // The same events again (at-least-once duplicates): exactly the same rows.
                 produce(stack.kafkaBootstrap(), topic, events);
@@ -287,7 +342,10 @@ class HistoryStoreIT {
             }
             // Authentication comes first: a bad token with bad parameters is a 401.
             assertThat(get(http, port, "/v1/rooms/bad%20room/messages?limit=0", null).status()).isEqualTo(401);
-            assertThat(get(http, port, path + "?limit=200", bearer("alice")).status()).isEqualTo(200);
+            // Valid token and parameters, but nobody is a member of room-1 (the check is after the 400s).
+            Response response = get(http, port, path + "?limit=200", bearer("alice"));
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.body().get("error").get("code").asText()).isEqualTo("AUTHORIZATION_FAILED");
         }
     }
 

@@ -197,6 +197,9 @@ public final class CommandService {
                             connection.reply(ServerReply.ok(ref, null));
                         }
                     });
+            case Command.GetOnlineUsers get when !connection.subscriptions().isIndexed(get.roomId()) ->
+                    // members only: the room processor accepted this connection's join (see docs/architecture.md)
+                    connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.AUTHORIZATION_FAILED, "join the room first")));
             case Command.GetOnlineUsers get -> presence.onlineUsers(get.roomId()).whenComplete((users, failure) -> {
                 if (failure != null || users == null) {
                     LOG.debug("online users of {} not read: {}", get.roomId(), String.valueOf(failure));

@@ -27,6 +27,9 @@ public final class Subscriptions {
     /** Rooms whose local index holds this connection. */
     public Set<String> indexedRooms() { return Set.copyOf(indexed); }
 
+    /** True once the room processor accepted this connection's join (and until it leaves): it may read the room's presence. */
+    public boolean isIndexed(String roomId) { return indexed.contains(roomId); }
+
     /** For the room index only: the connection was added to {@code roomId}'s fan-out set. */
     public void markIndexed(String roomId) { indexed.add(roomId); }
 

@@ -144,7 +144,30 @@ class CommandServiceTest {
     }
 
     @Test
+    void getOnlineUsersIsForMembersOnly() {
+        service.usePresenceReader(room -> java.util.concurrent.CompletableFuture.completedFuture(
+                new io.parley.contracts.wire.Protocol.OnlineUsers(room, java.util.List.of(
+                        new io.parley.contracts.wire.Protocol.OnlineUser("bob", "busy", null, 5L)))));
+        service.handle(alice, "1", new Command.GetOnlineUsers("r1")); // never joined
+        alice.subscriptions().requested("r1");
+        service.handle(alice, "2", new Command.GetOnlineUsers("r1")); // joining, not accepted yet
+        assertThat(alice.replies).hasSize(2).allSatisfy(r -> {
+            assertThat(r.ok()).isFalse();
+            assertThat(r.error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+            assertThat(r.data()).isNull();
+        });
+        alice.subscriptions().markIndexed("r1"); // the processor accepted the join
+        service.handle(alice, "3", new Command.GetOnlineUsers("r1"));
+        assertThat(alice.replies).hasSize(3).last().satisfies(r -> assertThat(r.ok()).isTrue());
+        alice.subscriptions().markUnindexed("r1"); // left
+        service.handle(alice, "4", new Command.GetOnlineUsers("r1"));
+        assertThat(alice.replies).hasSize(4).last().satisfies(r ->
+                assertThat(r.error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED));
+    }
+
+    @Test
     void getOnlineUsersIsAnsweredFromTheReaderAndUnavailableWithoutOne() {
+        alice.subscriptions().markIndexed("r1");
         service.handle(alice, "1", new Command.GetOnlineUsers("r1"));
         assertThat(alice.replies).singleElement().satisfies(r -> {
             assertThat(r.ok()).isFalse();

@@ -1,5 +1,6 @@
 // Owns the HTTP surface of the history store: GET /v1/rooms/{roomId}/messages (with the caller's
-// read position), GET /v1/rooms/{roomId}/read-positions and GET /health.
+// read position), GET /v1/rooms/{roomId}/read-positions (both for the room's members only) and
+// GET /health.
 package io.parley.history.api;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
@@ -15,6 +16,7 @@ import io.parley.contracts.Limits;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
+import io.parley.history.cql.Memberships;
 import io.parley.history.cql.MessagePager;
 import io.parley.history.cql.Page;
 import io.parley.history.cql.ReadPositions;
@@ -27,26 +29,28 @@ import java.util.function.BooleanSupplier;
 /**
  * The history endpoint: a bearer token verified with contracts' {@link TokenVerifier} (401
  * {@code AUTHENTICATION_FAILED} otherwise), then the room id (400 {@code INVALID_ROOM}) and the
- * query parameters (400 {@code INVALID_MESSAGE}), then a page from the {@link MessagePager}.
+ * query parameters (400 {@code INVALID_MESSAGE}), then membership: a caller who is not a member of
+ * the room ({@link Memberships}, from room-events) gets 403 {@code AUTHORIZATION_FAILED} and
+ * nothing of the room, whether it exists or not; then a page from the {@link MessagePager}.
  * Cassandra unreachable: 503 {@code UNAVAILABLE}. {@code /health}: 200 while {@code healthy} holds.
  */
 public final class HistoryApi {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
     private static final String JSON = "application/json";
+    private static final String NOT_A_MEMBER = "not a member of this room";
 
     private final TokenVerifier verifier;
     private final MessagePager pager;
     private final ReadPositions reads;
+    private final Memberships members;
     private final BooleanSupplier healthy;
 
-    public HistoryApi(TokenVerifier verifier, MessagePager pager, BooleanSupplier healthy) {
-        this(verifier, pager, ReadPositions.NONE, healthy);
-    }
-
-    public HistoryApi(TokenVerifier verifier, MessagePager pager, ReadPositions reads, BooleanSupplier healthy) {
+    public HistoryApi(TokenVerifier verifier, MessagePager pager, ReadPositions reads, Memberships members,
+                      BooleanSupplier healthy) {
         this.verifier = verifier;
         this.pager = pager;
         this.reads = reads;
+        this.members = members;
         this.healthy = healthy;
     }
 
@@ -66,11 +70,13 @@ public final class HistoryApi {
     /** {@code {"roomId":..,"positions":[{"userId":..,"readSeq":..}]}}: every member's read position. */
     private void readPositions(ServerRequest request, ServerResponse response) {
         String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        if (verifier.verify(bearerToken(authorization)) instanceof TokenVerifier.Rejected rejected) {
+        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
+        if (caller instanceof TokenVerifier.Rejected rejected) {
             error(response, ErrorCode.AUTHENTICATION_FAILED,
                     authorization == null ? "missing bearer token" : rejected.reason());
             return;
         }
+        String userId = ((TokenVerifier.Verified) caller).userId();
         String roomId = request.path().pathParameters().first("roomId").orElse(null);
         if (!Limits.isValidRoomId(roomId)) {
             error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
@@ -78,6 +84,10 @@ public final class HistoryApi {
         }
         java.util.Map<String, Long> all;
         try {
+            if (!members.isMember(roomId, userId)) {
+                error(response, ErrorCode.AUTHORIZATION_FAILED, NOT_A_MEMBER);
+                return;
+            }
             all = reads.all(roomId);
         } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {
             LOG.warn("read positions read failed: {}", e.toString());
@@ -111,6 +121,10 @@ public final class HistoryApi {
         Page page;
         long readSeq;
         try {
+            if (!members.isMember(roomId, userId)) {
+                error(response, ErrorCode.AUTHORIZATION_FAILED, NOT_A_MEMBER);
+                return;
+            }
             page = pager.page(roomId, ((HistoryParams.Valid) params).request());
             readSeq = reads.of(roomId, userId);
         } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {

@@ -1,5 +1,5 @@
 // Owns every CQL statement of the history store: schema application, the idempotent upserts of
-// the writer (messages, heads, read positions) and the partition reads of the API.
+// the writer (messages, heads, read positions, room membership) and the partition reads of the API.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * written {@code USING TIMESTAMP seq}, so the highest seq wins in any write order.
  * Reads and writes use LOCAL_QUORUM (a page read right after a write sees it).
  */
-public final class MessageStore implements MessagePager.Source, ReadPositions {
+public final class MessageStore implements MessagePager.Source, ReadPositions, Memberships {
     private static final String COLUMNS =
             "room_id, bucket, seq, message_id, sender_id, body, created_at, client_msg_id, reply_to, event_id,"
                     + " message_type, username, avatar_url";
@@ -41,6 +41,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
     private final PreparedStatement upsertRead;
     private final PreparedStatement selectRead;
     private final PreparedStatement selectReads;
+    private final PreparedStatement upsertMember;
+    private final PreparedStatement selectMember;
     private final PreparedStatement selectAscending;
     private final PreparedStatement selectDescending;
 
@@ -54,6 +56,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
                 + " WHERE room_id = ? AND user_id = ?");
         this.selectRead = session.prepare("SELECT read_seq FROM " + keyspace + ".read_positions WHERE room_id = ? AND user_id = ?");
         this.selectReads = session.prepare("SELECT user_id, read_seq FROM " + keyspace + ".read_positions WHERE room_id = ?");
+        this.upsertMember = session.prepare("UPDATE " + keyspace + ".room_members USING TIMESTAMP ? SET member = ?"
+                + " WHERE room_id = ? AND user_id = ?");
+        this.selectMember = session.prepare("SELECT member FROM " + keyspace + ".room_members WHERE room_id = ? AND user_id = ?");
         String select = "SELECT " + COLUMNS + " FROM " + keyspace + ".messages"
                 + " WHERE room_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ";
         this.selectAscending = session.prepare(select + "ASC LIMIT ?");
@@ -72,7 +77,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
     public Buckets buckets() { return buckets; }
 
     /**
-     * Stores the messages and read positions among {@code events} (other events are ignored), all at once, then
+     * Stores the messages, read positions and membership changes among {@code events} (other events
+     * are ignored), all at once, then
      * raises each room's head to its highest message seq. Completes when every write succeeded;
      * fails if any failed (the caller writes the whole batch again: it is idempotent).
      */
@@ -86,6 +92,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
             } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
                 writes.add(session.executeAsync(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
                         .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+            } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
+                writes.add(session.executeAsync(upsertMember.bind(event.seq(), member, event.roomId(), event.userId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
@@ -95,6 +104,24 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
                     .toCompletableFuture()));
             return CompletableFuture.allOf(headWrites.toArray(CompletableFuture[]::new));
         });
+    }
+
+    /**
+     * What a room event says of its user's membership: joined: true; left by leave-room (reason
+     * "client"): false; anything else (a disconnect, a message): null, membership unchanged.
+     */
+    static Boolean membership(RoomEvent.Body body) {
+        return switch (body) {
+            case RoomEvent.MemberJoined joined -> Boolean.TRUE;
+            case RoomEvent.MemberLeft left when "client".equals(left.reason()) -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    @Override
+    public boolean isMember(String roomId, String userId) {
+        Row row = session.execute(selectMember.bind(roomId, userId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
+        return row != null && !row.isNull("member") && row.getBoolean("member");
     }
 
     private BoundStatement bindUpsert(RoomEvent event, RoomEvent.MessageSent message) {
