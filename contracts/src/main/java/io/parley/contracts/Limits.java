@@ -24,6 +24,14 @@ public final class Limits {
     /** Message ids (ULIDs, or whatever a client echoes back): 1-64 printable ASCII characters. */
     public static final Pattern MESSAGE_ID = CLIENT_MSG_ID;
 
+    /** Room types of create-room. */
+    public static final java.util.Set<String> ROOM_TYPES = java.util.Set.of("public", "private", "direct");
+    /** Members named in one create-room. */
+    public static final int MAX_INITIAL_MEMBERS = 100;
+    /** A room's name and description, in code points. */
+    public static final int MAX_ROOM_NAME = 128;
+    public static final int MAX_ROOM_DESCRIPTION = 1024;
+
     private Limits() {}
 
     public static boolean isValidMessageId(String messageId) {

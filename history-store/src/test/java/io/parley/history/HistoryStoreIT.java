@@ -225,6 +225,17 @@ class HistoryStoreIT {
             produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.left(room, 6, "alice", "client")));
             await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
             assertThat(seqs(page(port, room, ""))).containsExactly(3L);
+
+            // A created room: its creator (room-created) and the members added (member-added, not the adder) read it.
+            String created = TestStack.uniqueName("created-");
+            produce(stack.kafkaBootstrap(), topic, List.of(
+                    new RoomEvent("c-1", created, 1, "alice", Fixtures.BASE_TIME, new RoomEvent.RoomCreated("C", null, "private", null)),
+                    new RoomEvent("c-1", created, 2, "alice", Fixtures.BASE_TIME, new RoomEvent.MemberAdded("pat", "member")),
+                    message(created, 3)));
+            await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
+            assertThat(seqs(page(port, created, ""))).containsExactly(3L);
+            assertThat(get(http, port, "/v1/rooms/" + created + "/messages", bearer("pat")).status()).isEqualTo(200);
+            assertRefused(port, created, "mallory");
         }
     }
 

@@ -1,6 +1,7 @@
 /*
  * RoomCommand owns the shape of the records on room-commands: the envelope (who, from where, which
- * request) and the body variants (join, leave, send, typing start / stop).
+ * request) and the body variants (join, leave, send, typing start / stop, mark-read, create-room,
+ * add-member).
  */
 package io.parley.contracts.event;
 
@@ -40,8 +41,23 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
             @JsonSubTypes.Type(value = Send.class, name = "send-message"),
             @JsonSubTypes.Type(value = TypingStart.class, name = "typing-start"),
             @JsonSubTypes.Type(value = TypingStop.class, name = "typing-stop"),
-            @JsonSubTypes.Type(value = MarkRead.class, name = "mark-read")})
-    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead {}
+            @JsonSubTypes.Type(value = MarkRead.class, name = "mark-read"),
+            @JsonSubTypes.Type(value = CreateRoom.class, name = "create-room"),
+            @JsonSubTypes.Type(value = AddMember.class, name = "add-member")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember {}
+
+    /**
+     * Create the room (the envelope's room id, which must not exist yet) with the sender as its
+     * owner: {@code roomType} public (anyone may join), private (members only: the creator and
+     * those added) or direct; {@code members}: users made members at once (at most
+     * {@code Limits.MAX_INITIAL_MEMBERS}); {@code maxUsers}: null for no limit.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreateRoom(String name, String description, String roomType, Integer maxUsers,
+                             java.util.List<String> members) implements Body {}
+
+    /** Make {@code memberId} a member of the room (an invitation; admins and the owner only). */
+    public record AddMember(String memberId) implements Body {}
 
     /** Subscribe this connection to the room (the user becomes a member with its first connection). */
     public record Join() implements Body {}

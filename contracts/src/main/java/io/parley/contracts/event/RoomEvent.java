@@ -1,6 +1,6 @@
 /*
  * RoomEvent owns the shape of the public room-events records: the envelope and the body variants
- * (message sent, member joined / left, read position moved).
+ * (message sent, member joined / left, read position moved, room created, member added).
  */
 package io.parley.contracts.event;
 
@@ -24,8 +24,21 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
             @JsonSubTypes.Type(value = MessageSent.class, name = "message-sent"),
             @JsonSubTypes.Type(value = MemberJoined.class, name = "member-joined"),
             @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left"),
-            @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position")})
-    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition {}
+            @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position"),
+            @JsonSubTypes.Type(value = RoomCreated.class, name = "room-created"),
+            @JsonSubTypes.Type(value = MemberAdded.class, name = "member-added")})
+    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded {}
+
+    /**
+     * The room was created by the event's user, its owner and first member: {@code roomType}
+     * public, private or direct; {@code maxUsers} absent: no limit. A room without this event (one
+     * made by a join before rooms were created explicitly) is public, owned by its first joiner.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomCreated(String name, String description, String roomType, Integer maxUsers) implements Body {}
+
+    /** {@code memberId} was made a member with {@code role} (member, admin, owner) by the event's user. */
+    public record MemberAdded(String memberId, String role) implements Body {}
 
     /**
      * A message: {@code content} of {@code messageType}; the sender's display fields at send time

@@ -21,6 +21,8 @@ public final class Protocol {
     public static final String TYPING_START = "typing-start";
     public static final String TYPING_STOP = "typing-stop";
     public static final String MARK_READ = "mark-read";
+    public static final String CREATE_ROOM = "create-room";
+    public static final String ADD_MEMBER = "add-member";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -32,6 +34,7 @@ public final class Protocol {
     public static final String USER_TYPING = "user-typing";
     public static final String USER_STOPPED_TYPING = "user-stopped-typing";
     public static final String MESSAGES_READ = "messages-read";
+    public static final String MEMBER_ADDED = "member-added";
     public static final String USER_ONLINE = "user-online";
     public static final String USER_OFFLINE = "user-offline";
 
@@ -151,4 +154,7 @@ public final class Protocol {
     public static String isoTime(long epochMillis) {
         return ISO_MILLIS.format(java.time.Instant.ofEpochMilli(epochMillis));
     }
+
+    /** member-added (and add-member's ack): {@code userId} is now a member of the room with {@code role}, added by {@code addedBy}. */
+    public record MemberAdded(String roomId, String userId, String role, String addedBy, long seq) {}
 }

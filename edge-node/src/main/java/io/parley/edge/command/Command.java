@@ -36,6 +36,16 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * Create a room owned by the user: {@code type} public, private or direct; {@code maxUsers}
+     * null for none; {@code members} made members at once (may be empty).
+     */
+    record CreateRoom(String roomId, String name, String description, String type, Integer maxUsers,
+                      java.util.List<String> members) implements Command {}
+
+    /** Make {@code userId} a member of the room (admins and the owner; decided by the processors). */
+    record AddMember(String roomId, String userId) implements Command {}
+
     /** The user stopped typing in a room. */
     record StopTyping(String roomId) implements Command {}
 

@@ -64,6 +64,8 @@ public final class CommandParser {
             case Protocol.TYPING_STOP -> roomId(data) instanceof String room
                     ? new Valid(new Command.StopTyping(room)) : invalidRoom();
             case Protocol.MARK_READ -> markRead(data);
+            case Protocol.CREATE_ROOM -> createRoom(data);
+            case Protocol.ADD_MEMBER -> addMember(data);
             case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
@@ -104,6 +106,70 @@ public final class CommandParser {
         return new Valid(new Command.SendMessage(room, value, absent(type) ? Protocol.TEXT : type.textValue(),
                 absent(clientMsgId) ? null : clientMsgId.textValue(),
                 absent(replyTo) ? null : replyTo.textValue()));
+    }
+
+    /** create-room {roomId, type: public|private|direct, name?, description?, maxUsers?, members?: [userId]}. */
+    private static Parsed createRoom(JsonNode data) {
+        String room = roomId(data);
+        if (room == null) {
+            return invalidRoom();
+        }
+        JsonNode type = data.get("type");
+        if (!absent(type) && !(type.isTextual() && Limits.ROOM_TYPES.contains(type.textValue()))) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'type' must be one of public, private, direct");
+        }
+        String name = text(data.get("name"), Limits.MAX_ROOM_NAME);
+        String description = text(data.get("description"), Limits.MAX_ROOM_DESCRIPTION);
+        if (BAD.equals(name) || BAD.equals(description)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'name' (at most " + Limits.MAX_ROOM_NAME + ") and 'description' (at most "
+                    + Limits.MAX_ROOM_DESCRIPTION + " characters) must be strings");
+        }
+        JsonNode maxUsers = data.get("maxUsers");
+        if (!absent(maxUsers) && !(maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'maxUsers' must be a positive integer");
+        }
+        JsonNode members = data.get("members");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        if (!absent(members)) {
+            if (!members.isArray() || members.size() > Limits.MAX_INITIAL_MEMBERS) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "'members' must be an array of at most " + Limits.MAX_INITIAL_MEMBERS + " user ids");
+            }
+            for (JsonNode member : members) {
+                if (!member.isTextual() || member.textValue().isBlank() || member.textValue().length() > MAX_USER_ID) {
+                    return invalid(ErrorCode.INVALID_MESSAGE, "'members' must be user ids");
+                }
+                ids.add(member.textValue());
+            }
+        }
+        return new Valid(new Command.CreateRoom(room, name, description, absent(type) ? "public" : type.textValue(),
+                absent(maxUsers) ? null : maxUsers.intValue(), java.util.List.copyOf(ids)));
+    }
+
+    /** add-member {roomId, userId}. */
+    private static Parsed addMember(JsonNode data) {
+        String room = roomId(data);
+        if (room == null) {
+            return invalidRoom();
+        }
+        JsonNode user = data.get("userId");
+        if (user == null || !user.isTextual() || user.textValue().isBlank() || user.textValue().length() > MAX_USER_ID) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'userId' must be a user id");
+        }
+        return new Valid(new Command.AddMember(room, user.textValue()));
+    }
+
+    private static final int MAX_USER_ID = 256;
+    private static final String BAD = "\u0000bad";
+
+    /** An optional text field: null when absent, BAD when not a string or longer than {@code max} code points. */
+    private static String text(JsonNode node, int max) {
+        if (absent(node)) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().codePointCount(0, node.textValue().length()) > max) {
+            return BAD;
+        }
+        return node.textValue();
     }
 
     /** {@code auth} / {@code refresh}: data {@code {token}} (a non-empty string; verified by the endpoint). */

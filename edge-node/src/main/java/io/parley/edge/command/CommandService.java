@@ -1,6 +1,6 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send/typing -> room-commands (event id
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
@@ -141,7 +141,8 @@ public final class CommandService {
             return;
         }
         if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
-                || command instanceof Command.MarkRead || command instanceof Command.StartTyping) {
+                || command instanceof Command.MarkRead || command instanceof Command.StartTyping
+                || command instanceof Command.CreateRoom || command instanceof Command.AddMember) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
             long retryAfter = lag.refuse();
             if (retryAfter > 0) {
@@ -152,6 +153,7 @@ public final class CommandService {
         // Commands the processors answer exactly once on the deliveries path (typing only when it has a ref).
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
+                || command instanceof Command.CreateRoom || command instanceof Command.AddMember
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         CommandPublisher.Outcome answerFailure = failure -> {
             if (failure != null) {
@@ -188,6 +190,9 @@ public final class CommandService {
             }
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
             case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
+            case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
+                    create.name(), create.description(), create.type(), create.maxUsers(), create.members()), answerFailure);
+            case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
             case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
             case Command.UpdatePresence update -> publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {

@@ -159,6 +159,23 @@ class CommandParserTest {
     }
 
     @Test
+    void createRoomAndAddMember() {
+        assertThat(commandOf("create-room", "{\"roomId\":\"team\",\"type\":\"private\",\"name\":\"Team\",\"maxUsers\":5,\"members\":[\"bob\"]}"))
+                .isEqualTo(new Command.CreateRoom("team", "Team", null, "private", 5, java.util.List.of("bob")));
+        assertThat(commandOf("create-room", "{\"roomId\":\"open\"}"))
+                .isEqualTo(new Command.CreateRoom("open", null, null, "public", null, java.util.List.of()));
+        assertThat(errorOf("create-room", "{\"roomId\":\"a b\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"type\":\"secret\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"maxUsers\":0}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"members\":\"bob\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"members\":[1]}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"name\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("add-member", "{\"roomId\":\"team\",\"userId\":\"carol\"}")).isEqualTo(new Command.AddMember("team", "carol"));
+        assertThat(errorOf("add-member", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("add-member", "{\"roomId\":\"team\",\"userId\":\" \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
     void authAndRefreshCarryAToken() {
         assertThat(commandOf("auth", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));
         assertThat(commandOf("refresh", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));

@@ -93,8 +93,11 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 writes.add(session.executeAsync(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
                         .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
             } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
-                writes.add(session.executeAsync(upsertMember.bind(event.seq(), member, event.roomId(), event.userId())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId() : event.userId();
+                if (userId != null) {
+                    writes.add(session.executeAsync(upsertMember.bind(event.seq(), member, event.roomId(), userId)
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                }
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
@@ -107,12 +110,15 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     }
 
     /**
-     * What a room event says of its user's membership: joined: true; left by leave-room (reason
-     * "client"): false; anything else (a disconnect, a message): null, membership unchanged.
+     * What a room event says of a user's membership: joined, created the room (its owner), added
+     * (the added member, not the event's user): true; left by leave-room (reason "client"): false;
+     * anything else (a disconnect, a message): null, membership unchanged.
      */
     static Boolean membership(RoomEvent.Body body) {
         return switch (body) {
             case RoomEvent.MemberJoined joined -> Boolean.TRUE;
+            case RoomEvent.RoomCreated created -> Boolean.TRUE;
+            case RoomEvent.MemberAdded added -> Boolean.TRUE;
             case RoomEvent.MemberLeft left when "client".equals(left.reason()) -> Boolean.FALSE;
             default -> null;
         };

@@ -50,6 +50,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         READ,
         /** mark-read at or below the current position: ack with the current position ({@code seq}) only. */
         READ_ACK,
+        /** A room was created: events RoomCreated then one MemberAdded per initial member, ack (no deliveries: nobody is subscribed yet). */
+        CREATED,
+        /** A member was added: event MemberAdded, member-added to every node, ack. */
+        MEMBER_ADDED,
+        /** add-member of a user who already is one: ack only. */
+        MEMBER_ACK,
         /** Refused: an error reply only. */
         REJECTED
     }
@@ -127,6 +133,37 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                         messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
             case READ_ACK -> out.add(reply(command, readAck(command, seq)));
+            case CREATED -> {
+                RoomCommand.CreateRoom create = (RoomCommand.CreateRoom) command.body();
+                List<String> members = initialMembers(command);
+                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
+                room.put("roomId", roomId);
+                room.put("name", create.name() == null ? roomId : create.name());
+                room.put("description", create.description());
+                room.put("type", create.roomType());
+                room.put("ownerId", command.userId());
+                room.put("maxUsers", create.maxUsers());
+                List<String> all = new ArrayList<>(members.size() + 1);
+                all.add(command.userId());
+                all.addAll(members);
+                room.put("members", all);
+                room.put("seq", seq + members.size());
+                out.add(reply(command, room));
+                out.add(event(command, seq, new RoomEvent.RoomCreated(create.name(), create.description(), create.roomType(),
+                        create.maxUsers())));
+                for (int i = 0; i < members.size(); i++) {
+                    out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
+                }
+            }
+            case MEMBER_ADDED -> {
+                String memberId = ((RoomCommand.AddMember) command.body()).memberId();
+                Protocol.MemberAdded added = new Protocol.MemberAdded(roomId, memberId, RoomAccess.MEMBER, command.userId(), seq);
+                out.add(reply(command, added));
+                out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
+                toRoom(out, roomId, Protocol.MEMBER_ADDED, added);
+            }
+            case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
+                    ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
@@ -175,7 +212,20 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     }
 
     private RoomEvent event(RoomCommand command, RoomEvent.Body body) {
+        return event(command, seq, body);
+    }
+
+    private static RoomEvent event(RoomCommand command, long seq, RoomEvent.Body body) {
         return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
+    }
+
+    /** The members a create-room names besides its creator: distinct, in order (a pure function of the command). */
+    static List<String> initialMembers(RoomCommand command) {
+        RoomCommand.CreateRoom create = (RoomCommand.CreateRoom) command.body();
+        if (create.members() == null) {
+            return List.of();
+        }
+        return create.members().stream().filter(m -> m != null && !m.equals(command.userId())).distinct().toList();
     }
 
     private void toRoom(List<Object> out, String roomId, String event, Object data) {

@@ -1,7 +1,8 @@
 /*
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
- * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, and a command's decision with the state writes it
+ * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
+ * created room's settings and one member's role, and a command's decision with the state writes it
  * made. Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
@@ -24,7 +25,9 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn"),
         @JsonSubTypes.Type(value = RoomEntry.Typing.class, name = "typing"),
         @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read"),
-        @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq")})
+        @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
+        @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
+        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -79,4 +82,13 @@ public sealed interface RoomEntry {
      * clock, epoch ms). Ephemeral: not part of any decision; lost state only means a missed stop.
      */
     record Typing(String roomId, String userId, String connectionId, long expiresAt) implements RoomEntry {}
+
+    /**
+     * A room made by create-room: {@code roomType} public, private or direct; its owner; its
+     * limit (null: none). A room without one (made by a join) is public.
+     */
+    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers) implements RoomEntry {}
+
+    /** A member of a created room: role owner, admin or member. Lasts until removed (not tied to connections). */
+    record Member(String role) implements RoomEntry {}
 }

@@ -58,6 +58,16 @@ final class RoomKeys {
         return new String[] {room, user, rest.substring(colon + 1 + length + 1)};
     }
 
+    /** {@code o|<roomId>}: the created room's {@link RoomEntry.Room} (absent: a room made by a join). */
+    static String room(String roomId) {
+        return "o|" + roomId;
+    }
+
+    /** {@code u|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Member} entry in a created room. */
+    static String member(String roomId, String userId) {
+        return "u|" + roomId + "|" + userId.length() + ":" + userId;
+    }
+
     /** {@code r|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.ReadPos} in the room (forward only). */
     static String readPosition(String roomId, String userId) {
         return "r|" + roomId + "|" + userId.length() + ":" + userId;

@@ -3,6 +3,7 @@
  * validates, keeps membership by connection and the routing table (which edge nodes hold the
  * room's sockets), assigns the room's next seq (1, 2, 3 ... with no gap), and emits the room
  * event, one delivery per edge node of the room, and the reply to the requesting connection.
+ * Rooms as objects (create-room, add-member, who may join) are planned by RoomAccess.
  * Typing indicators live here too (ephemeral, members only, never room events; see typing()).
  * It is also where at-least-once is made safe: each command's decision is remembered by event id
  * before any state changes, so a command seen again re-emits its original outputs.
@@ -76,6 +77,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private final long typingTimeoutMs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
+    private RoomAccess access;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.maxMessageLength = maxMessageLength;
@@ -86,6 +88,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(Stores.ROOM_STATE);
+        this.access = new RoomAccess(store);
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireTyping);
     }
@@ -272,6 +275,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
                 return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
             }
         }
+        String accessProblem = RoomAccess.problemOf(command.body());
+        if (accessProblem != null) {
+            return Decision.rejected(ErrorCode.INVALID_MESSAGE, accessProblem);
+        }
         if (command.body() instanceof RoomCommand.Send send) {
             String problem = problemOf(send);
             if (problem != null) {
@@ -336,6 +343,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.Leave leave -> leave(command);
             case RoomCommand.Send send -> send(command, send);
             case RoomCommand.MarkRead read -> markRead(command, read);
+            case RoomCommand.CreateRoom create -> access.create(command, head(command.roomId()));
+            case RoomCommand.AddMember add -> access.add(command, head(command.roomId()), nodes(command.roomId()));
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
@@ -345,7 +354,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     /** A decision and the state writes it implies, the room's head last; {@code ops}: the head's op count after them. */
-    private record Plan(Decision decision, long ops, List<Write> writes, String clientMsgKey) {
+    record Plan(Decision decision, long ops, List<Write> writes, String clientMsgKey) {
         static Plan noWrites(Decision decision) {
             return new Plan(decision, 0, List.of(), null);
         }
@@ -358,6 +367,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         Map<String, ConnRef> connections = connections(connectionsKey);
         if (connections.containsKey(command.connectionId())) {
             return Plan.noWrites(Decision.of(Decision.Kind.JOIN_ACK, head.seq(), List.of()));
+        }
+        Decision refusal = access.joinRefusal(roomId, command.userId());
+        if (refusal != null) {
+            return Plan.noWrites(refusal);
         }
         boolean firstConnection = connections.isEmpty();
         connections.put(command.connectionId(), new ConnRef(command.edgeNodeId(), command.edgeSlot()));
