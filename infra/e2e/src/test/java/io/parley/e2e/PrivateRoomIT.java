@@ -128,4 +128,27 @@ class PrivateRoomIT {
             assertThat(got).noneMatch(e -> e.toString().contains(room));
         }
     }
+
+    @Test
+    void theMemberAfterMaxUsersGetsRoomFull(ParleyCluster parley) {
+        String room = TestStack.uniqueName("small");
+        try (WsClient a = parley.connect(TestStack.uniqueName("alice"), 1);
+             WsClient b = parley.connect(TestStack.uniqueName("bob"), 2);
+             WsClient c = parley.connect(TestStack.uniqueName("carol"), 1)) {
+            ObjectNode create = data("roomId", room, "type", "public");
+            create.put("maxUsers", 2);
+            assertOk(a.request("create-room", create)); // alice, its owner, is the first member
+            assertOk(b.request("join-room", data("roomId", room)));
+            JsonNode full = c.request("join-room", data("roomId", room));
+            assertThat(full.path("error").path("code").asText()).as("%s", full).isEqualTo("ROOM_FULL");
+            assertOk(a.request("join-room", data("roomId", room)));
+            assertOk(a.request("send-message", data("roomId", room, "content", "two of us")));
+            b.nextEvent(e -> e.path("event").asText().equals("new-message"));
+            assertThat(c.request("send-message", data("roomId", room, "content", "me too")).path("error").path("code").asText())
+                    .isEqualTo("AUTHORIZATION_FAILED");
+            // bob leaves: a place is free.
+            assertOk(b.request("leave-room", data("roomId", room)));
+            assertOk(c.request("join-room", data("roomId", room)));
+        }
+    }
 }

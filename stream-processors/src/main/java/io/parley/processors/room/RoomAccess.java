@@ -17,8 +17,9 @@ import java.util.TreeMap;
 
 /**
  * Rooms made by {@code create-room} have a {@link RoomEntry.Room} and one {@link RoomEntry.Member}
- * per member (owner, admin, member). Rules: join a public room: anyone; private or direct: members
- * only; add-member: admins and the owner. A room made by a plain join (no settings: every room of
+ * per member (owner, admin, member). Rules: join a public room: anyone (a newcomer becomes a
+ * member), unless it has maxUsers members (ROOM_FULL); private or direct: members only;
+ * add-member: admins and the owner, within maxUsers; leave-room ends a membership (not the owner's). A room made by a plain join (no settings: every room of
  * before, and the seeds' clients, which never create rooms) stays public, open to anyone, as it
  * always was. Refusals are {@code AUTHORIZATION_FAILED} and change nothing.
  */
@@ -58,13 +59,39 @@ final class RoomAccess {
         return null;
     }
 
-    /** Null if the user may join the room now, else the refusal. */
-    Decision joinRefusal(String roomId, String userId) {
-        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room room) || "public".equals(room.roomType())) {
-            return null;
+    /**
+     * Whether the user's first connection may join: {@code refusal} non-null if not; else the
+     * writes the join adds (a newcomer to a created public room becomes a member, counted against
+     * maxUsers). Rooms made by a join: always, nothing to write.
+     */
+    record Admission(Decision refusal, List<RoomEntry.Write> writes) {}
+
+    Admission admit(String roomId, String userId) {
+        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room room) || member(roomId, userId) != null) {
+            return new Admission(null, List.of());
         }
-        return member(roomId, userId) != null ? null
-                : Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "this " + room.roomType() + " room is for its members only");
+        if (!"public".equals(room.roomType())) {
+            return new Admission(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED,
+                    "this " + room.roomType() + " room is for its members only"), List.of());
+        }
+        if (room.isFull()) {
+            return new Admission(Decision.rejected(ErrorCode.ROOM_FULL, "the room has its " + room.maxUsers() + " members"), List.of());
+        }
+        return new Admission(null, List.of(new RoomEntry.Write(RoomKeys.member(roomId, userId), new RoomEntry.Member(MEMBER)),
+                new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1))));
+    }
+
+    /**
+     * The writes of a user's leave-room (their last connection, reason client): the membership of
+     * a created room ends (not the owner's: an owner stays), freeing a place. Nothing otherwise.
+     */
+    List<RoomEntry.Write> leave(String roomId, String userId) {
+        RoomEntry.Member member = member(roomId, userId);
+        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room room) || member == null || OWNER.equals(member.role())) {
+            return List.of();
+        }
+        return List.of(new RoomEntry.Write(RoomKeys.member(roomId, userId), null),
+                new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(Math.max(0, room.members() - 1))));
     }
 
     /**
@@ -90,7 +117,7 @@ final class RoomAccess {
         RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1 + members.size(), head.ops() + 1);
         List<RoomEntry.Write> writes = new ArrayList<>(members.size() + 3);
         writes.add(new RoomEntry.Write(RoomKeys.room(roomId), new RoomEntry.Room(create.name(), create.description(),
-                create.roomType(), command.userId(), create.maxUsers())));
+                create.roomType(), command.userId(), create.maxUsers(), 1 + members.size())));
         writes.add(new RoomEntry.Write(RoomKeys.member(roomId, command.userId()), new RoomEntry.Member(OWNER)));
         for (String member : members) {
             writes.add(new RoomEntry.Write(RoomKeys.member(roomId, member), new RoomEntry.Member(MEMBER)));
@@ -103,7 +130,7 @@ final class RoomAccess {
     RoomProcessor.Plan add(RoomCommand command, RoomEntry.Head head, Map<String, RoomEntry.NodeRef> nodes) {
         String roomId = command.roomId();
         String memberId = ((RoomCommand.AddMember) command.body()).memberId();
-        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room)) {
+        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room room)) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED,
                     "room " + roomId + " has no members to manage (it was not made by create-room)"));
         }
@@ -115,11 +142,15 @@ final class RoomAccess {
         if (member(roomId, memberId) != null) {
             return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.MEMBER_ACK, head.seq(), List.of()));
         }
+        if (room.isFull()) {
+            return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.ROOM_FULL, "the room has its " + room.maxUsers() + " members"));
+        }
         RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_ADDED, next.seq(), List.copyOf(targets)), next.ops(),
                 List.of(new RoomEntry.Write(RoomKeys.member(roomId, memberId), new RoomEntry.Member(MEMBER)),
+                        new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1)),
                         new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
     }
 

@@ -85,9 +85,18 @@ public sealed interface RoomEntry {
 
     /**
      * A room made by create-room: {@code roomType} public, private or direct; its owner; its
-     * limit (null: none). A room without one (made by a join) is public.
+     * limit (null: none) and how many members it has now. A room without one (made by a join) is public.
      */
-    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers) implements RoomEntry {}
+    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members)
+            implements RoomEntry {
+        boolean isFull() {
+            return maxUsers != null && members >= maxUsers;
+        }
+
+        Room withMembers(int count) {
+            return new Room(name, description, roomType, ownerId, maxUsers, count);
+        }
+    }
 
     /** A member of a created room: role owner, admin or member. Lasts until removed (not tied to connections). */
     record Member(String role) implements RoomEntry {}

@@ -368,11 +368,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         if (connections.containsKey(command.connectionId())) {
             return Plan.noWrites(Decision.of(Decision.Kind.JOIN_ACK, head.seq(), List.of()));
         }
-        Decision refusal = access.joinRefusal(roomId, command.userId());
-        if (refusal != null) {
-            return Plan.noWrites(refusal);
-        }
         boolean firstConnection = connections.isEmpty();
+        RoomAccess.Admission admission = firstConnection ? access.admit(roomId, command.userId())
+                : new RoomAccess.Admission(null, List.of());
+        if (admission.refusal() != null) {
+            return Plan.noWrites(admission.refusal());
+        }
         connections.put(command.connectionId(), new ConnRef(command.edgeNodeId(), command.edgeSlot()));
         Map<String, NodeRef> nodes = nodes(roomId);
         NodeRef node = nodes.get(command.edgeNodeId());
@@ -381,12 +382,13 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         Decision decision = firstConnection
                 ? Decision.of(Decision.Kind.JOINED, next.seq(), targets(nodes))
                 : Decision.of(Decision.Kind.JOIN_ACK, next.seq(), List.of());
-        return new Plan(decision, next.ops(), List.of(
-                new Write(connectionsKey, new Connections(connections)),
-                new Write(RoomKeys.nodes(roomId), new Nodes(nodes)),
-                new Write(RoomKeys.nodeConn(command.edgeNodeId(), roomId, command.userId(), command.connectionId()),
-                        new NodeConn(command.edgeSlot())),
-                new Write(RoomKeys.head(roomId), next)), null);
+        List<Write> writes = new ArrayList<>(admission.writes());
+        writes.add(new Write(connectionsKey, new Connections(connections)));
+        writes.add(new Write(RoomKeys.nodes(roomId), new Nodes(nodes)));
+        writes.add(new Write(RoomKeys.nodeConn(command.edgeNodeId(), roomId, command.userId(), command.connectionId()),
+                new NodeConn(command.edgeSlot())));
+        writes.add(new Write(RoomKeys.head(roomId), next));
+        return new Plan(decision, next.ops(), List.copyOf(writes), null);
     }
 
     private Plan leave(RoomCommand command) {
@@ -410,11 +412,13 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         Decision decision = lastConnection
                 ? Decision.of(Decision.Kind.LEFT, next.seq(), targets(nodes))
                 : Decision.of(Decision.Kind.LEAVE_ACK, next.seq(), List.of());
-        return new Plan(decision, next.ops(), List.of(
-                new Write(connectionsKey, lastConnection ? null : new Connections(connections)),
-                new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)),
-                new Write(RoomKeys.nodeConn(gone.edgeNodeId(), roomId, command.userId(), command.connectionId()), null),
-                new Write(RoomKeys.head(roomId), next)), null);
+        List<Write> writes = new ArrayList<>(lastConnection && Decision.repliesToLeave(command)
+                ? access.leave(roomId, command.userId()) : List.of()); // leave-room (not a disconnect) ends a membership
+        writes.add(new Write(connectionsKey, lastConnection ? null : new Connections(connections)));
+        writes.add(new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)));
+        writes.add(new Write(RoomKeys.nodeConn(gone.edgeNodeId(), roomId, command.userId(), command.connectionId()), null));
+        writes.add(new Write(RoomKeys.head(roomId), next));
+        return new Plan(decision, next.ops(), List.copyOf(writes), null);
     }
 
     private Plan send(RoomCommand command, RoomCommand.Send send) {

@@ -94,7 +94,7 @@ class RoomAccessTopologyTest {
         Out again = pipe(command("bob", "c-b", "team", new RoomCommand.CreateRoom(null, null, "public", null, null)));
         assertThat(again.events).isEmpty();
         assertThat(onlyReply(again).error().code()).isEqualTo(ErrorCode.INVALID_ROOM);
-        assertThat(store().get(RoomKeys.room("team"))).isEqualTo(new RoomEntry.Room("Team", "us", "private", "alice", 10));
+        assertThat(store().get(RoomKeys.room("team"))).isEqualTo(new RoomEntry.Room("Team", "us", "private", "alice", 10, 3));
     }
 
     @Test
@@ -167,6 +167,42 @@ class RoomAccessTopologyTest {
         Out create = pipe(command("mallory", "c-m", "lobby", new RoomCommand.CreateRoom(null, null, "private", null, null)));
         assertThat(create.events).isEmpty();
         assertThat(onlyReply(create).error().code()).isEqualTo(ErrorCode.INVALID_ROOM);
+    }
+
+    @Test
+    void theMemberAfterMaxUsersGetsRoomFullAndALeaveFreesAPlace() {
+        pipe(command("alice", "c-a", "small", new RoomCommand.CreateRoom(null, null, "public", 2, null)));
+        assertThat(onlyReply(pipe(command("bob", "c-b", "small", new RoomCommand.Join()))).ok()).isTrue();
+        // bob's second device is not a new member.
+        assertThat(onlyReply(pipe(command("bob", "c-b2", "small", new RoomCommand.Join()))).ok()).isTrue();
+        long seq = head("small");
+        Out full = pipe(command("carol", "c-c", "small", new RoomCommand.Join()));
+        assertThat(full.events).isEmpty();
+        assertThat(onlyReply(full).error().code()).isEqualTo(ErrorCode.ROOM_FULL);
+        assertThat(head("small")).isEqualTo(seq);
+        assertThat(store().get(RoomKeys.member("small", "carol"))).isNull();
+        Out addFull = pipe(command("alice", "c-a", "small", new RoomCommand.AddMember("carol")));
+        assertThat(onlyReply(addFull).error().code()).isEqualTo(ErrorCode.ROOM_FULL);
+
+        // A disconnect keeps bob's place; his leave-room (last device) frees it.
+        pipe(command("bob", "c-b2", "small", new RoomCommand.Leave("disconnect")));
+        assertThat(store().get(RoomKeys.member("small", "bob"))).isNotNull();
+        pipe(command("bob", "c-b", "small", new RoomCommand.Leave("client")));
+        assertThat(store().get(RoomKeys.member("small", "bob"))).isNull();
+        assertThat(((RoomEntry.Room) store().get(RoomKeys.room("small"))).members()).isEqualTo(1);
+        assertThat(onlyReply(pipe(command("carol", "c-c", "small", new RoomCommand.Join()))).ok()).isTrue();
+    }
+
+    @Test
+    void leavingAPrivateRoomEndsTheMembershipButNotTheOwners() {
+        pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob"))));
+        pipe(command("bob", "c-b", "team", new RoomCommand.Join()));
+        pipe(command("bob", "c-b", "team", new RoomCommand.Leave("client")));
+        assertThat(onlyReply(pipe(command("bob", "c-b", "team", new RoomCommand.Join()))).error().code())
+                .isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+        pipe(command("alice", "c-a", "team", new RoomCommand.Join()));
+        pipe(command("alice", "c-a", "team", new RoomCommand.Leave("client")));
+        assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.Join()))).ok()).isTrue();
     }
 
     @Test
