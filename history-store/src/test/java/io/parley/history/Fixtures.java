@@ -104,7 +104,7 @@ final class Fixtures {
         }
     }
 
-    /** Every row of the messages, message_heads and room_members tables, every column, sorted: equal snapshots = identical rows. */
+    /** Every row of the messages, message_heads, room_members and rooms tables, every column, sorted: equal snapshots = identical rows. */
     static List<String> snapshot(CqlSession session, String keyspace) {
         List<String> rows = new ArrayList<>();
         for (Row row : session.execute("SELECT room_id, bucket, seq, message_id, sender_id, body, created_at,"
@@ -114,8 +114,12 @@ final class Fixtures {
         for (Row row : session.execute("SELECT room_id, last_seq FROM " + keyspace + ".message_heads")) {
             rows.add("heads " + columns(row, 2));
         }
-        for (Row row : session.execute("SELECT room_id, user_id, member FROM " + keyspace + ".room_members")) {
-            rows.add("members " + columns(row, 3));
+        for (Row row : session.execute("SELECT room_id, user_id, member, role FROM " + keyspace + ".room_members")) {
+            rows.add("members " + columns(row, 4));
+        }
+        for (Row row : session.execute("SELECT room_id, name, description, room_type, owner_id, max_users FROM "
+                + keyspace + ".rooms")) {
+            rows.add("rooms " + columns(row, 6));
         }
         rows.sort(null);
         return rows;

@@ -56,7 +56,8 @@ class HistoryStoreIT {
 
     /**
      * Room A: messages 1..N, then alice joins (N + 1). Room B: messages 1-5, member events 6-40 (a
-     * whole empty bucket; alice joins at 6), messages 41-45.
+     * whole empty bucket; alice joins at 6), messages 41-45. Room B + "c": created by olivia
+     * (private, at most 5), pat added, then made admin.
      */
     private static List<RoomEvent> events(String roomA, String roomB) {
         List<RoomEvent> events = new ArrayList<>();
@@ -64,6 +65,10 @@ class HistoryStoreIT {
         events.add(Fixtures.joined(roomA, N + 1, "alice"));
         LongStream.rangeClosed(1, 45).forEach(seq -> events.add(seq <= 5 || seq >= 41 ? message(roomB, seq)
                 : seq == 6 ? Fixtures.joined(roomB, seq, "alice") : Fixtures.joined(roomB, seq)));
+        events.add(new RoomEvent("e-c1", roomB + "c", 1, "olivia", Fixtures.BASE_TIME,
+                new RoomEvent.RoomCreated("Plans", null, "private", 5)));
+        events.add(new RoomEvent("e-c1", roomB + "c", 2, "olivia", Fixtures.BASE_TIME, new RoomEvent.MemberAdded("pat", "member")));
+        events.add(new RoomEvent("e-c3", roomB + "c", 3, "olivia", Fixtures.BASE_TIME, new RoomEvent.RoleSet("pat", "admin")));
         return events;
     }
 
@@ -257,8 +262,11 @@ class HistoryStoreIT {
                 await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
                 assertThat(store.isWriterRunning()).isTrue();
                 original = snapshot(session, keyspace);
-                assertThat(original).hasSize(N + 10 + 2 + 3); // messages of A and B, one head each, alice in A and B, user-x in B
-                assertThat(original).contains("members " + roomA + "|alice|true", "members " + roomB + "|user-x|true");
+                // messages of A and B, one head each; members: alice in A and B, user-x in B, olivia and pat in C; room C
+                assertThat(original).hasSize(N + 10 + 2 + 5 + 1);
+                assertThat(original).contains("members " + roomA + "|alice|true|null", "members " + roomB + "|user-x|true|null",
+                        "members " + roomB + "c|olivia|true|owner", "members " + roomB + "c|pat|true|admin",
+                        "rooms " + roomB + "c|Plans|null|private|olivia|5");
 
                 // The same events again (at-least-once duplicates): exactly the same rows.
                 produce(stack.kafkaBootstrap(), topic, events);

@@ -1,7 +1,7 @@
 /*
  * RoomCommand owns the shape of the records on room-commands: the envelope (who, from where, which
  * request) and the body variants (join, leave, send, typing start / stop, mark-read, create-room,
- * add-member).
+ * add-member, set-role).
  */
 package io.parley.contracts.event;
 
@@ -43,8 +43,12 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
             @JsonSubTypes.Type(value = TypingStop.class, name = "typing-stop"),
             @JsonSubTypes.Type(value = MarkRead.class, name = "mark-read"),
             @JsonSubTypes.Type(value = CreateRoom.class, name = "create-room"),
-            @JsonSubTypes.Type(value = AddMember.class, name = "add-member")})
-    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember {}
+            @JsonSubTypes.Type(value = AddMember.class, name = "add-member"),
+            @JsonSubTypes.Type(value = SetRole.class, name = "set-role")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember, SetRole {}
+
+    /** Give member {@code memberId} the {@code role} admin or member (the owner only). */
+    public record SetRole(String memberId, String role) implements Body {}
 
     /**
      * Create the room (the envelope's room id, which must not exist yet) with the sender as its

@@ -1,6 +1,6 @@
 /*
  * RoomEvent owns the shape of the public room-events records: the envelope and the body variants
- * (message sent, member joined / left, read position moved, room created, member added).
+ * (message sent, member joined / left, read position moved, room created, member added, role set).
  */
 package io.parley.contracts.event;
 
@@ -26,8 +26,12 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
             @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left"),
             @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position"),
             @JsonSubTypes.Type(value = RoomCreated.class, name = "room-created"),
-            @JsonSubTypes.Type(value = MemberAdded.class, name = "member-added")})
-    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded {}
+            @JsonSubTypes.Type(value = MemberAdded.class, name = "member-added"),
+            @JsonSubTypes.Type(value = RoleSet.class, name = "role-set")})
+    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded, RoleSet {}
+
+    /** Member {@code memberId} now has {@code role} (admin or member), set by the event's user, the owner. */
+    public record RoleSet(String memberId, String role) implements Body {}
 
     /**
      * The room was created by the event's user, its owner and first member: {@code roomType}

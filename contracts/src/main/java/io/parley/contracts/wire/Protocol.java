@@ -23,6 +23,7 @@ public final class Protocol {
     public static final String MARK_READ = "mark-read";
     public static final String CREATE_ROOM = "create-room";
     public static final String ADD_MEMBER = "add-member";
+    public static final String SET_ROLE = "set-role";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -35,6 +36,7 @@ public final class Protocol {
     public static final String USER_STOPPED_TYPING = "user-stopped-typing";
     public static final String MESSAGES_READ = "messages-read";
     public static final String MEMBER_ADDED = "member-added";
+    public static final String ROLE_SET = "role-set";
     public static final String USER_ONLINE = "user-online";
     public static final String USER_OFFLINE = "user-offline";
 
@@ -157,4 +159,7 @@ public final class Protocol {
 
     /** member-added (and add-member's ack): {@code userId} is now a member of the room with {@code role}, added by {@code addedBy}. */
     public record MemberAdded(String roomId, String userId, String role, String addedBy, long seq) {}
+
+    /** role-set (and set-role's ack): member {@code userId} of the room now has {@code role}, set by {@code setBy}. */
+    public record RoleSet(String roomId, String userId, String role, String setBy, long seq) {}
 }

@@ -48,6 +48,7 @@ class SchemaConformanceTest {
                     new RoomEvent(ID, "lobby", 5, "alice", 1L, new RoomEvent.RoomCreated("Lobby", null, "private", 10)),
                     new RoomEvent(ID, "lobby", 6, "alice", 1L, new RoomEvent.RoomCreated(null, null, "public", null)),
                     new RoomEvent(ID, "lobby", 7, "alice", 1L, new RoomEvent.MemberAdded("bob", "member")),
+                    new RoomEvent(ID, "lobby", 8, "alice", 1L, new RoomEvent.RoleSet("bob", "admin")),
                     new RoomEvent(ID, "lobby", 5, "alice", 1L, new RoomEvent.ReadPosition(3))),
             Topic.ROOM_COMMANDS, List.of(
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "7", 1L, new RoomCommand.Join()),
@@ -57,6 +58,7 @@ class SchemaConformanceTest {
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "9", 1L,
                             new RoomCommand.CreateRoom(null, null, "public", null, null)),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "10", 1L, new RoomCommand.AddMember("bob")),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "11", 1L, new RoomCommand.SetRole("bob", "admin")),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null)),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStart()),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStop()),

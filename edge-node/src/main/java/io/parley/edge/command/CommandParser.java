@@ -66,6 +66,7 @@ public final class CommandParser {
             case Protocol.MARK_READ -> markRead(data);
             case Protocol.CREATE_ROOM -> createRoom(data);
             case Protocol.ADD_MEMBER -> addMember(data);
+            case Protocol.SET_ROLE -> setRole(data);
             case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
@@ -156,6 +157,20 @@ public final class CommandParser {
             return invalid(ErrorCode.INVALID_MESSAGE, "'userId' must be a user id");
         }
         return new Valid(new Command.AddMember(room, user.textValue()));
+    }
+
+    /** set-role {roomId, userId, role: admin|member}. */
+    private static Parsed setRole(JsonNode data) {
+        Parsed member = addMember(data);
+        if (!(member instanceof Valid valid)) {
+            return member;
+        }
+        JsonNode role = data.get("role");
+        if (role == null || !role.isTextual() || !java.util.Set.of("admin", "member").contains(role.textValue())) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'role' must be admin or member");
+        }
+        Command.AddMember add = (Command.AddMember) valid.command();
+        return new Valid(new Command.SetRole(add.roomId(), add.userId(), role.textValue()));
     }
 
     private static final int MAX_USER_ID = 256;

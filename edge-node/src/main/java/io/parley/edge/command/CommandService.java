@@ -1,6 +1,6 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member -> room-commands (event id
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
@@ -142,7 +142,8 @@ public final class CommandService {
         }
         if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
-                || command instanceof Command.CreateRoom || command instanceof Command.AddMember) {
+                || command instanceof Command.CreateRoom || command instanceof Command.AddMember
+                || command instanceof Command.SetRole) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
             long retryAfter = lag.refuse();
             if (retryAfter > 0) {
@@ -154,6 +155,7 @@ public final class CommandService {
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
+                || command instanceof Command.SetRole
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         CommandPublisher.Outcome answerFailure = failure -> {
             if (failure != null) {
@@ -193,6 +195,8 @@ public final class CommandService {
             case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
                     create.name(), create.description(), create.type(), create.maxUsers(), create.members()), answerFailure);
             case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
+            case Command.SetRole set -> publishRoom(connection, set.roomId(), ref, new RoomCommand.SetRole(set.userId(), set.role()),
+                    answerFailure);
             case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
             case Command.UpdatePresence update -> publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {

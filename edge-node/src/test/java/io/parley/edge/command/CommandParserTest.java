@@ -172,6 +172,10 @@ class CommandParserTest {
         assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"name\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(commandOf("add-member", "{\"roomId\":\"team\",\"userId\":\"carol\"}")).isEqualTo(new Command.AddMember("team", "carol"));
         assertThat(errorOf("add-member", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("set-role", "{\"roomId\":\"team\",\"userId\":\"bob\",\"role\":\"admin\"}"))
+                .isEqualTo(new Command.SetRole("team", "bob", "admin"));
+        assertThat(errorOf("set-role", "{\"roomId\":\"team\",\"userId\":\"bob\",\"role\":\"owner\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("set-role", "{\"roomId\":\"team\",\"role\":\"admin\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("add-member", "{\"roomId\":\"team\",\"userId\":\" \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
     }
 

@@ -1,5 +1,6 @@
 // Owns every CQL statement of the history store: schema application, the idempotent upserts of
-// the writer (messages, heads, read positions, room membership) and the partition reads of the API.
+// the writer (messages, heads, read positions, rooms, room membership and roles) and the partition
+// reads of the API.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -42,6 +43,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     private final PreparedStatement selectRead;
     private final PreparedStatement selectReads;
     private final PreparedStatement upsertMember;
+    private final PreparedStatement upsertMemberRole;
+    private final PreparedStatement upsertRoom;
+    private final PreparedStatement upsertRole;
     private final PreparedStatement selectMember;
     private final PreparedStatement selectAscending;
     private final PreparedStatement selectDescending;
@@ -57,6 +61,12 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
         this.selectRead = session.prepare("SELECT read_seq FROM " + keyspace + ".read_positions WHERE room_id = ? AND user_id = ?");
         this.selectReads = session.prepare("SELECT user_id, read_seq FROM " + keyspace + ".read_positions WHERE room_id = ?");
         this.upsertMember = session.prepare("UPDATE " + keyspace + ".room_members USING TIMESTAMP ? SET member = ?"
+                + " WHERE room_id = ? AND user_id = ?");
+        this.upsertMemberRole = session.prepare("UPDATE " + keyspace + ".room_members USING TIMESTAMP ? SET member = ?, role = ?"
+                + " WHERE room_id = ? AND user_id = ?");
+        this.upsertRoom = session.prepare("UPDATE " + keyspace + ".rooms USING TIMESTAMP ? SET name = ?, description = ?,"
+                + " room_type = ?, owner_id = ?, max_users = ? WHERE room_id = ?");
+        this.upsertRole = session.prepare("UPDATE " + keyspace + ".room_members USING TIMESTAMP ? SET role = ?"
                 + " WHERE room_id = ? AND user_id = ?");
         this.selectMember = session.prepare("SELECT member FROM " + keyspace + ".room_members WHERE room_id = ? AND user_id = ?");
         String select = "SELECT " + COLUMNS + " FROM " + keyspace + ".messages"
@@ -92,10 +102,21 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
             } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
                 writes.add(session.executeAsync(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
                         .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+            } else if (event.body() instanceof RoomEvent.RoleSet set && set.memberId() != null) {
+                writes.add(session.executeAsync(upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
             } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
                 String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId() : event.userId();
+                String role = event.body() instanceof RoomEvent.MemberAdded added ? added.role()
+                        : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null;
                 if (userId != null) {
-                    writes.add(session.executeAsync(upsertMember.bind(event.seq(), member, event.roomId(), userId)
+                    writes.add(session.executeAsync((role == null ? upsertMember.bind(event.seq(), member, event.roomId(), userId)
+                                    : upsertMemberRole.bind(event.seq(), member, role, event.roomId(), userId))
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                }
+                if (event.body() instanceof RoomEvent.RoomCreated created) {
+                    writes.add(session.executeAsync(upsertRoom.bind(event.seq(), created.name(), created.description(),
+                                    created.roomType(), event.userId(), created.maxUsers(), event.roomId())
                             .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
                 }
             }

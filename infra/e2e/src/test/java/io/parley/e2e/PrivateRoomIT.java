@@ -1,7 +1,7 @@
 /*
  * PrivateRoomIT owns the end-to-end proof of rooms as objects on the real stack: a private room
  * made with create-room is joined by its members only (over /ws and /socket.io/, on either edge
- * node), only its owner adds members, every refusal is AUTHORIZATION_FAILED and changes nothing
+ * node), only its owner and admins add members, only its owner sets roles, every refusal is AUTHORIZATION_FAILED and changes nothing
  * (no event, nothing delivered, history unchanged), and its history is for its members only.
  */
 package io.parley.e2e;
@@ -112,6 +112,16 @@ class PrivateRoomIT {
             assertOk(c.request("join-room", data("roomId", room)));
             assertOk(c.request("send-message", data("roomId", room, "content", "thanks")));
             a.nextEvent(e -> e.path("event").asText().equals("new-message") && e.path("data").path("content").asText().equals("thanks"));
+
+            // Roles: only the owner sets them; an admin adds members.
+            assertRefused(c.request("set-role", data("roomId", room, "userId", carol, "role", "admin")));
+            JsonNode bobAddsAgain = b.request("add-member", Map.of("roomId", room, "userId", TestStack.uniqueName("dave")));
+            assertThat(bobAddsAgain.path("code").asText()).as("%s", bobAddsAgain).isEqualTo("AUTHORIZATION_FAILED");
+            assertOk(a.request("set-role", data("roomId", room, "userId", bob, "role", "admin")));
+            JsonNode adminAdds = b.request("add-member", Map.of("roomId", room, "userId", TestStack.uniqueName("dave")));
+            assertThat(adminAdds.path("success").asBoolean()).as("%s", adminAdds).isTrue();
+            JsonNode adminSets = b.request("set-role", Map.of("roomId", room, "userId", carol, "role", "admin"));
+            assertThat(adminSets.path("code").asText()).as("%s", adminSets).isEqualTo("AUTHORIZATION_FAILED");
 
             // Nothing of the refusals reached the room or its history; mallory got none of its events.
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->

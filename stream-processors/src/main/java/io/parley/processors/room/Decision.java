@@ -56,6 +56,10 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         MEMBER_ADDED,
         /** add-member of a user who already is one: ack only. */
         MEMBER_ACK,
+        /** A member's role changed: event RoleSet, role-set to every node, ack. */
+        ROLE_SET,
+        /** set-role to the role the member has: ack only. */
+        ROLE_ACK,
         /** Refused: an error reply only. */
         REJECTED
     }
@@ -164,6 +168,17 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             }
             case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
                     ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
+            case ROLE_SET -> {
+                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
+                Protocol.RoleSet changed = new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq);
+                out.add(reply(command, changed));
+                out.add(event(command, new RoomEvent.RoleSet(set.memberId(), set.role())));
+                toRoom(out, roomId, Protocol.ROLE_SET, changed);
+            }
+            case ROLE_ACK -> {
+                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
+                out.add(reply(command, new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq)));
+            }
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),

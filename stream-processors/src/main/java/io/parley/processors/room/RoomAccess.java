@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * Rooms made by {@code create-room} have a {@link RoomEntry.Room} and one {@link RoomEntry.Member}
  * per member (owner, admin, member). Rules: join a public room: anyone (a newcomer becomes a
  * member), unless it has maxUsers members (ROOM_FULL); private or direct: members only;
- * add-member: admins and the owner, within maxUsers; leave-room ends a membership (not the owner's). A room made by a plain join (no settings: every room of
+ * add-member: admins and the owner, within maxUsers; set-role (admin, member): the owner only;
+ * leave-room ends a membership (not the owner's). A room made by a plain join (no settings: every room of
  * before, and the seeds' clients, which never create rooms) stays public, open to anyone, as it
  * always was. Refusals are {@code AUTHORIZATION_FAILED} and change nothing.
  */
@@ -55,6 +56,10 @@ final class RoomAccess {
         }
         if (body instanceof RoomCommand.AddMember add && (add.memberId() == null || add.memberId().isBlank())) {
             return "memberId is required";
+        }
+        if (body instanceof RoomCommand.SetRole set && (set.memberId() == null || set.memberId().isBlank()
+                || !(ADMIN.equals(set.role()) || MEMBER.equals(set.role())))) {
+            return "memberId and a role (admin or member) are required";
         }
         return null;
     }
@@ -151,6 +156,30 @@ final class RoomAccess {
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_ADDED, next.seq(), List.copyOf(targets)), next.ops(),
                 List.of(new RoomEntry.Write(RoomKeys.member(roomId, memberId), new RoomEntry.Member(MEMBER)),
                         new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1)),
+                        new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
+    }
+
+    /** set-role: by the owner only, of a member other than the owner; the same role again: ack, nothing changes. */
+    RoomProcessor.Plan setRole(RoomCommand command, RoomEntry.Head head, Map<String, RoomEntry.NodeRef> nodes) {
+        String roomId = command.roomId();
+        RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
+        RoomEntry.Member caller = member(roomId, command.userId());
+        if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room) || caller == null || !OWNER.equals(caller.role())) {
+            return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "only the room's owner sets roles"));
+        }
+        RoomEntry.Member target = member(roomId, set.memberId());
+        if (target == null || OWNER.equals(target.role())) {
+            return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.INVALID_MESSAGE,
+                    target == null ? "not a member of the room" : "the owner's role does not change"));
+        }
+        if (target.role().equals(set.role())) {
+            return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.ROLE_ACK, head.seq(), List.of()));
+        }
+        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        List<Decision.Target> targets = new ArrayList<>(nodes.size());
+        new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
+        return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROLE_SET, next.seq(), List.copyOf(targets)), next.ops(),
+                List.of(new RoomEntry.Write(RoomKeys.member(roomId, set.memberId()), new RoomEntry.Member(set.role())),
                         new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
     }
 

@@ -345,6 +345,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.MarkRead read -> markRead(command, read);
             case RoomCommand.CreateRoom create -> access.create(command, head(command.roomId()));
             case RoomCommand.AddMember add -> access.add(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.SetRole set -> access.setRole(command, head(command.roomId()), nodes(command.roomId()));
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };

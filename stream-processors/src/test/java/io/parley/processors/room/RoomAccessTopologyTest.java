@@ -135,6 +135,31 @@ class RoomAccessTopologyTest {
     }
 
     @Test
+    void onlyTheOwnerSetsRolesAndAnAdminManagesMembers() {
+        pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol"))));
+        // carol is a member: she cannot make herself (or bob) an admin.
+        Out refused = pipe(command("carol", "c-c", "team", new RoomCommand.SetRole("carol", "admin")));
+        assertThat(refused.events).isEmpty();
+        assertThat(onlyReply(refused).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+        assertThat(store().get(RoomKeys.member("team", "carol"))).isEqualTo(new RoomEntry.Member("member"));
+        assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("alice", "member")))).error().code())
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+
+        Out set = pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("bob", "admin")));
+        assertThat(set.events).singleElement().satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.RoleSet("bob", "admin")));
+        assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("bob", "admin")))).ok()).isTrue();
+        // bob, an admin now, adds dave; but he cannot set roles.
+        assertThat(pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("dave"))).events).singleElement()
+                .satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.MemberAdded("dave", "member")));
+        assertThat(onlyReply(pipe(command("bob", "c-b", "team", new RoomCommand.SetRole("carol", "admin")))).error().code())
+                .isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+        // Back to member: he can no longer add anyone.
+        pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("bob", "member")));
+        assertThat(onlyReply(pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("erin")))).error().code())
+                .isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+    }
+
+    @Test
     void aDirectRoomHasExactlyItsTwoUsers() {
         Out bad = pipe(command("alice", "c-a", "dm", new RoomCommand.CreateRoom(null, null, "direct", null, List.of("bob", "carol"))));
         assertThat(bad.events).isEmpty();
