@@ -193,7 +193,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
      * followed by seed 004's user-online {userId, username, roomId} when the room learns the user is
      * online, or user-offline {userId, roomId} when they went offline (neither to the user's own
      * sockets). Unsequenced (seq 0): not room events, take no seq and are never de-duplicated.
-     * The presence stage does not know display names: username is the user id there.
+     * username: the display name the user's latest connection's token carried (else the user id).
      */
     private void presence(Record<String, Object> record, PresenceFanout fanout) {
         if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || fanout.update() == null) {
@@ -202,7 +202,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         JsonNode data = Json.tree(fanout.update());
         String userId = fanout.update().userId();
         JsonNode online = fanout.cameOnline() && userId != null
-                ? Json.tree(new Protocol.UserOnline(userId, userId, fanout.roomId())) : null;
+                ? Json.tree(new Protocol.UserOnline(userId, fanout.username() == null ? userId : fanout.username(),
+                fanout.roomId())) : null;
         JsonNode offline = Protocol.OFFLINE.equals(fanout.update().status()) && userId != null
                 ? Json.tree(new Protocol.UserOffline(userId, fanout.roomId())) : null;
         nodes(fanout.roomId()).forEach((nodeId, node) -> {
