@@ -17,6 +17,7 @@ import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import org.slf4j.Logger;
@@ -75,15 +76,23 @@ public final class CommandService {
 
     /** Executes one validated command of {@code connection}; {@code ref} is the client's request reference. */
     public void handle(ClientConnection connection, String ref, Command command) {
+        EdgeMetrics.CommandMeter meter = EdgeMetrics.current().command(command);
         if (command instanceof Command.Ping) {
+            meter.count(EdgeMetrics.Outcome.ACCEPTED);
             connection.reply(ServerReply.ok(ref, null));
             return;
         }
         if (draining) {
+            meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
+        boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
+            meter.count(failure == null ? EdgeMetrics.Outcome.ACCEPTED : EdgeMetrics.Outcome.UNAVAILABLE);
+            if (failure == null && message) {
+                EdgeMetrics.current().messageIn();
+            }
             if (failure != null) {
                 LOG.debug("publish failed for connection {}: {}", connection.connectionId(), failure.toString());
                 connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
@@ -101,6 +110,7 @@ public final class CommandService {
             case Command.SendMessage send -> {
                 long retryAfter = rateLimits.retryAfterMs(connection.userId(), clock.getAsLong());
                 if (retryAfter > 0) {
+                    meter.count(EdgeMetrics.Outcome.RATE_LIMITED);
                     connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED,
                             "too many messages; retry later", retryAfter)));
                     return;
@@ -117,10 +127,12 @@ public final class CommandService {
                         if (failure != null) {
                             answerFailure.completed(failure);
                         } else {
+                            meter.count(EdgeMetrics.Outcome.ACCEPTED);
                             connection.reply(ServerReply.ok(ref, null));
                         }
                     });
             case Command.GetOnlineUsers get -> presence.onlineUsers(get.roomId()).whenComplete((users, failure) -> {
+                meter.count(failure != null || users == null ? EdgeMetrics.Outcome.UNAVAILABLE : EdgeMetrics.Outcome.ACCEPTED);
                 if (failure != null || users == null) {
                     LOG.debug("online users of {} not read: {}", get.roomId(), String.valueOf(failure));
                     connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));

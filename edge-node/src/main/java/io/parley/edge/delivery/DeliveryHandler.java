@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.metrics.WriteStamp;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
@@ -43,10 +44,20 @@ public final class DeliveryHandler {
         if (delivery == null || delivery.body() == null) {
             return;
         }
-        switch (delivery.body()) {
-            case Delivery.ToRoom toRoom -> toRoom(toRoom);
-            case Delivery.Reply reply -> reply(reply);
-            case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+        try {
+            switch (delivery.body()) {
+                case Delivery.ToRoom toRoom -> {
+                    WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
+                    toRoom(toRoom);
+                }
+                case Delivery.Reply reply -> {
+                    WriteStamp.set(WriteStamp.REPLY, reply.acceptedAt());
+                    reply(reply);
+                }
+                case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+            }
+        } finally {
+            WriteStamp.clear();
         }
     }
 

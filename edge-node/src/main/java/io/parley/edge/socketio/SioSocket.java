@@ -9,6 +9,7 @@ package io.parley.edge.socketio;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
@@ -23,6 +24,7 @@ final class SioSocket implements ClientConnection {
     private final SocketIoEndpoint endpoint;
     private final Subscriptions subscriptions = new Subscriptions();
     private final AtomicBoolean open = new AtomicBoolean(true);
+    private final long connectedAt = System.currentTimeMillis();
 
     SioSocket(String connectionId, String userId, EngineSession engine, SocketIoEndpoint endpoint) {
         this.connectionId = connectionId;
@@ -46,6 +48,9 @@ final class SioSocket implements ClientConnection {
 
     @Override
     public void reply(ServerReply reply) {
+        if (!reply.ok() && reply.error() != null) {
+            EdgeMetrics.current().error(reply.error().code());
+        }
         if (!open.get()) {
             return;
         }
@@ -70,6 +75,15 @@ final class SioSocket implements ClientConnection {
     public boolean isOpen() {
         return open.get();
     }
+
+    @Override
+    public String protocol() { return "socketio"; }
+
+    @Override
+    public long connectedAt() { return connectedAt; }
+
+    @Override
+    public int queueDepth() { return engine.queueDepth(); }
 
     /** True for the one caller that closed it (who then cleans up). */
     boolean markClosed() {

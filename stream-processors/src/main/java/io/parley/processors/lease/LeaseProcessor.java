@@ -62,6 +62,7 @@ final class LeaseProcessor implements Processor<String, EdgeHeartbeat, String, N
             log.info("edge node {} is heard from again after its lease expired", beat.edgeNodeId());
         }
         store.put(beat.edgeNodeId(), new Lease(beat.edgeSlot(), context.currentSystemTimeMs(), beat.leaseMs(), false));
+        LeaseCounters.RENEWALS.increment();
     }
 
     private void expire(long now) {
@@ -80,6 +81,7 @@ final class LeaseProcessor implements Processor<String, EdgeHeartbeat, String, N
             log.info("edge node {} (slot {}) missed its lease of {} ms: dropping its connections",
                     entry.key, lease.slot(), lease.leaseMs());
             context.forward(new Record<>(entry.key, new NodeExpired(entry.key, lease.slot(), EventIds.next(), now), now));
+            LeaseCounters.EXPIRIES.increment();
         }
     }
 }

@@ -77,7 +77,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case JOINED -> {
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
-                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, seq, command.userId()));
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
@@ -86,7 +86,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                     out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
-                toRoom(out, roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, seq, command.userId()));
                 out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
@@ -99,7 +99,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 String messageId = command.eventId();
                 out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
                 out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.text(), send.replyTo())));
-                toRoom(out, roomId, Protocol.NEW_MESSAGE, new Protocol.NewMessage(roomId, seq, messageId,
+                toRoom(out, command.timestamp(), roomId, Protocol.NEW_MESSAGE, new Protocol.NewMessage(roomId, seq, messageId,
                         command.userId(), send.text(), send.clientMsgId(), send.replyTo(), command.timestamp()));
             }
             case RESENT -> {
@@ -110,13 +110,14 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 long readSeq = ((RoomCommand.MarkRead) command.body()).seq();
                 out.add(reply(command, new Protocol.ReadAck(roomId, readSeq)));
                 out.add(event(command, new RoomEvent.ReadPosition(readSeq)));
-                toRoom(out, roomId, Protocol.MESSAGE_READ, new Protocol.MessageRead(roomId, seq, command.userId(), readSeq));
+                toRoom(out, command.timestamp(), roomId, Protocol.MESSAGE_READ, new Protocol.MessageRead(roomId, seq, command.userId(), readSeq));
             }
             case READ_ACK -> out.add(reply(command, new Protocol.ReadAck(roomId, seq)));
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message))));
+                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message),
+                                    command.timestamp())));
                 }
             }
         }
@@ -137,10 +138,10 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
     }
 
-    private void toRoom(List<Object> out, String roomId, String event, Object data) {
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
         JsonNode tree = Json.tree(data);
         for (Target target : targets) {
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, null, acceptedAt)));
         }
     }
 
@@ -152,6 +153,6 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
 
     private static Delivery reply(RoomCommand command, Object data) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null));
+                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null, command.timestamp()));
     }
 }
