@@ -40,6 +40,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long LEASE_MS = 5_000;
     static final long GRACE_MS = 3_000;
     static final long TYPING_TIMEOUT_MS = 1_500;
+    /** The operators' credential of the edge nodes' admin API (not a user token). */
+    static final String ADMIN_TOKEN = "e2e-admin-token-not-a-jwt";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -78,7 +80,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
                 "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
                 "PARLEY_PRESENCE_TICK_MS", "200",
-                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)));
+                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS),
+                "PARLEY_ADMIN_TOKEN", ADMIN_TOKEN));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
