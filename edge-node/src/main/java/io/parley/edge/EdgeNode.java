@@ -100,6 +100,9 @@ public final class EdgeNode {
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+        io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
+                .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
+                .register(processMetrics.registry());
         this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
                 (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason));
     }

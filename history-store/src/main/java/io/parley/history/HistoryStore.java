@@ -91,6 +91,7 @@ public final class HistoryStore implements AutoCloseable {
                         long lag = running.lag();
                         return lag > maxLag ? "room-events " + lag + " records behind (bound " + maxLag + ")" : null;
                     })
+                    .bindTo(metrics.registry())
                     .start(1_000);
             HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store,
                     () -> !session.isClosed() && running.isRunning());

@@ -104,6 +104,7 @@ public final class Main {
         if (view instanceof RedisPresenceView redis) {
             readiness.add("redis", () -> redis.problem(1_000));
         }
+        readiness.bindTo(metrics.registry());
         HttpServer health = healthServer(config.healthPort(), streams);
         serveOps(health, metrics, readiness);
         health.start();

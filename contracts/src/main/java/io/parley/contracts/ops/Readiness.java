@@ -57,6 +57,13 @@ public final class Readiness implements AutoCloseable {
         problems = Map.copyOf(found);
     }
 
+    /** Exposes the verdict as the gauge {@code parley_ready} (1 ready, 0 not) for alerts. */
+    public Readiness bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.Gauge.builder("parley.ready", this, r -> r.isReady() ? 1 : 0)
+                .description("1 while the process is ready (every readiness check passes), else 0").strongReference(true).register(registry);
+        return this;
+    }
+
     public boolean isReady() {
         return problems.isEmpty();
     }

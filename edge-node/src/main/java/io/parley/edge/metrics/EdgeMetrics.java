@@ -123,12 +123,12 @@ public final class EdgeMetrics {
                                 Iterable<String> protocols) {
         for (String protocol : protocols) {
             Gauge.builder("parley.edge.connections", connections, s -> count(s.get(), protocol))
-                    .description("Open client connections by protocol").tag("protocol", protocol).register(registry);
+                    .description("Open client connections by protocol").tag("protocol", protocol).strongReference(true).register(registry);
         }
         Gauge.builder("parley.edge.send.queue.depth", connections, s -> queueDepth(s.get(), false))
-                .description("Frames waiting in every socket's send queue").tag("stat", "total").register(registry);
+                .description("Frames waiting in every socket's send queue").tag("stat", "total").strongReference(true).register(registry);
         Gauge.builder("parley.edge.send.queue.depth", connections, s -> queueDepth(s.get(), true))
-                .description("Frames waiting in every socket's send queue").tag("stat", "max").register(registry);
+                .description("Frames waiting in every socket's send queue").tag("stat", "max").strongReference(true).register(registry);
     }
 
     /** The counters of this command's type (cached per class). */

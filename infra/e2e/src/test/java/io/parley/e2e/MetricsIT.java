@@ -115,8 +115,14 @@ class MetricsIT {
 
             PromScrape edge1 = PromScrape.of(edgeBase(parley, 0));
             assertThat(edge1.type("parley_edge_delivery_latency_seconds")).isEqualTo("HISTOGRAM");
-            assertThat(edge1.histogramBucket("parley_edge_delivery_latency_seconds", "+Inf"))
-                    .isEqualTo(edge1.histogramCount("parley_edge_delivery_latency_seconds"));
+            // Cumulative buckets, in the seed's latency targets among them (100, 150, 200 ms).
+            double previous = 0;
+            for (String le : List.of("0.001", "0.01", "0.1", "0.15", "0.2", "1.0", "10.0", "+Inf")) {
+                double bucket = edge1.histogramBucket("parley_edge_delivery_latency_seconds", le);
+                assertThat(bucket).as("bucket le=" + le).isGreaterThanOrEqualTo(previous);
+                previous = bucket;
+            }
+            assertThat(previous).isPositive();
             assertThat(edge1.sum("parley_edge_connections", "protocol", "native")).isGreaterThanOrEqualTo(2);
             assertThat(edge1.has("parley_edge_send_queue_depth")).isTrue();
             assertThat(edge1.has("parley_edge_slow_consumer_closes_total")).isTrue();

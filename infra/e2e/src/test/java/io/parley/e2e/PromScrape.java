@@ -104,15 +104,14 @@ final class PromScrape {
         return total;
     }
 
-    /** The sum of the sample counts of a histogram family (every label set matching). */
-    double histogramCount(String family, String... labels) {
-        double total = 0;
-        for (JsonNode metric : samples(family)) {
-            if (matches(metric, labels)) {
-                total += Double.parseDouble(metric.path("count").asText("0"));
-            }
-        }
-        return total;
+    /**
+     * The number of observations of a histogram family: its {@code le="+Inf"} bucket, which the
+     * exposition format defines equal to {@code _count}. (parse-prometheus-text-format 1.1.1 keeps
+     * a histogram's buckets but drops {@code _count} and {@code _sum} lines that carry labels, as
+     * every Parley series does: {@code process}. Parley's histograms have one series per process.)
+     */
+    double histogramCount(String family) {
+        return histogramBucket(family, "+Inf");
     }
 
     /** The summed cumulative count of bucket {@code le} of a histogram family. */
