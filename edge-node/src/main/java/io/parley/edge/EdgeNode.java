@@ -158,8 +158,8 @@ public final class EdgeNode {
                                 .send(processMetrics.scrape()))
                         .register(admin::routing)
                         .any("/ws", nativeEndpoint::refusedUpgrade)
-                        .any("/socket.io/", socketIo::handle)
-                        .any("/socket.io", socketIo::handle))
+                        .any("/socket.io/", this::socketIoUnlessDraining)
+                        .any("/socket.io", this::socketIoUnlessDraining))
                 .addRouting(WsRouting.builder()
                         .endpoint("/ws", unlessDraining(nativeEndpoint::newListener))
                         .endpoint("/socket.io/", unlessDraining(socketIo::newListener))
@@ -215,6 +215,17 @@ public final class EdgeNode {
         response.status(ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(body);
+    }
+
+    /** While draining, a new Engine.IO session (a request without sid) is refused with 503; existing sessions go on. */
+    private void socketIoUnlessDraining(ServerRequest request, ServerResponse response) {
+        if (draining && request.query().first("sid").isEmpty()) {
+            response.status(Status.SERVICE_UNAVAILABLE_503)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send("{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"the node is draining; connect to another node\"}}");
+            return;
+        }
+        socketIo.handle(request, response);
     }
 
     /** New sockets are refused (the upgrade fails) once the drain started: clients go to another node. */
