@@ -104,7 +104,8 @@ public final class EdgeNode {
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());
         this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
-                (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason));
+                (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason),
+                commands::presenceReader);
     }
 
     /** The process's metrics: Main binds the Kafka clients' metrics to its registry. */

@@ -2,7 +2,8 @@
  * AdminApi owns the edge node's inspection endpoints for operators, behind the admin credential
  * (PARLEY_ADMIN_TOKEN, a secret of its own; a user's JWT is refused): what this node knows about
  * a connection, a room and a user, and disconnecting a connection or all of a user's.
- *   GET    /admin/connections/{id}   GET /admin/rooms/{id}   GET /admin/users/{id}
+ *   GET    /admin/connections/{id}   GET /admin/rooms/{id} (local sockets, online members from the
+ *   presence view)   GET /admin/users/{id}
  *   DELETE /admin/connections/{id}   DELETE /admin/users/{id}   (disconnect)
  */
 package io.parley.edge.admin;
@@ -15,6 +16,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
+import io.parley.edge.command.PresenceReader;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
@@ -43,9 +45,15 @@ public final class AdminApi {
     private final ConnectionRegistry registry;
     private final RoomIndex index;
     private final Disconnector disconnector;
+    private final java.util.function.Supplier<PresenceReader> presence;
 
-    /** {@code adminToken} null or blank: every admin request answers 404 (the API is off). */
-    public AdminApi(String nodeId, String adminToken, ConnectionRegistry registry, RoomIndex index, Disconnector disconnector) {
+    /**
+     * {@code adminToken} null or blank: every admin request answers 404 (the API is off).
+     * {@code presence}: the Redis presence view (the room's online members), read when asked.
+     */
+    public AdminApi(String nodeId, String adminToken, ConnectionRegistry registry, RoomIndex index, Disconnector disconnector,
+                    java.util.function.Supplier<PresenceReader> presence) {
+        this.presence = presence;
         this.nodeId = nodeId;
         this.adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.getBytes(StandardCharsets.UTF_8);
         this.registry = registry;
@@ -102,7 +110,22 @@ public final class AdminApi {
         body.put("node", nodeId);
         body.put("localUsers", users);
         body.put("localConnections", sockets);
+        body.put("online", onlineMembers(roomId));
         send(res, Status.OK_200, body);
+    }
+
+    /** The room's online members (every node) from the presence view, or why they are unknown. */
+    private Object onlineMembers(String roomId) {
+        try {
+            return presence.get().onlineUsers(roomId).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS).users();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Map.of("unavailable", String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Map.of("unavailable", "the presence view did not answer within 2 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of("unavailable", "interrupted");
+        }
     }
 
     private void user(ServerRequest req, ServerResponse res) {
@@ -146,7 +169,7 @@ public final class AdminApi {
         body.put("protocol", c.protocol());
         body.put("connectedAt", c.connectedAt() > 0 ? Instant.ofEpochMilli(c.connectedAt()).toString() : null);
         body.put("rooms", new TreeSet<>(c.subscriptions().indexedRooms()));
-        body.put("joining", new TreeSet<>(c.subscriptions().requestedRooms()));
+        body.put("requested", new TreeSet<>(c.subscriptions().requestedRooms()));
         body.put("queueDepth", c.queueDepth());
         body.put("open", c.isOpen());
         return body;

@@ -52,6 +52,11 @@ public final class CommandService {
         this.presence = reader;
     }
 
+    /** The presence read view in use (the admin API's room view reads it too). */
+    public PresenceReader presenceReader() {
+        return presence;
+    }
+
     /** From now on, refuse commands with UNAVAILABLE (the node is shutting down). */
     public void drain() {
         draining = true;

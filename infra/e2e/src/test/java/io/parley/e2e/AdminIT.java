@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.parley.e2e.WsClient.data;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class AdminIT {
@@ -78,6 +79,10 @@ class AdminIT {
             JsonNode roomBody = Json.MAPPER.readTree(roomView.body());
             assertThat(roomBody.path("localUsers")).extracting(JsonNode::asText).containsExactly(user);
             assertThat(roomBody.path("localConnections")).hasSize(1);
+            // The room's online members come from the presence view (written by the processors).
+            await().atMost(WsClient.PATIENCE).untilAsserted(() -> assertThat(Json.MAPPER.readTree(
+                            call(parley, "GET", "/admin/rooms/" + room, ParleyCluster.ADMIN_TOKEN).body()).path("online"))
+                    .extracting(u -> u.path("userId").asText()).containsExactly(user));
 
             HttpResponse<String> disconnected = call(parley, "DELETE", "/admin/users/" + user, ParleyCluster.ADMIN_TOKEN);
             assertThat(disconnected.statusCode()).isEqualTo(200);

@@ -49,7 +49,10 @@ class MetricsIT {
         String room = TestStack.uniqueName("metrics");
         int perSender = 10;
         List<WsClient> clients = new ArrayList<>();
+        // A stock Socket.IO client too, for the connections-by-protocol gauge.
+        NodeSioClient sio = NodeSioClient.start(edgeBase(parley, 0), parley.token(TestStack.uniqueName("sio-m")), List.of("websocket"));
         try {
+            assertThat(sio.next("connect").path("id").asText()).isNotBlank();
             for (int i = 0; i < 4; i++) {
                 clients.add(parley.connect(TestStack.uniqueName("m" + i + "-"), 1 + i % 2));
             }
@@ -124,6 +127,9 @@ class MetricsIT {
             }
             assertThat(previous).isPositive();
             assertThat(edge1.sum("parley_edge_connections", "protocol", "native")).isGreaterThanOrEqualTo(2);
+            assertThat(edge1.sum("parley_edge_connections", "protocol", "socketio")).isGreaterThanOrEqualTo(1);
+            assertThat(edge1.type("parley_edge_connections")).isEqualTo("GAUGE");
+            assertThat(edge1.sum("parley_ready")).isEqualTo(1);
             assertThat(edge1.has("parley_edge_send_queue_depth")).isTrue();
             assertThat(edge1.has("parley_edge_slow_consumer_closes_total")).isTrue();
             // The deliveries consumer's and the producer's own metrics, bridged.
@@ -152,6 +158,7 @@ class MetricsIT {
             });
         } finally {
             clients.forEach(WsClient::close);
+            sio.close();
         }
     }
 
