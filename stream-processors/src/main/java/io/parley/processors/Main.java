@@ -68,8 +68,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
         ProcessorsConfig config;
+        long maxLag;
         try {
             config = ProcessorsConfig.fromEnv();
+            maxLag = readyMaxLag(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("parley-processors: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -94,7 +96,6 @@ public final class Main {
 
         ProcessMetrics metrics = processMetrics(streams);
         KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.applicationId(), Duration.ofSeconds(2));
-        long maxLag = readyMaxLag(System.getenv());
         Readiness readiness = new Readiness().add("kafka", kafka)
                 .add("streams", () -> streams.state() == KafkaStreams.State.RUNNING ? null : "streams " + streams.state())
                 .add("lag", () -> {
@@ -195,7 +196,11 @@ public final class Main {
     /** PARLEY_READY_MAX_LAG: /ready is false while the input lags more records than this (default 10000). */
     static long readyMaxLag(java.util.Map<String, String> env) {
         String value = env.get("PARLEY_READY_MAX_LAG");
-        return value == null || value.isBlank() ? 10_000 : Long.parseLong(value.strip());
+        try {
+            return value == null || value.isBlank() ? 10_000 : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("PARLEY_READY_MAX_LAG is not a number: " + value);
+        }
     }
 
     /** GET /metrics (Prometheus text) and GET /ready (200 READY / 503 NOT_READY with the problems). */
