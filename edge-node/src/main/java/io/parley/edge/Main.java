@@ -54,7 +54,7 @@ public final class Main {
         KafkaCommandPublisher publisher = new KafkaCommandPublisher(config.kafkaBootstrap(), config.topicNamespace(),
                 config.nodeId(), config.lingerMs());
         EdgeNode node = new EdgeNode(config, verifier, publisher, ops);
-        publisher.bindMetrics(node.metrics().registry());
+        publisher.bindMetrics(node.metrics());
         // The presence read view (get-online-users): the Redis the processors write, if any.
         String redisUrl = System.getenv("PARLEY_REDIS_URL");
         RedisPresenceReader presence = redisUrl == null || redisUrl.isBlank() ? null
@@ -64,7 +64,7 @@ public final class Main {
         }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
                 config.slot(), config.nodeId(), node.deliveries());
-        consumer.bindMetrics(node.metrics().registry());
+        consumer.bindMetrics(node.metrics());
         // /ready: Kafka answers, Redis answers (when used), the deliveries consumer keeps up.
         KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.nodeId(), Duration.ofSeconds(2));
         Readiness readiness = new Readiness().add("kafka", kafka)

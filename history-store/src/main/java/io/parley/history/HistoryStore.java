@@ -77,7 +77,7 @@ public final class HistoryStore implements AutoCloseable {
                         return store.write(events).whenComplete((done, failure) ->
                                 writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
                     });
-            writer.bindMetrics(metrics.registry());
+            writer.bindMetrics(metrics);
             RoomEventWriter running = writer;
             long maxLag = readyMaxLag(System.getenv());
             readiness.add("kafka", kafka)

@@ -180,7 +180,8 @@ public final class Main {
      */
     static ProcessMetrics processMetrics(KafkaStreams streams) {
         ProcessMetrics metrics = new ProcessMetrics("processors");
-        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
+        new KafkaStreamsMetrics(streams, io.micrometer.core.instrument.Tags.empty(), metrics.kafkaScheduler(),
+                ProcessMetrics.KAFKA_REFRESH).bindTo(metrics.registry());
         Gauge.builder("parley.processors.streams.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
                 .description("1 while the Streams application is RUNNING").register(metrics.registry());
         Gauge.builder("parley.processors.streams.state", streams, s -> s.state().ordinal())

@@ -6,8 +6,7 @@
  */
 package io.parley.edge.delivery;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.parley.contracts.ops.ProcessMetrics;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.json.Serdes;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -98,8 +97,8 @@ public final class DeliveriesConsumer {
     }
 
     /** The consumer's own metrics (lag per partition, fetch rates...) as kafka_consumer_* meters. */
-    public void bindMetrics(MeterRegistry registry) {
-        new KafkaClientMetrics(consumer).bindTo(registry);
+    public void bindMetrics(ProcessMetrics metrics) {
+        metrics.bindKafka(consumer);
     }
 
     /** Records of the slot's partition not yet read, as of the last poll; -1 until known. */

@@ -151,8 +151,8 @@ public final class KafkaCommandPublisher implements CommandPublisher {
     }
 
     /** The producer's own metrics (send rates, errors, request latency) as kafka_producer_* meters. */
-    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(registry);
+    public void bindMetrics(io.parley.contracts.ops.ProcessMetrics metrics) {
+        metrics.bindKafka(producer);
     }
 
     @Override

@@ -81,8 +81,8 @@ public final class RoomEventWriter implements AutoCloseable {
     }
 
     /** The consumer's own metrics (lag per partition, fetch rates) as kafka_consumer_* meters. */
-    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
+    public void bindMetrics(io.parley.contracts.ops.ProcessMetrics metrics) {
+        metrics.bindKafka(consumer);
     }
 
     /** The consumer's largest partition lag over the metrics window (readiness); -1 until known. */

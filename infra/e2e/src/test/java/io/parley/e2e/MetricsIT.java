@@ -147,6 +147,27 @@ class MetricsIT {
             assertThat(processors.families.keySet()).anyMatch(name -> name.startsWith("kafka_stream_thread_punctuate"));
             assertThat(processors.families.keySet()).anyMatch(name -> name.startsWith("kafka_consumer_fetch_manager_records_lag"));
 
+            // Every series the Grafana dashboard and the alert rules use exists in the scrapes (the
+            // Kafka binders pick up per-partition series on their refresh, hence the wait).
+            await().atMost(WsClient.PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                java.util.Set<String> known = new java.util.HashSet<>();
+                for (String base : List.of(edgeBase(parley, 0), processorsBase(parley), parley.services.historyUrl())) {
+                    known.addAll(PromScrape.of(base).families.keySet());
+                }
+                for (String file : List.of("infra/deploy/grafana/parley-dashboard.json", "infra/deploy/prometheus/parley-alerts.yml")) {
+                    String text = java.nio.file.Files.readString(repoFile(file));
+                    java.util.regex.Matcher series = java.util.regex.Pattern
+                            .compile("\\b(?:parley|kafka|jvm|process|system)_[a-z0-9_]+").matcher(text);
+                    int checked = 0;
+                    while (series.find()) {
+                        String name = series.group();
+                        assertThat(known).as(file + " uses " + name).contains(name.replaceAll("_(bucket|count|sum)$", ""));
+                        checked++;
+                    }
+                    assertThat(checked).as(file).isGreaterThan(10);
+                }
+            });
+
             // The history store: Cassandra batch writes and history requests timed, its consumer's lag.
             await().atMost(WsClient.PATIENCE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 PromScrape history2 = PromScrape.of(parley.services.historyUrl());
@@ -160,6 +181,15 @@ class MetricsIT {
             clients.forEach(WsClient::close);
             sio.close();
         }
+    }
+
+    private static java.nio.file.Path repoFile(String path) {
+        for (java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (java.nio.file.Files.exists(dir.resolve(path))) {
+                return dir.resolve(path);
+            }
+        }
+        throw new IllegalStateException(path + " not found from " + java.nio.file.Path.of("").toAbsolutePath());
     }
 
     private interface Figure {
