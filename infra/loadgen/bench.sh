@@ -47,7 +47,10 @@ if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/jcmd" ]; then
   done
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# A JDK 21/22 does not know this flag (and refuses to start with it): only for JDK 23+.
+if "$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | grep -qE 'java.specification.version = (2[3-9]|[3-9][0-9])'; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
 
 log() { echo "bench: $*" >&2; }
 
@@ -94,6 +97,8 @@ if ! alive "$DATA/run/launcher.pid"; then
 fi
 REDIS_URL=$(sed -n 's/.*PARLEY_REDIS_URL=//p' "$DATA/launcher.out" | head -1)
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:16379}
+KAFKA_BOOTSTRAP=$(sed -n 's/.*PARLEY_KAFKA_BOOTSTRAP=//p' "$DATA/launcher.out" | head -1)
+KAFKA_BOOTSTRAP=${KAFKA_BOOTSTRAP:-127.0.0.1:19092}
 SECRET_FILE=$DATA/jwt-secret
 pid_of() { cat "$DATA/run/$1.pid"; }
 
@@ -122,7 +127,7 @@ start_yardstick() {
 target() {
   echo "--warmup $WARMUP"
   case "$1" in
-    parley) echo "--system parley --urls ws://127.0.0.1:8080/ws,ws://127.0.0.1:8081/ws --pid-dir $DATA/run" ;;
+    parley) echo "--kafka-bootstrap $KAFKA_BOOTSTRAP --system parley --urls ws://127.0.0.1:8080/ws,ws://127.0.0.1:8081/ws --pid-dir $DATA/run" ;;
     socketio) echo "--system socketio --urls ws://127.0.0.1:${YARD_PORTS[0]},ws://127.0.0.1:${YARD_PORTS[1]} --procs sio-1=${YARD_PIDS[0]},sio-2=${YARD_PIDS[1]},redis=$(pid_of redis)" ;;
   esac
 }

@@ -48,7 +48,7 @@ function verify(token) {
 }
 
 const ROOM = /^[A-Za-z0-9_.:-]{1,128}$/;
-const fail = (code, message) => ({ success: false, error: { code, message } });
+const fail = (code, message) => ({ success: false, error: message, code }); // seed 004's ack shape, as Parley
 
 async function main() {
   const redis = createClient({ url: redisUrl });
@@ -103,20 +103,23 @@ async function main() {
     socket.on('send-message', async (data, ack) => {
       if (typeof ack !== 'function') return;
       const roomId = data && data.roomId;
-      const text = data && data.text;
+      const content = data && data.content;
+      const messageType = (data && data.messageType) || 'text';
       if (typeof roomId !== 'string' || !ROOM.test(roomId)) return ack(fail('INVALID_ROOM', 'bad room id'));
       if (!socket.rooms.has(roomId)) return ack(fail('AUTHORIZATION_FAILED', 'not a member of the room'));
-      if (typeof text !== 'string' || !text.trim() || text.length > 4000) return ack(fail('INVALID_MESSAGE', 'bad text'));
+      if (typeof content !== 'string' || !content.trim() || content.length > 4000) return ack(fail('INVALID_MESSAGE', 'bad content'));
       try {
         const seq = await redis.incr('yardstick:seq:' + roomId);
+        // Seed 004's message object (messageWithUser), as Parley sends it.
+        const userId = socket.data.userId;
         const message = {
-          roomId, seq, messageId: crypto.randomUUID(), senderId: socket.data.userId, text,
-          clientMsgId: data.clientMsgId, sentAt: Date.now(),
+          id: crypto.randomUUID(), roomId, userId, content, messageType, createdAt: new Date().toISOString(),
+          user: { id: userId, username: userId, avatarUrl: null }, seq, clientMsgId: data.clientMsgId,
         };
         io.to(roomId).emit('new-message', message);
         const list = 'yardstick:history:' + roomId;
         redis.multi().lPush(list, JSON.stringify(message)).lTrim(list, 0, 999).exec().catch(() => {});
-        ack({ success: true, data: { roomId, messageId: message.messageId, seq, clientMsgId: data.clientMsgId } });
+        ack({ success: true, data: message });
       } catch (e) {
         ack(fail('UNAVAILABLE', 'try again'));
       }

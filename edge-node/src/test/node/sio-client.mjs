@@ -1,20 +1,24 @@
 // sio-client.mjs owns the Node side of Parley's Socket.IO integration tests: it drives the stock
 // socket.io-client (pinned in package.json / package-lock.json) and speaks JSON lines with the
 // Java test that started it. Usage: node sio-client.mjs '<options JSON>'
-//   options: {"url":"http://127.0.0.1:8080","token":"...","transports":["websocket"],"reconnectionDelay":200}
+//   options: {"url":"http://127.0.0.1:8080","token":"...","transports":["websocket"],"reconnectionDelay":200,
+//             "auth":{"profile":"seed-001"},"query":{"profile":"seed-002"}}  (auth: more CONNECT auth fields
+//             besides the token; query: handshake query parameters)
 // stdin, one JSON command a line:
 //   {"cmd":"emit","id":7,"event":"join-room","args":["lobby"],"ack":true}   -> {"type":"ack","id":7,"args":[...]}
 //   {"cmd":"disconnect"} | {"cmd":"connect"} | {"cmd":"exit"}
 // stdout, one JSON event a line: open (the first transport), connect (with the transport), upgrade, connect_error (message, data),
-//   disconnect (reason), event (name, args), ack, reconnect_attempt, reconnect, fatal.
+//   disconnect (reason), event (name, args: every argument, for multi-argument events), ack, reconnect_attempt, reconnect, fatal.
 import { io } from "socket.io-client";
 import { createInterface } from "node:readline";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const out = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 
+const auth = { ...(options.auth ?? {}), ...(options.token === undefined ? {} : { token: options.token }) };
 const socket = io(options.url, {
-  auth: options.token === undefined ? undefined : { token: options.token },
+  auth: Object.keys(auth).length === 0 ? undefined : auth,
+  query: options.query,
   transports: options.transports ?? ["polling", "websocket"],
   reconnectionDelay: options.reconnectionDelay ?? 200,
   reconnectionDelayMax: options.reconnectionDelayMax ?? 1000,

@@ -5,11 +5,17 @@ package io.parley.contracts;
  * The wire form is the constant's name, e.g. {@code "RATE_LIMIT_EXCEEDED"}.
  */
 public enum ErrorCode {
-    /** The token is missing, malformed, tampered, expired, or uses a refused algorithm. */
+    /**
+     * The token is missing, malformed, tampered, expired, or uses a refused algorithm; or a command
+     * came before the first-message {@code auth}; or the connection's token expired unrefreshed.
+     */
     AUTHENTICATION_FAILED(401),
-    /** No token arrived within the authentication timeout. */
+    /** No valid {@code auth} arrived within the authentication timeout (the connection is then closed). */
     AUTH_TIMEOUT(401),
-    /** Authenticated, but not allowed to do this (e.g. send to a room not joined). */
+    /**
+     * Authenticated, but not allowed to do this (e.g. send to a room not joined; refresh with a
+     * token of another user; a browser origin not allowed on {@code /ws}).
+     */
     AUTHORIZATION_FAILED(403),
     /** Over the per-user message rate; the error carries {@code retryAfterMs}. */
     RATE_LIMIT_EXCEEDED(429),

@@ -20,7 +20,10 @@ public enum Topic {
     USER_EVENTS("user-events.v1", "userId", 8, Duration.ofDays(1), CleanupPolicy.DELETE),
     /** Results addressed to edge nodes; partition = the edge node's slot; key: edge node id. */
     DELIVERIES("deliveries.v1", "edgeNodeId", 16, Duration.ofHours(6), CleanupPolicy.DELETE),
-    /** Edge nodes' liveness heartbeats (leases); key: edge node id. */
+    /**
+     * Edge nodes' liveness heartbeats (leases) and the processors' lease ticks (key {@code #tick});
+     * key: edge node id. Timestamps are the broker's append time.
+     */
     EDGE_NODES("edge-nodes.v1", "edgeNodeId", 1, Duration.ofDays(1), CleanupPolicy.DELETE),
     /** Each user's current presence (compacted: the latest record per user); key: user id. For analytics. */
     PRESENCE("presence.v1", "userId", 8, null, CleanupPolicy.COMPACT);
@@ -62,6 +65,13 @@ public enum Topic {
 
     /** The topic-level configuration to create the topic with. */
     public Map<String, String> configs() {
+        if (this == EDGE_NODES) {
+            // Leases are judged by append time: heartbeats and the processors' ticks on one clock (the broker's).
+            return Map.of(
+                    "retention.ms", Long.toString(retentionMs()),
+                    "cleanup.policy", cleanupPolicy.kafkaName,
+                    "message.timestamp.type", "LogAppendTime");
+        }
         return Map.of(
                 "retention.ms", Long.toString(retentionMs()),
                 "cleanup.policy", cleanupPolicy.kafkaName);

@@ -6,6 +6,7 @@ package io.parley.edge;
 
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.AuthConfig;
+import io.parley.edge.auth.SessionAuthConfig;
 import io.parley.edge.socketio.SocketIoConfig;
 
 import java.time.Duration;
@@ -28,15 +29,19 @@ import java.util.Map;
  * <tr><td>PARLEY_SEND_QUEUE_LIMIT</td><td>1000</td><td>frames queued per socket before it is closed as a slow consumer</td></tr>
  * <tr><td>PARLEY_EDGE_LEASE_MS</td><td>10000</td><td>liveness lease; a heartbeat every lease/3</td></tr>
  * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_PENDING_MS</td><td>2000</td><td>backpressure: while the oldest command this node published
+ * has waited longer than this for the processors' answer, new sends, joins, mark-reads and typing are refused
+ * with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
+ * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
  * </table>
  */
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo) {
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
 
@@ -57,6 +62,8 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(idleTimeoutMs >= 1000, "PARLEY_EDGE_IDLE_TIMEOUT_MS must be >= 1000");
         require(auth != null, "auth configuration missing");
         require(socketIo != null, "Socket.IO configuration missing");
+        require(sessionAuth != null, "session auth configuration missing");
+        require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -83,19 +90,28 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 intOf(env, "PARLEY_EDGE_LINGER_MS", 1),
                 longOf(env, "PARLEY_EDGE_IDLE_TIMEOUT_MS", 120_000),
                 auth,
-                SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
+                SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
+                SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
-                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults());
+                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
+                SessionAuthConfig.defaults(), 2_000);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+    }
+
+    /** This configuration with other first-message auth / token expiry settings. */
+    public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
     }
 
     public String topic(Topic topic) {

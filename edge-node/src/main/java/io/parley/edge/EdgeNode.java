@@ -14,29 +14,37 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsUpgradeException;
+import io.parley.contracts.EventIds;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.ops.ProcessMetrics;
 import io.parley.contracts.ops.Readiness;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.json.Json;
 import io.parley.edge.admin.AdminApi;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.DeliveryHandler;
+import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.delivery.RoomIndex;
+import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.metrics.OpsConfig;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.socketio.Cors;
 import io.parley.edge.socketio.SocketIoEndpoint;
 import io.parley.edge.ws.NativeEndpoint;
+import io.parley.edge.ws.TappedWsUpgrader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +75,15 @@ public final class EdgeNode {
     private final NativeEndpoint nativeEndpoint;
     private final SocketIoEndpoint socketIo;
     private final DeliveryHandler deliveries;
+    private final TokenLifecycle tokens;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("parley-edge-timer").daemon(true).unstarted(r));
     private final AtomicLong heartbeatFailures = new AtomicLong();
+    private final AtomicLong leaseResets = new AtomicLong();
+    private final PipelineLag lag;
+    /** Minted before any connection id of this boot, so every connection id of the boot sorts above it. */
+    private volatile String bootId = EventIds.next();
     private WebServer server;
     private BooleanSupplier deliveriesRunning = () -> true;
     private volatile boolean stopped;
@@ -92,14 +105,18 @@ public final class EdgeNode {
         EdgeMetrics.install(metrics);
         metrics.bindConnections(registry::snapshot, java.util.List.of("native", "socketio"));
         this.publisher = publisher;
-        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis);
+        this.lag = new PipelineLag(config.maxPendingMs());
+        MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
+        this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
+                lag, messageRooms);
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
+        this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
-        this.nativeEndpoint = new NativeEndpoint(authenticator, parser, commands, registry, index, writers,
-                config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, parser, commands, registry, index,
+        this.nativeEndpoint = new NativeEndpoint(authenticator, tokens, new Cors(config.socketIo().corsOrigins()), parser,
+                commands, registry, index, writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+        this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
-        this.deliveries = new DeliveryHandler(registry, index, rateLimits);
+        this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
         io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());
@@ -140,6 +157,10 @@ public final class EdgeNode {
      */
     public EdgeNode start(BooleanSupplier deliveriesRunning) {
         this.deliveriesRunning = deliveriesRunning;
+        WsConfig ws = WsConfig.builder()
+                .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
+                        config.socketIo().maxPayload()))
+                .build();
         server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -148,9 +169,12 @@ public final class EdgeNode {
                 // connected. Sessions Helidon closes this way get no onClose: the reaper cleans them up.
                 .idleConnectionTimeout(config.idleTimeout())
                 .idleConnectionPeriod(config.idleCheckPeriod())
-                .addProtocol(WsConfig.builder()
-                        .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
-                                config.socketIo().maxPayload()))
+                .addProtocol(ws)
+                // Our HTTP/1.1 selector comes before the discovered one: its WebSocket upgrader lets
+                // Parley check what Helidon does not of RFC 6455 (TappedWsUpgrader).
+                .addConnectionSelector(Http1ConnectionSelector.builder()
+                        .config(Http1Config.create())
+                        .putUpgrader("websocket", new TappedWsUpgrader(ws))
                         .build())
                 .routing(routing -> routing
                         .get("/health", this::health)
@@ -170,6 +194,8 @@ public final class EdgeNode {
         long beat = config.heartbeatIntervalMs();
         timer.scheduleAtFixedRate(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::reap, REAP_INTERVAL_MS, REAP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> lag.refresh(System.currentTimeMillis()),
+                PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -193,6 +219,10 @@ public final class EdgeNode {
         body.put("slot", config.slot());
         body.put("connections", registry.size());
         body.put("rooms", index.roomCount());
+        body.put("bootId", bootId);
+        body.put("leaseResets", leaseResets.get());
+        body.put("pendingAgeMs", lag.oldestAgeMs());
+        body.put("refusedOverload", lag.refused());
         response.status(healthy ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(Json.write(body));
@@ -245,7 +275,7 @@ public final class EdgeNode {
     private void heartbeat() {
         try {
             publisher.publish(new EdgeHeartbeat(config.nodeId(), config.slot(), System.currentTimeMillis(),
-                    config.leaseMs(), registry.size()), failure -> {
+                    config.leaseMs(), registry.size(), bootId), failure -> {
                 if (failure != null && heartbeatFailures.incrementAndGet() % 10 == 1) {
                     LOG.warn("heartbeat not published ({} failures so far): {}", heartbeatFailures.get(), failure.toString());
                 }
@@ -253,6 +283,39 @@ public final class EdgeNode {
         } catch (RuntimeException e) {
             LOG.error("heartbeat failed", e);
         }
+    }
+
+    /** The boot id in this node's heartbeats (a new one after each lease reset). */
+    public String bootId() {
+        return bootId;
+    }
+
+    /** How many times this node found its lease expired and reset its sockets. */
+    public long leaseResets() {
+        return leaseResets.get();
+    }
+
+    /**
+     * The processors expired this node's lease for boot {@code expiredBoot} (it stalled past its
+     * lease: SIGSTOP, a long GC, a lost network) and dropped its connections. The sockets of that
+     * boot look connected but the processors route nothing to them: start a new boot id first (every
+     * socket accepted from now on sorts above it), then close every socket below it (native: 4503
+     * RECONNECT; Socket.IO: a transport close, the stock client reconnects), which publishes their
+     * leaves and disconnects, and heartbeat at once with the new boot id. A notice for an older boot
+     * (already reset) is ignored. Deliveries thread.
+     */
+    synchronized void leaseExpired(String expiredBoot) {
+        if (stopped || expiredBoot == null || !expiredBoot.equals(bootId)) {
+            return;
+        }
+        String next = EventIds.next();
+        bootId = next;
+        leaseResets.incrementAndGet();
+        int closed = nativeEndpoint.closeBefore(next, "lease expired: reconnect")
+                + socketIo.closeBefore(next, "lease expired");
+        LOG.warn("edge node {}: the processors expired this node's lease (boot {}): closed {} sockets for reconnection; new boot {}",
+                config.nodeId(), expiredBoot, closed, next);
+        heartbeat();
     }
 
     private void reap() {
@@ -292,6 +355,7 @@ public final class EdgeNode {
             sleepQuietly(20);
         }
         timer.shutdownNow();
+        tokens.stop();
         socketIo.stop();
         if (server != null) {
             server.stop();

@@ -173,7 +173,7 @@ class NativeWsIT {
         assertThat(refusedStatus("?token=" + expired, null)).isEqualTo(401);
         assertThat(refusedStatus("?token=" + algNone, null)).isEqualTo(401);
         assertThat(refusedStatus("?token=not.a.jwt", null)).isEqualTo(401);
-        assertThat(refusedStatus("", null)).isEqualTo(401);
+        // No token at all is not refused at the upgrade: the client must send auth {token} first (NativeAuthIT).
 
         // The reason is told (plain HTTP to the same path shows the body of the refusal).
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + base + "/ws?token=" + expired)).build(),
@@ -194,6 +194,27 @@ class NativeWsIT {
     }
 
     @Test
+    void aVocabularyProfileOtherThanTheDefaultIsRefusedOnWs() throws Exception {
+        String token = ISSUER.mint("paula", Duration.ofMinutes(5));
+        assertThat(refusedStatus("?token=" + token + "&profile=seed-001", null)).isEqualTo(400);
+        assertThat(refusedStatus("?token=" + token + "&vocabulary=seed-002", null)).isEqualTo(400);
+        assertThat(refusedStatus("?token=" + token + "&profile=nonsense", null)).isEqualTo(400);
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://" + base + "/ws?token=" + token + "&profile=seed-002")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+        assertThat(error.get("code").textValue()).isEqualTo(ErrorCode.INVALID_MESSAGE.name());
+        assertThat(error.get("message").textValue()).contains("/socket.io/");
+        // the default vocabulary by name is fine
+        Client quinn = new Client();
+        quinn.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://" + base + "/ws?token="
+                + ISSUER.mint("quinn", Duration.ofMinutes(5)) + "&profile=seed-004"), quinn).join();
+        JsonNode pong = quinn.request("{\"op\":\"ping\",\"ref\":\"p1\"}");
+        assertThat(pong.get("ok").booleanValue()).isTrue();
+        quinn.close();
+    }
+
+    @Test
     void aValidTokenConnectsByHeaderOrQueryAndTheUserIdComesFromTheToken() throws Exception {
         Client viaHeader = connect("carol", true);
         Client viaQuery = connect("dave", false);
@@ -204,7 +225,7 @@ class NativeWsIT {
         assertThat(pong.get("ref").textValue()).isEqualTo("p1");
         assertThat(pong.get("ok").booleanValue()).isTrue();
 
-        viaHeader.send("{\"op\":\"send-message\",\"ref\":\"s1\",\"data\":{\"roomId\":\"lobby\",\"text\":\"hi\","
+        viaHeader.send("{\"op\":\"send-message\",\"ref\":\"s1\",\"data\":{\"roomId\":\"lobby\",\"content\":\"hi\","
                 + "\"userId\":\"mallory\",\"clientMsgId\":\"m-1\"}}");
         await().atMost(30, TimeUnit.SECONDS).until(() -> !commandsOf("carol").isEmpty());
         RoomCommand send = commandsOf("carol").get(0);
@@ -240,14 +261,14 @@ class NativeWsIT {
                 .at("/error/code").textValue()).isEqualTo("INVALID_ROOM");
 
         String tooLong = "x".repeat(4001);
-        JsonNode longText = client.request("{\"op\":\"send-message\",\"ref\":\"4\",\"data\":{\"roomId\":\"r\",\"text\":\"" + tooLong + "\"}}");
+        JsonNode longText = client.request("{\"op\":\"send-message\",\"ref\":\"4\",\"data\":{\"roomId\":\"r\",\"content\":\"" + tooLong + "\"}}");
         assertThat(longText.get("ref").textValue()).isEqualTo("4");
         assertThat(longText.at("/error/code").textValue()).isEqualTo("INVALID_MESSAGE");
 
-        assertThat(client.request("{\"op\":\"send-message\",\"ref\":\"5\",\"data\":{\"roomId\":\"r\",\"text\":\"\"}}")
+        assertThat(client.request("{\"op\":\"send-message\",\"ref\":\"5\",\"data\":{\"roomId\":\"r\",\"content\":\"\"}}")
                 .at("/error/code").textValue()).isEqualTo("INVALID_MESSAGE");
 
-        String huge = "{\"op\":\"send-message\",\"ref\":\"6\",\"data\":{\"roomId\":\"r\",\"text\":\"" + "y".repeat(20_000) + "\"}}";
+        String huge = "{\"op\":\"send-message\",\"ref\":\"6\",\"data\":{\"roomId\":\"r\",\"content\":\"" + "y".repeat(20_000) + "\"}}";
         JsonNode tooLarge = client.request(huge);
         assertThat(tooLarge.at("/error/code").textValue()).isEqualTo("PAYLOAD_TOO_LARGE");
 
@@ -267,7 +288,7 @@ class NativeWsIT {
         Client client = connect("frank");
         connectionIdOf("frank");
         for (int i = 0; i < 30; i++) {
-            client.send("{\"op\":\"send-message\",\"ref\":\"" + i + "\",\"data\":{\"roomId\":\"r\",\"text\":\"flood\"}}");
+            client.send("{\"op\":\"send-message\",\"ref\":\"" + i + "\",\"data\":{\"roomId\":\"r\",\"content\":\"flood\"}}");
         }
         // Accepted sends are answered by the processors (absent here); refusals by the edge at once.
         int limited = 0;
@@ -313,18 +334,18 @@ class NativeWsIT {
         assertThat(heidi.next().get("ref").textValue()).isEqualTo("j2");
 
         Delivery.ToRoom message = new Delivery.ToRoom("room-1", 1, Protocol.NEW_MESSAGE,
-                Json.tree(new Protocol.NewMessage("room-1", 1, "msg-1", "grace", "hello room 1", null, null, 42L)));
+                Json.tree(new Protocol.Message("msg-1", "room-1", "grace", "hello room 1", "text", Protocol.isoTime(42L), Protocol.User.of("grace", null, null), 1, null, null)));
         node.deliveries().handle(new Delivery("edge-test", 0, message));
         node.deliveries().handle(new Delivery("edge-test", 0, message)); // reprocessed: same seq, dropped
         node.deliveries().handle(new Delivery("edge-test", 0, new Delivery.ToRoom("room-2", 1, Protocol.NEW_MESSAGE,
-                Json.tree(new Protocol.NewMessage("room-2", 1, "msg-2", "heidi", "hello room 2", null, null, 43L)))));
+                Json.tree(new Protocol.Message("msg-2", "room-2", "heidi", "hello room 2", "text", Protocol.isoTime(43L), Protocol.User.of("heidi", null, null), 1, null, null)))));
 
         JsonNode event = grace.next();
         assertThat(event.get("event").textValue()).isEqualTo("new-message");
-        assertThat(event.at("/data/text").textValue()).isEqualTo("hello room 1");
+        assertThat(event.at("/data/content").textValue()).isEqualTo("hello room 1");
         assertThat(event.at("/data/seq").longValue()).isEqualTo(1);
         JsonNode other = heidi.next();
-        assertThat(other.at("/data/text").textValue()).isEqualTo("hello room 2"); // never room-1's
+        assertThat(other.at("/data/content").textValue()).isEqualTo("hello room 2"); // never room-1's
         assertThat(grace.received.poll(300, TimeUnit.MILLISECONDS)).isNull(); // the duplicate was dropped
         assertThat(heidi.received.poll(100, TimeUnit.MILLISECONDS)).isNull();
 
@@ -344,7 +365,7 @@ class NativeWsIT {
         connectionIdOf("ivan");
         node.deliveries().handle(new Delivery("edge-test", 0,
                 new Delivery.RateLimit("ivan", System.currentTimeMillis() + 5_000)));
-        JsonNode refused = ivan.request("{\"op\":\"send-message\",\"ref\":\"1\",\"data\":{\"roomId\":\"r\",\"text\":\"hi\"}}");
+        JsonNode refused = ivan.request("{\"op\":\"send-message\",\"ref\":\"1\",\"data\":{\"roomId\":\"r\",\"content\":\"hi\"}}");
         assertThat(refused.get("ref").textValue()).isEqualTo("1");
         assertThat(refused.at("/error/code").textValue()).isEqualTo("RATE_LIMIT_EXCEEDED");
         assertThat(refused.at("/error/retryAfterMs").longValue()).isBetween(1L, 5_000L);

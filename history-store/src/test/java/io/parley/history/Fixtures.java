@@ -39,7 +39,10 @@ final class Fixtures {
         String clientMsgId = seq % 3 == 0 ? null : "c-" + seq;
         String replyTo = seq % 5 == 0 ? "m-" + roomId + "-" + (seq - 1) : null;
         return new RoomEvent("m-" + roomId + "-" + seq, roomId, seq, "user-" + (seq % 4), BASE_TIME + seq,
-                new RoomEvent.MessageSent("m-" + roomId + "-" + seq, clientMsgId, "text " + seq + " ☕", replyTo));
+                seq % 2 == 0
+                        ? new RoomEvent.MessageSent("m-" + roomId + "-" + seq, clientMsgId, "text " + seq + " ☕", replyTo)
+                        : new RoomEvent.MessageSent("m-" + roomId + "-" + seq, clientMsgId, "https://img/" + seq + ".png", "image",
+                                replyTo, "User " + (seq % 4), "https://img/user-" + (seq % 4) + ".png"));
     }
 
     static RoomEvent joined(String roomId, long seq) {

@@ -102,17 +102,27 @@ class HistoryStoreIT {
             assertThat(seqs(latest)).isEqualTo(range(N - 49, N));
             assertThat(latest.get("hasMore").asBoolean()).isTrue();
 
-            // Every field of a message.
-            JsonNode m = latest.get("messages").get(latest.get("messages").size() - 1);
-            RoomEvent last = message(roomA, N);
-            RoomEvent.MessageSent sent = (RoomEvent.MessageSent) last.body();
-            assertThat(m.get("seq").asLong()).isEqualTo(N);
-            assertThat(m.get("messageId").asText()).isEqualTo(sent.messageId());
-            assertThat(m.get("senderId").asText()).isEqualTo(last.userId());
-            assertThat(m.get("text").asText()).isEqualTo(sent.text());
-            assertThat(m.get("clientMsgId").asText()).isEqualTo(sent.clientMsgId());
-            assertThat(m.get("replyTo").asText()).isEqualTo(sent.replyTo());
-            assertThat(m.get("sentAt").asLong()).isEqualTo(last.timestamp());
+            // Every field of a message: seed 004's message object, as new-message carries it.
+            for (int back = 1; back <= 2; back++) { // an image with display fields, and a text without
+                JsonNode m = latest.get("messages").get(latest.get("messages").size() - back);
+                RoomEvent event = message(roomA, N - back + 1);
+                RoomEvent.MessageSent sent = (RoomEvent.MessageSent) event.body();
+                assertThat(m.get("seq").asLong()).isEqualTo(event.seq());
+                assertThat(m.get("id").asText()).isEqualTo(sent.messageId());
+                assertThat(m.get("roomId").asText()).isEqualTo(roomA);
+                assertThat(m.get("userId").asText()).isEqualTo(event.userId());
+                assertThat(m.get("content").asText()).isEqualTo(sent.content());
+                assertThat(m.get("messageType").asText()).isEqualTo(sent.messageType());
+                assertThat(m.path("clientMsgId").asText(null)).isEqualTo(sent.clientMsgId());
+                assertThat(m.path("replyTo").asText(null)).isEqualTo(sent.replyTo());
+                assertThat(m.get("createdAt").asText()).isEqualTo(java.time.Instant.ofEpochMilli(event.timestamp()).toString()
+                        .replace("Z", event.timestamp() % 1000 == 0 ? ".000Z" : "Z"));
+                assertThat(m.get("user").get("id").asText()).isEqualTo(event.userId());
+                assertThat(m.get("user").get("username").asText())
+                        .isEqualTo(sent.username() == null ? event.userId() : sent.username());
+                assertThat(m.get("user").get("avatarUrl").isNull()).isEqualTo(sent.avatarUrl() == null);
+                assertThat(m.has("text")).isFalse();
+            }
 
             // after: first 200, then the rest; the edges.
             JsonNode first = page(port, roomA, "?after=0&limit=200");

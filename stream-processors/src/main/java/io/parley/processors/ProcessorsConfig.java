@@ -30,17 +30,20 @@ import java.util.Map;
  *                             goes offline only after this long (a reconnect within it changes nothing)
  * @param presenceIdleMs       {@code PARLEY_PRESENCE_IDLE_MS}, default 300000: an {@code online} user with no
  *                             activity for this long shows as {@code away}; 0 disables it
- * @param presenceTickMs       {@code PARLEY_PRESENCE_TICK_MS}, default 250: how often the presence timers and the
- *                             edge-node leases are checked (wall clock)
+ * @param presenceTickMs       {@code PARLEY_PRESENCE_TICK_MS}, default 250: how often the presence timers are
+ *                             checked (wall clock)
  * @param redisUrl             {@code PARLEY_REDIS_URL}, default none: where the presence read view is kept
  *                             ({@code redis://host:port}); none: no view
  * @param typingTimeoutMs      {@code PARLEY_TYPING_TIMEOUT_MS}, default 5000: a typist who sends no
  *                             {@code typing-start} refresh for this long is stopped automatically (wall clock)
+ * @param leaseTickMs          {@code PARLEY_LEASE_TICK_MS}, default 1000: how often the lease stage appends a
+ *                             tick to edge-nodes; a dead edge node expires within its lease + this + the
+ *                             processors' lag
  */
 public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
                                int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
                                int lingerMs, int commitIntervalMs, long presenceGraceMs, long presenceIdleMs,
-                               long presenceTickMs, String redisUrl, long typingTimeoutMs) {
+                               long presenceTickMs, String redisUrl, long typingTimeoutMs, long leaseTickMs) {
 
     public ProcessorsConfig {
         require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
@@ -54,6 +57,7 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
         require(presenceGraceMs >= 0, "PARLEY_PRESENCE_GRACE_MS must be at least 0, was " + presenceGraceMs);
         require(presenceIdleMs >= 0, "PARLEY_PRESENCE_IDLE_MS must be at least 0, was " + presenceIdleMs);
         require(presenceTickMs >= 10, "PARLEY_PRESENCE_TICK_MS must be at least 10, was " + presenceTickMs);
+        require(leaseTickMs >= 10, "PARLEY_LEASE_TICK_MS must be at least 10, was " + leaseTickMs);
         require(typingTimeoutMs >= 100, "PARLEY_TYPING_TIMEOUT_MS must be at least 100, was " + typingTimeoutMs);
         require(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                 "PARLEY_REDIS_URL must start with redis:// or rediss://, was " + redisUrl);
@@ -81,14 +85,15 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 integer(env, "PARLEY_PRESENCE_IDLE_MS", 300_000),
                 integer(env, "PARLEY_PRESENCE_TICK_MS", 250),
                 text(env, "PARLEY_REDIS_URL", null),
-                integer(env, "PARLEY_TYPING_TIMEOUT_MS", 5000));
+                integer(env, "PARLEY_TYPING_TIMEOUT_MS", 5000),
+                integer(env, "PARLEY_LEASE_TICK_MS", 1000));
     }
 
     /** The settings with another Redis URL (null: no view). */
     public ProcessorsConfig withRedisUrl(String url) {
         return new ProcessorsConfig(kafkaBootstrap, topicNamespace, applicationId, stateDir, healthPort, maxMessageLength,
                 maxMessagesPerMinute, rateBurst, lingerMs, commitIntervalMs, presenceGraceMs, presenceIdleMs,
-                presenceTickMs, url, typingTimeoutMs);
+                presenceTickMs, url, typingTimeoutMs, leaseTickMs);
     }
 
     /** The name of a catalog topic in this deployment's namespace. */

@@ -14,8 +14,9 @@ public final class Stores {
     /**
      * The room topology's one key-value store (key: a typed key of {@code room.RoomKeys}): per room
      * the head (seq, op count) and the routing table (edge node -> slot, connections); per (room,
-     * user) the connections, the read position and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per command the
-     * decision already taken. One store, so one changelog partition keeps the write order that
+     * user) the connections, the read position and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per (room,
+     * message id) the message's seq (for mark-read by message ids, kept as long as its decision); per
+     * command the decision already taken. One store, so one changelog partition keeps the write order that
      * crash safety relies on (see {@code room.RoomProcessor}).
      */
     public static final String ROOM_STATE = "room-state";
@@ -45,7 +46,10 @@ public final class Stores {
      */
     public static final String PRESENCE_STATE = "presence-state";
 
-    /** The node-lease stage's store (key: edge node id): slot, when its last heartbeat arrived, its lease. */
+    /**
+     * The node-lease stage's store (key: edge node id): slot, the log-append time of its last
+     * heartbeat, its lease, its boot id, whether (and by which tick) it expired.
+     */
     public static final String EDGE_LEASES = "edge-leases";
 
     /** Wall-clock punctuator of the presence stage that fires due timers (grace period over, idle -> away). */
@@ -57,8 +61,11 @@ public final class Stores {
     /** How often {@link #PRESENCE_VIEW_PUNCTUATOR} checks the Redis marker. */
     public static final Duration PRESENCE_VIEW_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-    /** Wall-clock punctuator of the node-lease stage that expires nodes whose lease ran out. */
-    public static final String LEASE_EXPIRY_PUNCTUATOR = "edge-lease-expiry";
+    /**
+     * Wall-clock punctuator of the node-lease stage that appends a tick to edge-nodes (every
+     * {@code PARLEY_LEASE_TICK_MS}); leases expire when a tick is read, never on the wall clock.
+     */
+    public static final String LEASE_TICK_PUNCTUATOR = "edge-lease-tick";
 
     /** Internal topics (repartitions; names are part of the topic names, like stores). */
     public static final String PRESENCE_FANOUT_TOPIC = "presence-fanout";

@@ -7,7 +7,11 @@ import jakarta.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Builds the HS256 key from the shared secret, for verifying and for minting. */
+/**
+ * Builds the HS256 key from the shared secret, for verifying and for minting. The key id is
+ * Parley's own label for tokens it mints; verification does not require it (standard libraries
+ * sign without a {@code kid}): see {@link TokenVerifier}.
+ */
 final class Keys {
     static final String LOCAL_KEY_ID = "parley-hs256";
 

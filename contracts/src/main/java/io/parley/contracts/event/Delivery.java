@@ -21,8 +21,9 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
     @JsonSubTypes({
             @JsonSubTypes.Type(value = ToRoom.class, name = "to-room"),
             @JsonSubTypes.Type(value = Reply.class, name = "reply"),
-            @JsonSubTypes.Type(value = RateLimit.class, name = "rate-limit")})
-    public sealed interface Body permits ToRoom, Reply, RateLimit {}
+            @JsonSubTypes.Type(value = RateLimit.class, name = "rate-limit"),
+            @JsonSubTypes.Type(value = LeaseExpired.class, name = "lease-expired")})
+    public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired {}
 
     /**
      * A server event for every socket of this node subscribed to {@code roomId}. {@code seq} lets
@@ -61,4 +62,13 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
      * {@code blockedUntil} (epoch ms); a later decision replaces an earlier one.
      */
     public record RateLimit(String userId, long blockedUntil) implements Body {}
+
+    /**
+     * The node's lease for boot {@code bootId} was expired: the processors dropped every connection
+     * it had then. Sent to the node's slot in answer to each heartbeat of that boot that arrives
+     * after the expiry. The node closes every socket of that boot (native: close code
+     * {@link io.parley.contracts.wire.CloseCodes#RECONNECT}) and starts a new boot id; a node already
+     * on another boot ignores it.
+     */
+    public record LeaseExpired(String bootId) implements Body {}
 }

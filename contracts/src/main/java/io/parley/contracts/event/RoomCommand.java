@@ -4,6 +4,8 @@
  */
 package io.parley.contracts.event;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -16,9 +18,20 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * @param edgeSlot     the partition of {@code deliveries} the edge node reads
  * @param ref          the client's request reference, echoed in the reply; may be null
  * @param timestamp    epoch milliseconds at the edge
+ * @param username     the sender's display name from the verified token's standard claims
+ *                     ({@code name} / {@code preferred_username}); absent: the user id is shown
+ * @param avatarUrl    the sender's avatar ({@code picture} claim); absent: none
  */
 public record RoomCommand(String eventId, String roomId, String userId, String edgeNodeId, int edgeSlot,
-                          String connectionId, String ref, long timestamp, Body body) {
+                          String connectionId, String ref, long timestamp, Body body,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String username,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String avatarUrl) {
+
+    /** A command without display fields (the user id is shown as the name). */
+    public RoomCommand(String eventId, String roomId, String userId, String edgeNodeId, int edgeSlot,
+                       String connectionId, String ref, long timestamp, Body body) {
+        this(eventId, roomId, userId, edgeNodeId, edgeSlot, connectionId, ref, timestamp, body, null, null);
+    }
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
     @JsonSubTypes({
@@ -39,8 +52,18 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
      */
     public record Leave(String reason) implements Body {}
 
-    /** Send a text message; {@code clientMsgId} makes resends idempotent; {@code replyTo} is a message id or null. */
-    public record Send(String clientMsgId, String text, String replyTo) implements Body {}
+    /**
+     * Send a message: {@code content} of {@code messageType} (text, image, ...); {@code clientMsgId}
+     * makes resends idempotent; {@code replyTo} is a message id or null. Commands written before
+     * v1's {@code content} carried it as {@code text}: still read.
+     */
+    public record Send(String clientMsgId, @JsonAlias("text") String content,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String messageType, String replyTo) implements Body {
+        /** A text message. */
+        public Send(String clientMsgId, String content, String replyTo) {
+            this(clientMsgId, content, "text", replyTo);
+        }
+    }
 
     /**
      * The user is typing in the room (members only). Ephemeral: never a room event, takes no seq;
@@ -48,8 +71,27 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
      */
     public record TypingStart() implements Body {}
 
-    /** The user has read the room up to {@code seq} (members only; the position only moves forward). */
-    public record MarkRead(long seq) implements Body {}
+    /**
+     * The user has read the room up to {@code seq}, or up to the highest of {@code messageIds}
+     * (resolved to seqs by the room processor); exactly one of the two is given. Members only;
+     * the position only moves forward.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MarkRead(Long seq, java.util.List<String> messageIds) implements Body {
+        public MarkRead(long seq) {
+            this(seq, null);
+        }
+
+        /** The seq form. */
+        public static MarkRead upTo(long seq) {
+            return new MarkRead(seq, null);
+        }
+
+        /** The message-id form. */
+        public static MarkRead ids(java.util.List<String> messageIds) {
+            return new MarkRead(null, java.util.List.copyOf(messageIds));
+        }
+    }
 
     /** The user stopped typing (also implied by a message, a leave, or no refresh within the timeout). */
     public record TypingStop() implements Body {}

@@ -4,6 +4,7 @@
  */
 package io.parley.contracts.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -26,7 +27,39 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
             @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position")})
     public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition {}
 
-    public record MessageSent(String messageId, String clientMsgId, String text, String replyTo) implements Body {}
+    /**
+     * A message: {@code content} of {@code messageType}; the sender's display fields at send time
+     * ({@code username}, {@code avatarUrl}: from the token, absent when it had none).
+     * {@code text} is the deprecated v1 name of {@code content}: written with the same value for a
+     * deprecation period (until a v2 topic), and the only field in records written before
+     * {@code content} existed; readers take {@code content} and fall back to {@code text}
+     * (this constructor does: either fills the other), {@code messageType} "text" when absent.
+     */
+    public record MessageSent(String messageId, String clientMsgId, String content, String messageType,
+                              String replyTo,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String username,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String avatarUrl,
+                              @Deprecated String text) implements Body {
+        public MessageSent {
+            if (content == null) {
+                content = text;
+            }
+            text = content;
+            if (messageType == null) {
+                messageType = "text";
+            }
+        }
+
+        public MessageSent(String messageId, String clientMsgId, String content, String messageType, String replyTo,
+                           String username, String avatarUrl) {
+            this(messageId, clientMsgId, content, messageType, replyTo, username, avatarUrl, null);
+        }
+
+        /** A text message without display fields. */
+        public MessageSent(String messageId, String clientMsgId, String content, String replyTo) {
+            this(messageId, clientMsgId, content, "text", replyTo, null, null, null);
+        }
+    }
 
     /** The user's first connection joined the room. */
     public record MemberJoined() implements Body {}

@@ -31,7 +31,12 @@ public final class Protocol {
     public static final String ONLINE_USERS = "online-users";
     public static final String USER_TYPING = "user-typing";
     public static final String USER_STOPPED_TYPING = "user-stopped-typing";
-    public static final String MESSAGE_READ = "message-read";
+    public static final String MESSAGES_READ = "messages-read";
+    public static final String USER_ONLINE = "user-online";
+    public static final String USER_OFFLINE = "user-offline";
+
+    /** The message type when a send names none (seed 004: {@code messageType || 'text'}). */
+    public static final String TEXT = "text";
 
     // Presence statuses.
     public static final String ONLINE = "online";
@@ -43,23 +48,47 @@ public final class Protocol {
     /** Data of {@code join-room} and {@code leave-room}. */
     public record RoomRequest(String roomId) {}
 
-    /** Data of {@code send-message}. */
-    public record SendMessageRequest(String roomId, String text, String clientMsgId, String replyTo) {}
-
-    /** Reply data of {@code join-room} / {@code leave-room}: the room's latest seq at that moment. */
-    public record RoomAck(String roomId, long seq) {}
-
-    /** Reply data of {@code send-message}. */
+    /**
+     * Data of {@code send-message} (seed 004): {@code content}, {@code messageType} (default
+     * {@code "text"}); Parley's {@code clientMsgId} (idempotent resend) and {@code replyTo}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SendMessageAck(String roomId, String messageId, long seq, String clientMsgId) {}
+    public record SendMessageRequest(String roomId, String content, String messageType, String clientMsgId, String replyTo) {}
 
-    /** Data of {@code new-message}. */
+    /**
+     * Reply data of {@code join-room} / {@code leave-room}: the room ({@code id} = {@code roomId},
+     * seed 004 answers the room object) and its latest seq at that moment.
+     */
+    public record RoomAck(String id, String roomId, long seq) {
+        public RoomAck(String roomId, long seq) {
+            this(roomId, roomId, seq);
+        }
+    }
+
+    /**
+     * A user as seed 004 shows one: {@code {id, username, avatarUrl}}; the display fields come from
+     * the verified token's standard claims (username = the user id, avatarUrl = null without them).
+     * {@code avatarUrl} is always written (null when unknown), as the seed's server does.
+     */
+    public record User(String id, String username,
+                       @JsonInclude(JsonInclude.Include.ALWAYS) String avatarUrl) {
+        /** The user with display fields, falling back to the id for a missing username. */
+        public static User of(String id, String username, String avatarUrl) {
+            return new User(id, username == null || username.isBlank() ? id : username, avatarUrl);
+        }
+    }
+
+    /**
+     * The message object (seed 004's {@code messageWithUser}): data of {@code new-message}, of the
+     * {@code send-message} ack and of each message in history. {@code createdAt} is ISO-8601 UTC
+     * with milliseconds ({@link #isoTime}); Parley adds {@code seq}, {@code clientMsgId}, {@code replyTo}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record NewMessage(String roomId, long seq, String messageId, String senderId, String text,
-                             String clientMsgId, String replyTo, long sentAt) {}
+    public record Message(String id, String roomId, String userId, String content, String messageType,
+                          String createdAt, User user, long seq, String clientMsgId, String replyTo) {}
 
-    /** Data of {@code user-joined} and {@code user-left}. */
-    public record MembershipChange(String roomId, long seq, String userId) {}
+    /** Data of {@code user-joined} and {@code user-left}: {@code {roomId, user}} (seed 004), plus Parley's {@code userId}, {@code seq}. */
+    public record MembershipChange(String roomId, User user, String userId, long seq) {}
 
     /** Data of {@code update-presence}: a null field keeps its value; an empty customStatus clears it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -72,19 +101,54 @@ public final class Protocol {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PresenceUpdate(String roomId, String userId, String status, String customStatus, Long lastSeen) {}
 
-    /** One user in {@code online-users} / the reply to {@code get-online-users}. */
+    /** Data of {@code user-online} (seed 004: {@code {userId, username}}) to a room's members; Parley adds {@code roomId}. */
+    public record UserOnline(String userId, String username, String roomId) {}
+
+    /** Data of {@code user-offline} (seed 004: {@code {userId}}); Parley adds {@code roomId}. */
+    public record UserOffline(String userId, String roomId) {}
+
+    /** One user in the reply to {@code get-online-users}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record OnlineUser(String userId, String status, String customStatus, Long lastSeen) {}
 
-    /** Reply data of {@code get-online-users}, and the {@code online-users} event after a join. */
+    /**
+     * Reply data of {@code get-online-users} {@code {roomId}}. (The {@code online-users} event a
+     * socket gets right after connecting is seed 004's: a bare array of user ids.)
+     */
     public record OnlineUsers(String roomId, java.util.List<OnlineUser> users) {}
 
-    /** Reply data of {@code mark-read}: the user's read position in the room after it (never lower than before). */
+    /** Reply data of {@code mark-read} {@code {roomId, seq}}: the user's read position in the room after it (never lower than before). */
     public record ReadAck(String roomId, long readSeq) {}
 
-    /** Data of {@code message-read}: {@code userId} has read the room up to {@code readSeq}; {@code seq}: this event's. */
-    public record MessageRead(String roomId, long seq, String userId, long readSeq) {}
+    /**
+     * One element of the reply data of {@code mark-read} with message ids (seed 004 answers an array
+     * of read receipts): the message, its room, the reader, and the reader's read position after it.
+     */
+    public record ReadReceipt(String messageId, String roomId, String userId, long readSeq) {}
 
-    /** Data of {@code user-typing} and {@code user-stopped-typing} (unsequenced, never stored). */
-    public record Typing(String roomId, String userId) {}
+    /**
+     * Data of {@code messages-read} (seed 004: {@code {userId, messageIds}}): {@code userId} has read
+     * the room up to {@code readSeq}; {@code messageIds} the ids they marked (empty for the seq form);
+     * {@code seq}: this event's.
+     */
+    public record MessagesRead(String userId, java.util.List<String> messageIds, String roomId, long readSeq, long seq) {}
+
+    /**
+     * Data of {@code user-typing} ({@code {roomId, userId, username}}) and {@code user-stopped-typing}
+     * ({@code {roomId, userId}}): unsequenced, never stored.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Typing(String roomId, String userId, String username) {
+        public Typing(String roomId, String userId) {
+            this(roomId, userId, null);
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter ISO_MILLIS =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** Epoch milliseconds as JavaScript's {@code Date.toISOString()} writes them: {@code 2024-11-22T03:40:00.000Z}. */
+    public static String isoTime(long epochMillis) {
+        return ISO_MILLIS.format(java.time.Instant.ofEpochMilli(epochMillis));
+    }
 }

@@ -10,6 +10,7 @@ import io.parley.contracts.EventIds;
 import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.event.LeaseTick;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
@@ -33,12 +34,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SchemaConformanceTest {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final String ID = EventIds.next();
+    private static final Protocol.Message MESSAGE = new Protocol.Message(ID, "lobby", "alice", "hi", "text",
+            Protocol.isoTime(1L), Protocol.User.of("alice", null, null), 2, "c-1", null);
 
     private static final Map<Topic, List<Object>> SAMPLES = Map.of( // Map.of: at most 10 topics
             Topic.ROOM_EVENTS, List.of(
                     new RoomEvent(ID, "lobby", 1, "alice", 1L, new RoomEvent.MemberJoined()),
                     new RoomEvent(ID, "lobby", 2, "alice", 1L, new RoomEvent.MessageSent(ID, "c-1", "hi", null)),
                     new RoomEvent(ID, "lobby", 3, "alice", 1L, new RoomEvent.MessageSent(ID, null, "re", ID)),
+                    new RoomEvent(ID, "lobby", 6, "alice", 1L, new RoomEvent.MessageSent(ID, "c-2", "https://x/y.png", "image",
+                            null, "Alice", "https://x/alice.png")),
                     new RoomEvent(ID, "lobby", 4, "alice", 1L, new RoomEvent.MemberLeft("client")),
                     new RoomEvent(ID, "lobby", 5, "alice", 1L, new RoomEvent.ReadPosition(3))),
             Topic.ROOM_COMMANDS, List.of(
@@ -47,7 +52,10 @@ class SchemaConformanceTest {
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "8", 1L, new RoomCommand.Send("c-1", "hi", null)),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStart()),
                     new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", null, 1L, new RoomCommand.TypingStop()),
-                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "9", 1L, new RoomCommand.MarkRead(4))),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "9", 1L, new RoomCommand.MarkRead(4)),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "9", 1L, RoomCommand.MarkRead.ids(List.of(ID))),
+                    new RoomCommand(ID, "lobby", "alice", "edge-1", 0, "conn-1", "10", 1L,
+                            new RoomCommand.Send("c-3", "pic", "image", null), "Alice", "https://x/alice.png")),
             Topic.USER_EVENTS, List.of(
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
@@ -58,12 +66,18 @@ class SchemaConformanceTest {
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "disconnect"))),
             Topic.DELIVERIES, List.of(
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 2, Protocol.NEW_MESSAGE,
-                            Json.tree(new Protocol.NewMessage("lobby", 2, ID, "alice", "hi", "c-1", null, 1L)))),
-                    new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "8", true,
-                            Json.tree(new Protocol.SendMessageAck("lobby", ID, 2, "c-1")), null)),
+                            Json.tree(MESSAGE))),
+                    new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "8", true, Json.tree(MESSAGE), null)),
+                    new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", true,
+                            Json.tree(List.of(new Protocol.ReadReceipt(ID, "lobby", "alice", 2))), null)),
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 3, Protocol.MESSAGES_READ,
+                            Json.tree(new Protocol.MessagesRead("alice", List.of(ID), "lobby", 2, 3)))),
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.USER_ONLINE,
+                            Json.tree(new Protocol.UserOnline("alice", "Alice", "lobby")), "alice")),
                     new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", false, null,
                             new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
                     new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
+                    new Delivery("edge-1", 0, new Delivery.LeaseExpired(ID)),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.PRESENCE_UPDATE,
                             Json.tree(new Protocol.PresenceUpdate("lobby", "alice", "offline", null, 5L)))),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.USER_TYPING,
@@ -71,7 +85,9 @@ class SchemaConformanceTest {
             Topic.PRESENCE, List.of(
                     new UserPresence("alice", "busy", "in a meeting", 1L, 2L),
                     new UserPresence("alice", "offline", null, 1L, 2L)),
-            Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)));
+            Topic.EDGE_NODES, List.of(new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3),
+                    new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3, ID),
+                    new LeaseTick(ID, 0, 1L)));
 
     @Test
     void everyTopicHasASchemaAndSamples() {
@@ -127,6 +143,54 @@ class SchemaConformanceTest {
         assertThat(((Delivery.ToRoom) typing.body()).excludeUserId()).isEqualTo("alice");
         Delivery plain = new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 3, Protocol.NEW_MESSAGE, Json.tree(Map.of())));
         assertThat(new String(serde.serialize("t", plain), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("excludeUserId");
+    }
+
+    @Test
+    void aHeartbeatAndATickAreToldApartByTheSchema() {
+        JsonSchema schema = schema(Topic.EDGE_NODES);
+        assertThat(schema.validate(Json.tree(Map.of("edgeNodeId", "edge-1", "edgeSlot", 0)))).isNotEmpty();
+        assertThat(schema.validate(Json.tree(Map.of("tickId", ID, "partition", 0)))).isNotEmpty();
+        JsonSerde<EdgeHeartbeat> serde = Serdes.edgeHeartbeat();
+        EdgeHeartbeat withBoot = new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3, ID);
+        assertThat(serde.deserialize("t", serde.serialize("t", withBoot))).isEqualTo(withBoot);
+        assertThat(new String(serde.serialize("t", new EdgeHeartbeat("edge-1", 0, 1L, 10_000L, 3)),
+                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("bootId");
+        assertThat(Topic.EDGE_NODES.configs()).containsEntry("message.timestamp.type", "LogAppendTime");
+    }
+
+    @Test
+    void aMessageSentRecordOfBeforeContentReadsAsContentAndWritesBoth() {
+        JsonSerde<RoomEvent> serde = Serdes.roomEvent();
+        String old = "{\"eventId\":\"" + ID + "\",\"roomId\":\"lobby\",\"seq\":2,\"userId\":\"alice\",\"timestamp\":1,"
+                + "\"body\":{\"type\":\"message-sent\",\"messageId\":\"" + ID + "\",\"text\":\"hi\"}}";
+        RoomEvent event = serde.deserialize("t", old.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        RoomEvent.MessageSent sent = (RoomEvent.MessageSent) event.body();
+        assertThat(sent.content()).isEqualTo("hi");
+        assertThat(sent.messageType()).isEqualTo("text");
+        JsonNode written = Json.tree(event).get("body");
+        assertThat(written.get("content").asText()).isEqualTo("hi");
+        assertThat(written.get("text").asText()).isEqualTo("hi");
+        assertThat(schema(Topic.ROOM_EVENTS).validate(Json.tree(event))).isEmpty();
+    }
+
+    @Test
+    void aSendCommandOfBeforeContentReadsAsContent() {
+        JsonSerde<RoomCommand> serde = Serdes.roomCommand();
+        String old = "{\"eventId\":\"" + ID + "\",\"roomId\":\"lobby\",\"userId\":\"alice\",\"edgeNodeId\":\"edge-1\","
+                + "\"edgeSlot\":0,\"connectionId\":\"c\",\"timestamp\":1,\"body\":{\"type\":\"send-message\",\"text\":\"hi\"}}";
+        RoomCommand command = serde.deserialize("t", old.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(((RoomCommand.Send) command.body()).content()).isEqualTo("hi");
+        assertThat(Json.tree(command).toString()).doesNotContain("\"text\"").doesNotContain("username");
+    }
+
+    @Test
+    void theMessageObjectIsSeed004s() {
+        JsonNode message = Json.tree(MESSAGE);
+        assertThat(message.get("createdAt").asText()).isEqualTo("1970-01-01T00:00:00.001Z");
+        assertThat(message.get("user").has("avatarUrl")).isTrue();
+        assertThat(message.get("user").get("avatarUrl").isNull()).isTrue();
+        assertThat(message.get("user").get("username").asText()).isEqualTo("alice");
+        assertThat(message.get("id").asText()).isEqualTo(ID);
     }
 
     @Test

@@ -1,7 +1,9 @@
 /*
  * UpgradeAuthenticator owns authentication at the WebSocket upgrade: it finds the bearer token
  * (Authorization: Bearer <t>, else ?token=<t>) and verifies it with the contracts' TokenVerifier
- * (no JWT code of our own); Socket.IO uses the same check for the token of its CONNECT packet. The user id is the verified token's sub, and only that.
+ * (no JWT code of our own); Socket.IO uses the same check for the token of its CONNECT packet, and
+ * the TokenLifecycle for auth / refresh. The user id is the verified token's sub, and only that.
+ * An upgrade without any token is not refused here: the connection must send auth {token} first.
  */
 package io.parley.edge.auth;
 

@@ -13,8 +13,8 @@ public sealed interface Command {
     /** Unsubscribe this connection from a room. */
     record LeaveRoom(String roomId) implements Command {}
 
-    /** Send a text message; {@code clientMsgId} and {@code replyTo} may be null. */
-    record SendMessage(String roomId, String text, String clientMsgId, String replyTo) implements Command {}
+    /** Send a message ({@code messageType} text, image, ...); {@code clientMsgId} and {@code replyTo} may be null. */
+    record SendMessage(String roomId, String content, String messageType, String clientMsgId, String replyTo) implements Command {}
 
     /** Choose a status (online, away, busy, dnd) and/or a custom text; null keeps, "" clears the text. */
     record UpdatePresence(String status, String customStatus) implements Command {}
@@ -25,11 +25,26 @@ public sealed interface Command {
     /** The user is typing in a room (a refresh while typing is not re-broadcast). */
     record StartTyping(String roomId) implements Command {}
 
-    /** The user has read the room up to {@code seq} (forward only, decided by the processors). */
-    record MarkRead(String roomId, long seq) implements Command {}
+    /**
+     * The user has read the room up to {@code seq}, or up to the highest of {@code messageIds}
+     * (forward only, decided by the processors). With message ids the room may be null (seed 004
+     * sends a bare array): the edge finds it from the messages it delivered.
+     */
+    record MarkRead(String roomId, Long seq, java.util.List<String> messageIds) implements Command {
+        public MarkRead(String roomId, long seq) {
+            this(roomId, seq, null);
+        }
+    }
 
     /** The user stopped typing in a room. */
     record StopTyping(String roomId) implements Command {}
+
+    /**
+     * {@code auth} / {@code refresh}: authenticate a connection opened without a token, or renew the
+     * token of an authenticated one. Handled by the endpoint with the TokenLifecycle (it changes
+     * the connection itself), never published.
+     */
+    record Authenticate(String token) implements Command {}
 
     /** The protocol heartbeat: answered ok by the edge itself, never published. */
     record Ping() implements Command {}

@@ -1,13 +1,16 @@
 /*
  * CommandParser owns validation of a request's op and data into a typed Command, protocol-neutral:
- * unknown op -> UNKNOWN_EVENT, bad room id -> INVALID_ROOM, empty or too-long text and malformed
- * fields -> INVALID_MESSAGE. Nothing invalid ever reaches Kafka.
+ * unknown op -> UNKNOWN_EVENT, bad room id -> INVALID_ROOM, empty or too-long content, an unknown
+ * messageType and malformed fields -> INVALID_MESSAGE. Nothing invalid ever reaches Kafka. The
+ * vocabulary is seed 004's (send-message {roomId, content, messageType}, mark-read with an array
+ * of message ids or {roomId, seq}).
  */
 package io.parley.edge.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.Limits;
+import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 
@@ -40,6 +43,9 @@ public final class CommandParser {
         if (op == null) {
             return invalid(ErrorCode.INVALID_MESSAGE, "missing 'op'");
         }
+        if (Protocol.MARK_READ.equals(op) && data != null && data.isArray()) {
+            return markReadIds(null, data); // seed 004: emit('mark-read', messageIds, ack)
+        }
         if (data != null && !data.isNull() && !data.isMissingNode() && !data.isObject()) {
             return invalid(ErrorCode.INVALID_MESSAGE, "'data' must be an object");
         }
@@ -58,6 +64,7 @@ public final class CommandParser {
             case Protocol.TYPING_STOP -> roomId(data) instanceof String room
                     ? new Valid(new Command.StopTyping(room)) : invalidRoom();
             case Protocol.MARK_READ -> markRead(data);
+            case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
     }
@@ -67,18 +74,24 @@ public final class CommandParser {
         if (room == null) {
             return invalidRoom();
         }
-        JsonNode text = data.get("text");
-        if (text == null || !text.isTextual()) {
-            return invalid(ErrorCode.INVALID_MESSAGE, "'text' must be a string");
+        JsonNode content = data.get("content");
+        if (content == null || !content.isTextual()) {
+            return invalid(ErrorCode.INVALID_MESSAGE, data.has("text")
+                    ? "'content' must be a string ('text' is now 'content')" : "'content' must be a string");
         }
-        String value = text.textValue();
+        String value = content.textValue();
         if (value.isBlank()) {
-            return invalid(ErrorCode.INVALID_MESSAGE, "message text is empty");
+            return invalid(ErrorCode.INVALID_MESSAGE, "message content is empty");
         }
         int codePoints = value.codePointCount(0, value.length());
         if (codePoints > maxMessageLength) {
             return invalid(ErrorCode.INVALID_MESSAGE,
-                    "message text is " + codePoints + " characters, the maximum is " + maxMessageLength);
+                    "message content is " + codePoints + " characters, the maximum is " + maxMessageLength);
+        }
+        JsonNode type = data.get("messageType");
+        if (!absent(type) && !(type.isTextual() && Limits.MESSAGE_TYPES.contains(type.textValue()))) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'messageType' must be one of "
+                    + String.join(", ", new java.util.TreeSet<>(Limits.MESSAGE_TYPES)));
         }
         JsonNode clientMsgId = data.get("clientMsgId");
         if (!absent(clientMsgId) && !(clientMsgId.isTextual() && Limits.isValidClientMsgId(clientMsgId.textValue()))) {
@@ -88,12 +101,33 @@ public final class CommandParser {
         if (!absent(replyTo) && !(replyTo.isTextual() && Limits.isValidClientMsgId(replyTo.textValue()))) {
             return invalid(ErrorCode.INVALID_MESSAGE, "'replyTo' must be a message id");
         }
-        return new Valid(new Command.SendMessage(room, value,
+        return new Valid(new Command.SendMessage(room, value, absent(type) ? Protocol.TEXT : type.textValue(),
                 absent(clientMsgId) ? null : clientMsgId.textValue(),
                 absent(replyTo) ? null : replyTo.textValue()));
     }
 
+    /** {@code auth} / {@code refresh}: data {@code {token}} (a non-empty string; verified by the endpoint). */
+    private static Parsed authenticate(JsonNode data) {
+        JsonNode token = data == null ? null : data.get("token");
+        if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+            return invalid(ErrorCode.AUTHENTICATION_FAILED, "'token' must be a non-empty string");
+        }
+        return new Valid(new Command.Authenticate(token.textValue()));
+    }
+
     private static Parsed markRead(JsonNode data) {
+        JsonNode ids = data == null ? null : data.get("messageIds");
+        if (!absent(ids)) {
+            if (!absent(data.get("seq"))) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "either 'seq' or 'messageIds', not both");
+            }
+            JsonNode roomNode = data.get("roomId");
+            if (absent(roomNode)) {
+                return markReadIds(null, ids);
+            }
+            String room = roomId(data);
+            return room == null ? invalidRoom() : markReadIds(room, ids);
+        }
         String room = roomId(data);
         if (room == null) {
             return invalidRoom();
@@ -103,6 +137,21 @@ public final class CommandParser {
             return invalid(ErrorCode.INVALID_MESSAGE, "'seq' must be a positive integer");
         }
         return new Valid(new Command.MarkRead(room, seq.longValue()));
+    }
+
+    /** mark-read with message ids: 1-100 distinct ids; {@code room} null when the client named none. */
+    private static Parsed markReadIds(String room, JsonNode ids) {
+        if (!ids.isArray() || ids.isEmpty() || ids.size() > Limits.MAX_MARK_READ_IDS) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'messageIds' must be an array of 1-" + Limits.MAX_MARK_READ_IDS + " message ids");
+        }
+        java.util.LinkedHashSet<String> distinct = new java.util.LinkedHashSet<>();
+        for (JsonNode id : ids) {
+            if (!id.isTextual() || !Limits.isValidMessageId(id.textValue())) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "'messageIds' must hold message ids (strings)");
+            }
+            distinct.add(id.textValue());
+        }
+        return new Valid(new Command.MarkRead(room, null, java.util.List.copyOf(distinct)));
     }
 
     private static Parsed updatePresence(JsonNode data) {

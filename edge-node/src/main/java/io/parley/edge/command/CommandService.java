@@ -6,6 +6,9 @@
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
  * It enforces the processors' rate-limit decisions locally and answers UNAVAILABLE when a publish
  * fails. The answer to an accepted command comes back from the processors via deliveries.
+ * Every room command carries the sender's display fields from the token (username, avatarUrl), so
+ * the processors build seed 004's user objects without knowing any protocol. Right after a
+ * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view.
  */
 package io.parley.edge.command;
 
@@ -15,7 +18,11 @@ import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.PipelineLag;
+import io.parley.edge.delivery.MessageRooms;
+import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.publish.CommandPublisher;
@@ -23,28 +30,58 @@ import io.parley.edge.session.ClientConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /** Thread-safe; never blocks (publishing is asynchronous). */
 public final class CommandService {
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
     public static final String UNAVAILABLE_MESSAGE = "the request could not be accepted now; try again";
+    public static final String OVERLOADED_MESSAGE = "the server is overloaded; retry after retryAfterMs";
 
     private final String nodeId;
     private final int slot;
     private final CommandPublisher publisher;
     private final RateLimitTable rateLimits;
     private final LongSupplier clock;
+    private final PipelineLag lag;
+    private final MessageRooms messageRooms;
     private volatile boolean draining;
     private volatile PresenceReader presence = PresenceReader.NONE;
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
+        this(nodeId, slot, publisher, rateLimits, clock, new PipelineLag(0));
+    }
+
+    /** {@code lag}: the backpressure signal (commands that expect an answer are tracked in it). */
+    public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
+                          LongSupplier clock, PipelineLag lag) {
+        this(nodeId, slot, publisher, rateLimits, clock, lag, new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES));
+    }
+
+    /** @param messageRooms the rooms of messages delivered on this node (the DeliveryHandler fills it) */
+    public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
+                          LongSupplier clock, MessageRooms messageRooms) {
+        this(nodeId, slot, publisher, rateLimits, clock, new PipelineLag(0), messageRooms);
+    }
+
+    /**
+     * @param lag          the backpressure signal (commands that expect an answer are tracked in it)
+     * @param messageRooms the rooms of messages delivered on this node (the DeliveryHandler fills it)
+     */
+    public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
+                          LongSupplier clock, PipelineLag lag, MessageRooms messageRooms) {
+        this.messageRooms = messageRooms;
         this.nodeId = nodeId;
         this.slot = slot;
         this.publisher = publisher;
         this.rateLimits = rateLimits;
         this.clock = clock;
+        this.lag = lag;
     }
 
     /** Where get-online-users reads from (the Redis presence view); without one it answers UNAVAILABLE. */
@@ -68,6 +105,25 @@ public final class CommandService {
     }
 
     /**
+     * Sends a just-opened connection seed 004's {@code online-users}: the ids of the users online
+     * now, from the presence view, the user included (nothing when the view cannot be read). Called
+     * by each protocol once its own "connected" answer is queued.
+     */
+    public void welcome(ClientConnection connection) {
+        presence.onlineUserIds().whenComplete((users, failure) -> {
+            if (failure != null || users == null) {
+                LOG.debug("online users not read for {}: {}", connection.connectionId(), String.valueOf(failure));
+                return;
+            }
+            List<String> ids = new ArrayList<>(users);
+            if (!ids.contains(connection.userId())) {
+                ids.add(connection.userId()); // just connected: online, even before the view shows it
+            }
+            connection.deliver(new OutboundEvent(Protocol.ONLINE_USERS, Json.tree(ids)));
+        });
+    }
+
+    /**
      * A connection is gone: leave every room it had joined (or was joining), then say it
      * disconnected. Called once per connection.
      */
@@ -77,6 +133,7 @@ public final class CommandService {
             publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
         }
         publishUser(connection, new UserEvent.Disconnected(reason), CommandPublisher.Outcome.IGNORE);
+        lag.forget(connection.connectionId());
     }
 
     /** Executes one validated command of {@code connection}; {@code ref} is the client's request reference. */
@@ -92,6 +149,20 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
+        if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
+                || command instanceof Command.MarkRead || command instanceof Command.StartTyping) {
+            // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
+            long retryAfter = lag.refuse();
+            if (retryAfter > 0) {
+                meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
+                connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
+                return;
+            }
+        }
+        // Commands the processors answer exactly once on the deliveries path (typing only when it has a ref).
+        boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
+                || command instanceof Command.SendMessage || command instanceof Command.MarkRead
+                || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
             meter.count(failure == null ? EdgeMetrics.Outcome.ACCEPTED : EdgeMetrics.Outcome.UNAVAILABLE);
@@ -99,10 +170,16 @@ public final class CommandService {
                 EdgeMetrics.current().messageIn();
             }
             if (failure != null) {
+                if (answered) {
+                    lag.answered(connection.connectionId()); // never reaches the processors: no answer will come
+                }
                 LOG.debug("publish failed for connection {}: {}", connection.connectionId(), failure.toString());
                 connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
             }
         };
+        if (answered) {
+            lag.published(connection.connectionId(), clock.getAsLong());
+        }
         switch (command) {
             case Command.JoinRoom join -> {
                 connection.subscriptions().requested(join.roomId());
@@ -116,16 +193,17 @@ public final class CommandService {
                 long retryAfter = rateLimits.retryAfterMs(connection.userId(), clock.getAsLong());
                 if (retryAfter > 0) {
                     meter.count(EdgeMetrics.Outcome.RATE_LIMITED);
+                    lag.answered(connection.connectionId()); // refused here: not published
                     connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED,
                             "too many messages; retry later", retryAfter)));
                     return;
                 }
                 publishRoom(connection, send.roomId(), ref,
-                        new RoomCommand.Send(send.clientMsgId(), send.text(), send.replyTo()), answerFailure);
+                        new RoomCommand.Send(send.clientMsgId(), send.content(), send.messageType(), send.replyTo()), answerFailure);
                 publishUser(connection, new UserEvent.MessageAttempt(send.roomId()), CommandPublisher.Outcome.IGNORE);
             }
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
-            case Command.MarkRead read -> publishRoom(connection, read.roomId(), ref, new RoomCommand.MarkRead(read.seq()), answerFailure);
+            case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
             case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
             case Command.UpdatePresence update -> publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {
@@ -146,13 +224,67 @@ public final class CommandService {
                 }
             });
             case Command.Ping ping -> connection.reply(ServerReply.ok(ref, null));
+            // The endpoints hand auth / refresh to the TokenLifecycle before they get here.
+            case Command.Authenticate auth -> connection.reply(ServerReply.error(ref,
+                    ErrorBody.of(ErrorCode.INTERNAL_ERROR, "authentication is not handled here")));
+        }
+    }
+
+    /**
+     * mark-read: the seq form and ids with a room go to that room. Bare ids (seed 004) go to the
+     * room(s) this node delivered them in; ids it never delivered go to the connection's only
+     * room, if it has exactly one. Ids of several rooms: one command per room, the ack from the
+     * first id's room (the others answer only errors, as "error" events).
+     */
+    private void markRead(ClientConnection connection, String ref, Command.MarkRead read, CommandPublisher.Outcome answerFailure) {
+        if (read.messageIds() == null) {
+            publishRoom(connection, read.roomId(), ref, RoomCommand.MarkRead.upTo(read.seq()), answerFailure);
+            return;
+        }
+        if (read.roomId() != null) {
+            publishRoom(connection, read.roomId(), ref, RoomCommand.MarkRead.ids(read.messageIds()), answerFailure);
+            return;
+        }
+        Map<String, List<String>> byRoom = new LinkedHashMap<>();
+        List<String> unplaced = new ArrayList<>();
+        for (String id : read.messageIds()) {
+            String room = messageRooms.roomOf(id);
+            if (room == null) {
+                unplaced.add(id);
+            } else {
+                byRoom.computeIfAbsent(room, r -> new ArrayList<>()).add(id);
+            }
+        }
+        if (!unplaced.isEmpty()) {
+            java.util.Set<String> rooms = connection.subscriptions().requestedRooms();
+            String only = rooms.size() == 1 ? rooms.iterator().next() : null;
+            if (only != null) {
+                byRoom.computeIfAbsent(only, r -> new ArrayList<>()).addAll(unplaced);
+            } else if (byRoom.isEmpty()) {
+                connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.INVALID_MESSAGE,
+                        "cannot tell the room of these message ids: send {roomId, messageIds}")));
+                return;
+            }
+        }
+        boolean first = true;
+        for (Map.Entry<String, List<String>> room : byRoom.entrySet()) {
+            publishRoom(connection, room.getKey(), first ? ref : null, RoomCommand.MarkRead.ids(room.getValue()),
+                    first ? answerFailure : CommandPublisher.Outcome.IGNORE);
+            first = false;
         }
     }
 
     private void publishRoom(ClientConnection connection, String roomId, String ref, RoomCommand.Body body,
                              CommandPublisher.Outcome outcome) {
         publisher.publish(new RoomCommand(EventIds.next(), roomId, connection.userId(), nodeId, slot,
-                connection.connectionId(), ref, clock.getAsLong(), body), outcome);
+                connection.connectionId(), ref, clock.getAsLong(), body,
+                displayName(connection), connection.avatarUrl()), outcome);
+    }
+
+    /** The token's display name, or null when it is just the user id (the processors fall back to it). */
+    private static String displayName(ClientConnection connection) {
+        String name = connection.username();
+        return name == null || name.equals(connection.userId()) ? null : name;
     }
 
     private void publishUser(ClientConnection connection, UserEvent.Body body, CommandPublisher.Outcome outcome) {

@@ -14,6 +14,11 @@ public interface PresenceReader {
     /** The online members of {@code roomId} with their presence; fails if the view cannot be read. */
     CompletionStage<Protocol.OnlineUsers> onlineUsers(String roomId);
 
+    /** The ids of the users online now (any status but offline), at most a bounded number. */
+    default CompletionStage<java.util.List<String>> onlineUserIds() {
+        return CompletableFuture.failedFuture(new IllegalStateException("no online-users view"));
+    }
+
     /** No view configured: every read fails (answered UNAVAILABLE). */
     PresenceReader NONE = roomId -> CompletableFuture.failedFuture(new IllegalStateException("no presence view configured"));
 }

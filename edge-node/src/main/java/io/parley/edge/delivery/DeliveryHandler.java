@@ -3,18 +3,24 @@
  * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber (but the excluded
  * user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
- * RateLimit -> remember the user's block.
+ * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
+ * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
+ * bare message ids.
  */
 package io.parley.edge.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.event.Delivery;
+import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.WriteStamp;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
+
+import java.util.function.Consumer;
 
 /**
  * Called by one thread (the deliveries consumer, or a test) in partition order, so an index change
@@ -32,12 +38,38 @@ public final class DeliveryHandler {
     private final RoomIndex index;
     private final RateLimitTable rateLimits;
     private final SeqTracker seqs = new SeqTracker(MAX_TRACKED_ROOMS);
+    private final PipelineLag lag;
+    private final Consumer<String> leaseExpired;
+    private final MessageRooms messageRooms;
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
+        this(connections, index, rateLimits, new PipelineLag(0), bootId -> { });
+    }
+
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
+                           RateLimitTable rateLimits, MessageRooms messageRooms) {
+        this(connections, index, rateLimits, new PipelineLag(0), bootId -> { }, messageRooms);
+    }
+
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index, RateLimitTable rateLimits,
+                           PipelineLag lag, Consumer<String> leaseExpired) {
+        this(connections, index, rateLimits, lag, leaseExpired, new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES));
+    }
+
+    /**
+     * @param lag          told of every reply (the backpressure signal)
+     * @param leaseExpired called with the boot id of a {@link Delivery.LeaseExpired} notice
+     * @param messageRooms remembers the room of each delivered new-message
+     */
+    public DeliveryHandler(ConnectionRegistry connections, RoomIndex index, RateLimitTable rateLimits,
+                           PipelineLag lag, Consumer<String> leaseExpired, MessageRooms messageRooms) {
         this.connections = connections;
         this.index = index;
         this.rateLimits = rateLimits;
+        this.lag = lag;
+        this.leaseExpired = leaseExpired;
+        this.messageRooms = messageRooms;
     }
 
     public void handle(Delivery delivery) {
@@ -55,6 +87,7 @@ public final class DeliveryHandler {
                     reply(reply);
                 }
                 case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+                case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
             }
         } finally {
             WriteStamp.clear();
@@ -70,6 +103,10 @@ public final class DeliveryHandler {
         if (toRoom.seq() != 0 && !seqs.advance(toRoom.roomId(), toRoom.seq())) {
             return 0;
         }
+        if (Protocol.NEW_MESSAGE.equals(toRoom.event()) && toRoom.data() != null
+                && toRoom.data().path("id").isTextual()) {
+            messageRooms.put(toRoom.data().get("id").textValue(), toRoom.roomId());
+        }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
         int queued = 0;
         String excluded = toRoom.excludeUserId();
@@ -84,6 +121,7 @@ public final class DeliveryHandler {
     }
 
     private void reply(Delivery.Reply reply) {
+        lag.answered(reply.connectionId());
         ClientConnection connection = connections.get(reply.connectionId());
         if (connection == null) {
             return; // the connection is gone (or was on a previous owner of this slot)

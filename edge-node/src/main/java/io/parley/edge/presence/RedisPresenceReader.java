@@ -1,7 +1,8 @@
 /*
  * RedisPresenceReader owns the edge's reads of the presence view the processors keep in Redis
  * (lettuce, asynchronous, one shared connection): SMEMBERS <ns>room-online:<room>, then one HGETALL
- * <ns>presence:<user> per member, pipelined. The key layout is the processors'
+ * <ns>presence:<user> per member, pipelined; and SMEMBERS <ns>online-users for the online-users
+ * event after a connect. The key layout is the processors'
  * (io.parley.processors.presence.RedisPresenceView); <ns> is the topic namespace.
  */
 package io.parley.edge.presence;
@@ -71,6 +72,13 @@ public final class RedisPresenceReader implements PresenceReader, AutoCloseable 
     public String problem(long timeoutMs) throws Exception {
         String pong = redis.ping().toCompletableFuture().get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         return "PONG".equals(pong) ? null : "unexpected answer to PING: " + pong;
+    }
+
+    @Override
+    public CompletionStage<List<String>> onlineUserIds() {
+        return redis.smembers(namespace + "online-users").toCompletableFuture()
+                .thenApply(members -> members.stream().sorted().limit(MAX_USERS).toList())
+                .orTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -5,6 +5,7 @@
  */
 package io.parley.edge.session;
 
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.wire.ServerReply;
 
 /**
@@ -18,6 +19,30 @@ public interface ClientConnection {
 
     /** The user, from the verified token's {@code sub}; never from a client field. */
     String userId();
+
+    /**
+     * Who the verified token says the user is: {@code userId} ({@code sub}), display name
+     * ({@code name}, else {@code preferred_username}; null if neither), avatar ({@code picture}),
+     * and the token's expiry. A refresh replaces it (same user id). Build user objects
+     * ({@code {id, username, avatarUrl}}) from it. Null only while a connection opened without a
+     * token has not authenticated yet (such a connection is in no registry and reaches no command).
+     */
+    Identity identity();
+
+    /**
+     * The display name for user objects: the token's {@code name} / {@code preferred_username}, or
+     * the user id when it has none. Never from a client field.
+     */
+    default String username() {
+        Identity identity = identity();
+        return identity == null || identity.name() == null || identity.name().isBlank() ? userId() : identity.name();
+    }
+
+    /** The avatar URL for user objects: the token's {@code picture} claim, or null. */
+    default String avatarUrl() {
+        Identity identity = identity();
+        return identity == null ? null : identity.avatarUrl();
+    }
 
     /** The rooms this connection asked for and the rooms it is indexed in. */
     Subscriptions subscriptions();

@@ -1,6 +1,7 @@
 /*
  * OutboundEvent owns "encode once per delivery": one pushed event shared by every local recipient,
- * with its wire form per protocol (native /ws, Socket.IO) computed at most once.
+ * with its wire form per protocol (native /ws, Socket.IO) and per Socket.IO vocabulary profile
+ * (io.parley.edge.vocab) computed at most once.
  */
 package io.parley.edge.session;
 
@@ -9,6 +10,10 @@ import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ServerEvent;
 import io.parley.edge.socketio.EngineCodec;
 import io.parley.edge.socketio.SioCodec;
+import io.parley.edge.vocab.Vocabularies;
+import io.parley.edge.vocab.Vocabulary;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** A server event for many sockets; each protocol's form is encoded on first use and then shared. */
 public final class OutboundEvent {
@@ -16,6 +21,8 @@ public final class OutboundEvent {
     private final JsonNode data;
     private volatile String nativeText;
     private volatile String socketIoText;
+    /** The Socket.IO form per vocabulary profile (index 0 unused: the default is socketIoText); "" = not shown. */
+    private final AtomicReferenceArray<String> profileTexts = new AtomicReferenceArray<>(Vocabularies.COUNT);
 
     public OutboundEvent(String event, JsonNode data) {
         this.event = event;
@@ -43,6 +50,27 @@ public final class OutboundEvent {
         if (text == null) {
             text = EngineCodec.message(SioCodec.event(event, data));
             socketIoText = text;
+        }
+        return text;
+    }
+
+    /**
+     * The Engine.IO message packet of this event in {@code vocabulary} (e.g. seed 002's
+     * {@code 42["typing","u1","c1"]}), mapped and encoded once per profile and shared by every
+     * socket of that profile; the empty string when the profile does not show this event.
+     */
+    public String socketIoText(Vocabulary vocabulary) {
+        int index = vocabulary.index();
+        if (index == 0) {
+            return socketIoText();
+        }
+        String text = profileTexts.get(index);
+        if (text == null) {
+            Vocabulary.Emission emission = vocabulary.outbound(event, data);
+            text = emission == null ? "" : EngineCodec.message(SioCodec.event(emission.event(), emission.args()));
+            if (!profileTexts.compareAndSet(index, null, text)) {
+                text = profileTexts.get(index);
+            }
         }
         return text;
     }

@@ -1,9 +1,11 @@
 /*
- * Cors owns which browser origins may use /socket.io/: a request without an Origin header (not a
- * browser), a same-origin request, or an origin listed in PARLEY_SIO_CORS_ORIGINS ("*": any) is
- * allowed; long-polling responses to an allowed cross origin carry the CORS headers, and preflight
- * (OPTIONS) requests are answered here. Other origins get 403 (Engine.IO code 4, "Forbidden"),
- * on the WebSocket upgrade too.
+ * Cors owns which browser origins may use /socket.io/ and /ws: a request without an Origin header
+ * (not a browser), a same-origin request, or an origin listed in PARLEY_CORS_ORIGINS (alias
+ * PARLEY_SIO_CORS_ORIGINS; "*": any) is allowed; long-polling responses to an allowed cross origin
+ * carry the CORS headers, and preflight (OPTIONS) requests are answered here. Other origins get
+ * 403 (Engine.IO code 4, "Forbidden" on /socket.io/; AUTHORIZATION_FAILED on /ws), on the
+ * WebSocket upgrade too. An origin allowed only by "*" gets {@code Access-Control-Allow-Origin: *}
+ * and never {@code Access-Control-Allow-Credentials}.
  */
 package io.parley.edge.socketio;
 
@@ -16,17 +18,17 @@ import java.util.List;
 import java.util.Locale;
 
 /** Immutable and thread-safe. */
-final class Cors {
+public final class Cors {
     private final List<String> origins;
     private final boolean any;
 
-    Cors(List<String> origins) {
+    public Cors(List<String> origins) {
         this.origins = origins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
         this.any = origins.contains("*");
     }
 
     /** True if a request with these headers may be served. */
-    boolean allowed(Headers headers) {
+    public boolean allowed(Headers headers) {
         String origin = headers.first(HeaderNames.ORIGIN).orElse(null);
         if (origin == null) {
             return true;
@@ -38,9 +40,16 @@ final class Cors {
     /** Adds the CORS response headers for a cross-origin browser request. */
     void apply(Headers request, ServerResponse response) {
         request.first(HeaderNames.ORIGIN).ifPresent(origin -> {
-            response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            response.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-            response.header(HeaderNames.VARY, "Origin");
+            String lower = origin.toLowerCase(Locale.ROOT);
+            if (origins.contains(lower) || sameOrigin(lower, request.first(HeaderNames.HOST).orElse(null))) {
+                response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                response.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+                response.header(HeaderNames.VARY, "Origin");
+            } else if (any) {
+                // A wildcard is never combined with credentials (the Fetch standard forbids it, and
+                // echoing any origin with credentials would let every site act as the user).
+                response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            }
         });
     }
 

@@ -57,6 +57,8 @@ final class EngineSession {
     int attachmentsToSkip;
 
     private volatile SioSocket socket;
+    /** The vocabulary profile named on the Engine.IO handshake (?profile= or ?vocabulary=), or null. */
+    volatile String handshakeProfile;
     private volatile boolean everConnected;
 
     EngineSession(String sid, String handshakeToken, Transport transport, int outboxLimit, int maxPayload,

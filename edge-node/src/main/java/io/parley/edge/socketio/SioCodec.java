@@ -156,6 +156,15 @@ public final class SioCodec {
         return EVENT + Json.write(args);
     }
 
+    /** {@code 2["name",arg1,arg2,...]}: an event with any number of positional arguments. */
+    public static String event(String name, java.util.List<JsonNode> args) {
+        ArrayNode array = Json.MAPPER.createArrayNode().add(name);
+        for (JsonNode arg : args) {
+            array.add(arg == null ? Json.MAPPER.nullNode() : arg);
+        }
+        return EVENT + Json.write(array);
+    }
+
     /** {@code 3<id>[{"success":true,"data":{...}}]}. */
     public static String ackOk(long ackId, JsonNode data) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("success", true);
@@ -165,10 +174,17 @@ public final class SioCodec {
         return ack(ackId, body);
     }
 
-    /** {@code 3<id>[{"success":false,"error":{"code":"...","message":"..."}}]}. */
+    /**
+     * {@code 3<id>[{"success":false,"error":"<message>","code":"...","retryAfterMs":n}]}: seed 004's
+     * shape ({@code error} a string), with Parley's code (and retryAfterMs when it has one) beside it.
+     */
     public static String ackError(long ackId, ErrorBody error) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("success", false);
-        body.set("error", Json.tree(error));
+        body.put("error", error.message());
+        body.put("code", error.code().name());
+        if (error.retryAfterMs() != null) {
+            body.put("retryAfterMs", error.retryAfterMs());
+        }
         return ack(ackId, body);
     }
 

@@ -2,33 +2,53 @@
  * SioSocket owns one connected Socket.IO socket (default namespace) as a protocol-neutral
  * ClientConnection: replies become ACK packets ({success, data} / {success:false, error}) or, for
  * a request without an ack id, an "error" event; room events go out in their shared Socket.IO
- * encoding. It lives on an EngineSession, whose outbox carries its packets.
+ * encoding. It lives on an EngineSession, whose outbox carries its packets. Its identity comes from
+ * the token of its CONNECT, or (CONNECT without a token) from its first auth event; refresh renews it.
+ * Its vocabulary profile (chosen at the handshake) decides how events and replies are shown: a
+ * request's ref carries the profile's reply tag ("join.7"), so a reply can also become an event
+ * (room-joined, message-ack).
  */
 package io.parley.edge.socketio;
 
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.metrics.EdgeMetrics;
-import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
+import io.parley.edge.vocab.Vocabularies;
+import io.parley.edge.vocab.Vocabulary;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Thread-safe; every method only queues. */
-final class SioSocket implements ClientConnection {
+final class SioSocket implements TokenLifecycle.Target {
     private final String connectionId;
-    private final String userId;
+    private volatile Identity identity;
+    private volatile String userId;
     private final EngineSession engine;
     private final SocketIoEndpoint endpoint;
+    private final Vocabulary vocabulary;
     private final Subscriptions subscriptions = new Subscriptions();
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final long connectedAt = System.currentTimeMillis();
+    private static final char TAG_SEPARATOR = '.';
 
-    SioSocket(String connectionId, String userId, EngineSession engine, SocketIoEndpoint endpoint) {
+    /** {@code identity} is null for a CONNECT without a token (it must send auth). */
+    SioSocket(String connectionId, Identity identity, EngineSession engine, SocketIoEndpoint endpoint) {
+        this(connectionId, identity, engine, endpoint, Vocabularies.DEFAULT);
+    }
+
+    /** As above, speaking {@code vocabulary}. */
+    SioSocket(String connectionId, Identity identity, EngineSession engine, SocketIoEndpoint endpoint, Vocabulary vocabulary) {
+        this.vocabulary = vocabulary;
         this.connectionId = connectionId;
-        this.userId = userId;
+        this.identity = identity;
+        this.userId = identity == null ? null : identity.userId();
         this.engine = engine;
         this.endpoint = endpoint;
     }
@@ -44,7 +64,29 @@ final class SioSocket implements ClientConnection {
     public String userId() { return userId; }
 
     @Override
+    public Identity identity() { return identity; }
+
+    @Override
+    public void authenticated(Identity fresh) {
+        boolean first = identity == null;
+        identity = fresh;
+        if (first) {
+            userId = fresh.userId();
+            endpoint.activate(this);
+        }
+    }
+
+    @Override
+    public void end(int closeCode, ErrorBody error) {
+        endpoint.end(this, closeCode, error);
+    }
+
+    @Override
     public Subscriptions subscriptions() { return subscriptions; }
+
+    Vocabulary vocabulary() {
+        return vocabulary;
+    }
 
     @Override
     public void reply(ServerReply reply) {
@@ -54,20 +96,39 @@ final class SioSocket implements ClientConnection {
         if (!open.get()) {
             return;
         }
-        Long ackId = ackIdOf(reply.ref());
+        String ref = reply.ref();
+        int dot = ref == null ? -1 : ref.indexOf(TAG_SEPARATOR);
+        String tag = dot < 0 ? null : ref.substring(0, dot);
+        Long ackId = ackIdOf(dot < 0 ? ref : ref.substring(dot + 1));
         if (ackId != null) {
             endpoint.send(engine, EngineCodec.message(reply.ok() ? SioCodec.ackOk(ackId, reply.data())
                     : SioCodec.ackError(ackId, reply.error())));
-        } else if (!reply.ok() && reply.error() != null) {
+        }
+        List<Vocabulary.Emission> events = tag == null ? List.of() : vocabulary.reply(tag, reply);
+        for (Vocabulary.Emission event : events) {
+            endpoint.send(engine, EngineCodec.message(SioCodec.event(event.event(), event.args())));
+        }
+        if (ackId == null && events.isEmpty() && !reply.ok() && reply.error() != null) {
             endpoint.send(engine, EngineCodec.message(SioCodec.event(Protocol.ERROR, Json.tree(reply.error()))));
         }
-        // An ok reply to a request without an ack callback has nowhere to go.
+        // An ok reply to a request without an ack callback and without a reply event has nowhere to go.
+    }
+
+    /** The ref a request travels with: the ack id, prefixed by the profile's reply tag when it has one. */
+    static String ref(String tag, Long ackId) {
+        if (tag == null) {
+            return ackId == null ? null : Long.toString(ackId);
+        }
+        return tag + TAG_SEPARATOR + (ackId == null ? "" : Long.toString(ackId));
     }
 
     @Override
     public void deliver(OutboundEvent event) {
         if (open.get()) {
-            endpoint.send(engine, event.socketIoText());
+            String text = event.socketIoText(vocabulary);
+            if (!text.isEmpty()) {
+                endpoint.send(engine, text);
+            }
         }
     }
 
@@ -91,7 +152,7 @@ final class SioSocket implements ClientConnection {
     }
 
     private static Long ackIdOf(String ref) {
-        if (ref == null) {
+        if (ref == null || ref.isEmpty()) {
             return null;
         }
         try {

@@ -15,14 +15,16 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.ws.NativeFrames;
+import io.parley.edge.ws.TappedListener;
 
 import java.util.Optional;
 
-final class SioWsListener implements WsListener {
+final class SioWsListener implements WsListener, TappedListener.ViolationAware {
     private static final String PROBE = "probe";
 
     private final SocketIoEndpoint endpoint;
     private String handshakeToken;
+    private String handshakeProfile;
     /** The polling session this WebSocket upgrades (until the upgrade packet), or null. */
     private EngineSession upgrading;
     private EngineSession session;
@@ -49,6 +51,7 @@ final class SioWsListener implements WsListener {
             }
         } else {
             handshakeToken = UpgradeAuthenticator.tokenOf(prologue, headers);
+            handshakeProfile = SocketIoEndpoint.profileOf(prologue.query());
         }
         return Optional.empty();
     }
@@ -57,6 +60,7 @@ final class SioWsListener implements WsListener {
     public void onOpen(WsSession ws) {
         if (upgrading == null) {
             session = endpoint.openWebsocket(ws, handshakeToken);
+            session.handshakeProfile = handshakeProfile; // before any message: this thread reads them
         }
     }
 
@@ -94,6 +98,27 @@ final class SioWsListener implements WsListener {
         } else {
             ws.close(SocketIoEndpoint.CLOSE_PROTOCOL_ERROR, "expected 2probe or 5 during the upgrade");
             upgrading = null;
+        }
+    }
+
+    @Override
+    public void protocolViolation(WsSession ws, int closeCode, String reason) {
+        if (session != null) {
+            endpoint.closeWebsocketNow(session, closeCode, reason);
+        } else {
+            ws.close(closeCode, reason); // nothing else writes to a WebSocket that is not a session's yet
+        }
+    }
+
+    /** A WebSocket ping (not Engine.IO's): answered with a pong of the same payload (RFC 6455 section 5.5.2). */
+    @Override
+    public void onPing(WsSession ws, BufferData buffer) {
+        byte[] payload = new byte[buffer.available()];
+        buffer.read(payload);
+        if (session != null) {
+            endpoint.pong(session, ws, payload);
+        } else {
+            ws.pong(BufferData.create(payload));
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
  * <tr><td>PARLEY_SIO_PING_TIMEOUT_MS</td><td>20000</td><td>a session whose pong is this late is closed</td></tr>
  * <tr><td>PARLEY_SIO_MAX_PAYLOAD</td><td>100000</td><td>max bytes of one HTTP long-polling POST or WebSocket message</td></tr>
  * <tr><td>PARLEY_SIO_CONNECT_TIMEOUT_MS</td><td>10000</td><td>a session without a Socket.IO CONNECT this long is closed (AUTH_TIMEOUT)</td></tr>
- * <tr><td>PARLEY_SIO_CORS_ORIGINS</td><td>(none)</td><td>comma-separated browser origins allowed besides the same origin; {@code *} for any</td></tr>
+ * <tr><td>PARLEY_CORS_ORIGINS</td><td>(none)</td><td>comma-separated browser origins allowed besides the same origin, on /socket.io/ and /ws; {@code *} for any (then without credentials). PARLEY_SIO_CORS_ORIGINS is an older alias, read when PARLEY_CORS_ORIGINS is unset</td></tr>
  * </table>
  */
 public record SocketIoConfig(long pingIntervalMs, long pingTimeoutMs, int maxPayload, long connectTimeoutMs,
@@ -35,7 +35,7 @@ public record SocketIoConfig(long pingIntervalMs, long pingTimeoutMs, int maxPay
 
     /** Reads the PARLEY_SIO_* variables; {@code number} parses a named integer variable. */
     public static SocketIoConfig fromEnv(Map<String, String> env, NumberReader number) {
-        String origins = env.getOrDefault("PARLEY_SIO_CORS_ORIGINS", "");
+        String origins = env.getOrDefault("PARLEY_CORS_ORIGINS", env.getOrDefault("PARLEY_SIO_CORS_ORIGINS", ""));
         return new SocketIoConfig(
                 number.read("PARLEY_SIO_PING_INTERVAL_MS", 25_000),
                 number.read("PARLEY_SIO_PING_TIMEOUT_MS", 20_000),

@@ -2,7 +2,8 @@
  * SocketIoEndpoint owns /socket.io/ on this node: Engine.IO v4 sessions by sid over HTTP
  * long-polling (GET/POST) and WebSocket (direct, or as an upgrade of a polling session), the
  * heartbeat (server pings, late pongs close the session), maxPayload, CORS, and Socket.IO v5 on
- * top: CONNECT with the JWT in the auth payload, EVENTs turned into the same validated Commands as
+ * top: CONNECT with the JWT in the auth payload (or without one, then an auth event within the
+ * auth timeout; refresh renews the token; both via the TokenLifecycle), EVENTs turned into the same validated Commands as
  * /ws and handed to the same CommandService, replies as ACKs, room events from the same delivery
  * path. Bad input always gets an Engine.IO HTTP error, a CONNECT_ERROR, an error ack or an "error"
  * event; no exception reaches a client and one session's failure never touches another.
@@ -23,18 +24,24 @@ import io.helidon.websocket.WsSession;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.auth.TokenVerifier;
+import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
+import io.parley.edge.command.Command;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.FrameRateGuard;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.vocab.Vocabularies;
+import io.parley.edge.vocab.Vocabulary;
 import io.parley.edge.ws.NativeFrames;
 import io.parley.edge.ws.SendQueue;
+import io.parley.edge.ws.TappedListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +75,7 @@ public final class SocketIoEndpoint {
 
     private final SocketIoConfig config;
     private final UpgradeAuthenticator authenticator;
+    private final TokenLifecycle lifecycle;
     private final CommandParser parser;
     private final CommandService commands;
     private final ConnectionRegistry registry;
@@ -81,11 +89,12 @@ public final class SocketIoEndpoint {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("parley-sio-timer").daemon(true).unstarted(r));
 
-    public SocketIoEndpoint(SocketIoConfig config, UpgradeAuthenticator authenticator, CommandParser parser,
-                            CommandService commands, ConnectionRegistry registry, RoomIndex index, Executor writers,
-                            int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit) {
+    public SocketIoEndpoint(SocketIoConfig config, UpgradeAuthenticator authenticator, TokenLifecycle lifecycle,
+                            CommandParser parser, CommandService commands, ConnectionRegistry registry, RoomIndex index,
+                            Executor writers, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit) {
         this.config = config;
         this.authenticator = authenticator;
+        this.lifecycle = lifecycle;
         this.parser = parser;
         this.commands = commands;
         this.registry = registry;
@@ -178,6 +187,7 @@ public final class SocketIoEndpoint {
     private void openPolling(ServerRequest request, ServerResponse response) {
         String token = UpgradeAuthenticator.tokenOf(request.prologue(), request.headers());
         EngineSession session = newSession(token, EngineSession.Transport.POLLING);
+        session.handshakeProfile = profileOf(query(request));
         sessions.put(session.sid, session);
         startTimers(session);
         text(request, response, EngineCodec.open(session.sid, true, config.pingIntervalMs(), config.pingTimeoutMs(),
@@ -271,6 +281,16 @@ public final class SocketIoEndpoint {
                 .send(error.body());
     }
 
+    private static UriQuery query(ServerRequest request) {
+        return request.prologue().query();
+    }
+
+    /** The vocabulary profile a handshake names ({@code ?profile=seed-001} or {@code ?vocabulary=}), or null. */
+    static String profileOf(UriQuery query) {
+        String profile = param(query, "profile");
+        return profile != null ? profile : param(query, "vocabulary");
+    }
+
     private static String param(UriQuery query, String name) {
         try {
             return query.first(name).orElse(null);
@@ -293,7 +313,7 @@ public final class SocketIoEndpoint {
 
     /** A new listener per WebSocket connection to /socket.io/. */
     public WsListener newListener() {
-        return new SioWsListener(this);
+        return new TappedListener(new SioWsListener(this));
     }
 
     /** For a listener's upgrade check: the polling session a WebSocket upgrades, or null. */
@@ -367,6 +387,23 @@ public final class SocketIoEndpoint {
             queue.close(code, reason.length() > 100 ? reason.substring(0, 100) : reason);
         }
         close(session, reason, Ending.SERVER_CLOSE);
+    }
+
+    /** An RFC 6455 violation on a session's WebSocket: the close frame is written now with its code (1002, 1007). */
+    void closeWebsocketNow(EngineSession session, int code, String reason) {
+        SendQueue queue = session.wsQueue();
+        if (queue != null) {
+            queue.closeNow(code, reason);
+        }
+        close(session, reason, Ending.SERVER_CLOSE);
+    }
+
+    /** Answers a WebSocket ping on a session's socket, serialised with its writer. */
+    void pong(EngineSession session, WsSession ws, byte[] payload) {
+        SendQueue queue = session.wsQueue();
+        if (queue != null) {
+            queue.writeNow(() -> ws.pong(io.helidon.common.buffers.BufferData.create(payload)));
+        }
     }
 
     private SendQueue sendQueue(EngineSession session, WsSession ws) {
@@ -529,33 +566,77 @@ public final class SocketIoEndpoint {
         SioSocket existing = session.socket();
         if (existing != null) {
             send(session, EngineCodec.message(SioCodec.connected(existing.connectionId())));
+            JsonNode late = auth != null && auth.isObject() ? auth.get("token") : null;
+            if (existing.identity() == null && late != null && late.isTextual() && !late.textValue().isBlank()) {
+                lifecycle.authenticate(existing, null, late.textValue()); // a pending socket's repeated CONNECT brings its token
+            }
             return;
         }
         String token = session.handshakeToken;
-        if (auth != null && auth.isObject() && auth.has("token")) {
+        if (auth != null && auth.isObject() && auth.has("token") && !auth.get("token").isNull()) {
             JsonNode value = auth.get("token");
-            token = value.isTextual() ? value.textValue() : "";
+            if (!value.isTextual() || value.textValue().isBlank()) {
+                refuseConnect(session, "auth.token must be a non-empty string");
+                return;
+            }
+            token = value.textValue();
+        }
+        Vocabulary vocabulary = Vocabularies.chosen(session.handshakeProfile, auth);
+        if (vocabulary == null) {
+            String reason = "unknown vocabulary profile; known: " + String.join(", ", Vocabularies.names());
+            send(session, EngineCodec.message(SioCodec.connectError(SioCodec.DEFAULT_NAMESPACE,
+                    ErrorCode.INVALID_MESSAGE + ": " + reason, ErrorBody.of(ErrorCode.INVALID_MESSAGE, reason))));
+            return;
         }
         if (token == null || token.isBlank()) {
-            refuseConnect(session, "missing token: connect with auth: {token}");
+            // First-message auth: connected, but nothing is allowed until an auth event with a valid token.
+            SioSocket socket = new SioSocket(EventIds.next(), null, session, this, vocabulary);
+            session.socket(socket);
+            send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
+            lifecycle.awaitAuthentication(socket);
+            LOG.debug("Socket.IO socket {} connected without a token: waiting for auth (session {})", socket.connectionId(), session.sid);
             return;
         }
         switch (authenticator.verify(token)) {
             case TokenVerifier.Rejected rejected -> refuseConnect(session, rejected.reason());
             case TokenVerifier.Verified verified -> {
-                SioSocket socket = new SioSocket(EventIds.next(), verified.userId(), session, this);
+                SioSocket socket = new SioSocket(EventIds.next(), verified.identity(), session, this, vocabulary);
                 synchronized (socket) {
                     session.socket(socket);
-                    registry.add(socket);
-                    commands.connected(socket);
+                    activate(socket);
                 }
                 send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
                 if (session.isClosed()) {
                     cleanup(socket, "closed while connecting");
+                } else {
+                    lifecycle.track(socket);
                 }
-                LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), verified.userId(), session.sid);
             }
         }
+    }
+
+    /** The socket is authenticated (at CONNECT or by its first auth event): it becomes a connected client. Holds its lock. */
+    void activate(SioSocket socket) {
+        registry.add(socket);
+        commands.connected(socket);
+        commands.welcome(socket); // online-users: asynchronous (Redis), so after the CONNECT packet in practice; the client buffers events before it anyway
+        LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), socket.userId(), socket.engine().sid);
+    }
+
+    /**
+     * Token expired or no auth in time: the client is told with an "error" event, then a Socket.IO
+     * DISCONNECT (the client does not reconnect by itself: "io server disconnect"), and the
+     * session closes (on WebSocket with {@code closeCode}).
+     */
+    void end(SioSocket socket, int closeCode, ErrorBody error) {
+        EngineSession session = socket.engine();
+        send(session, EngineCodec.message(SioCodec.event(Protocol.ERROR, Json.tree(error))));
+        send(session, EngineCodec.message(SioCodec.disconnect()));
+        SendQueue queue = session.wsQueue();
+        if (queue != null) {
+            queue.closeAfterPending(closeCode, error.message());
+        }
+        close(session, error.message(), Ending.SERVER_CLOSE);
     }
 
     private void refuseConnect(EngineSession session, String reason) {
@@ -573,11 +654,6 @@ public final class SocketIoEndpoint {
         JsonNode args = packet.data();
         String name = args.get(0).asText();
         JsonNode data = args.size() > 1 ? args.get(1) : null;
-        if (data != null && data.isTextual() && ROOM_ARGUMENT_EVENTS.contains(name)) {
-            ObjectNode room = Json.MAPPER.createObjectNode();
-            room.put("roomId", data.textValue());
-            data = room;
-        }
         String ref = packet.ackId() == null ? null : Long.toString(packet.ackId());
         long retryAfter = session.guard.tryAcquire(System.nanoTime());
         if (retryAfter > 0) {
@@ -585,8 +661,39 @@ public final class SocketIoEndpoint {
                     "more than " + maxFramesPerSecond + " events per second", retryAfter)));
             return;
         }
+        if (socket.vocabulary() != Vocabularies.DEFAULT) {
+            // A profile maps the seed's event onto Parley's op and data (multi-argument events included).
+            List<JsonNode> rest = new java.util.ArrayList<>(args.size());
+            for (int i = 1; i < args.size(); i++) {
+                rest.add(args.get(i));
+            }
+            switch (socket.vocabulary().inbound(name, rest)) {
+                case Vocabulary.Inbound.Refused refused -> {
+                    socket.reply(io.parley.contracts.wire.ServerReply.error(ref, refused.error()));
+                    return;
+                }
+                case Vocabulary.Inbound.Request request -> {
+                    name = request.op();
+                    data = request.data();
+                    ref = SioSocket.ref(request.tag(), packet.ackId());
+                }
+            }
+        } else if (data != null && data.isTextual() && ROOM_ARGUMENT_EVENTS.contains(name)) {
+            ObjectNode room = Json.MAPPER.createObjectNode();
+            room.put("roomId", data.textValue());
+            data = room;
+        } else if (data != null && data.isTextual() && (AuthProtocol.AUTH.equals(name) || AuthProtocol.REFRESH.equals(name))) {
+            ObjectNode token = Json.MAPPER.createObjectNode(); // emit('auth', token) as well as emit('auth', {token})
+            token.put("token", data.textValue());
+            data = token;
+        }
         switch (parser.parse(name, data)) {
             case CommandParser.Invalid invalid -> socket.reply(io.parley.contracts.wire.ServerReply.error(ref, invalid.error()));
+            case CommandParser.Valid valid when valid.command() instanceof Command.Authenticate auth ->
+                    lifecycle.authenticate(socket, ref, auth.token());
+            case CommandParser.Valid valid when socket.identity() == null ->
+                    socket.reply(io.parley.contracts.wire.ServerReply.error(ref, ErrorBody.of(ErrorCode.AUTHENTICATION_FAILED,
+                            "not authenticated: emit auth with the token first")));
             case CommandParser.Valid valid -> {
                 synchronized (socket) {
                     if (socket.isOpen()) {
@@ -647,10 +754,13 @@ public final class SocketIoEndpoint {
             if (!socket.markClosed()) {
                 return;
             }
-            registry.remove(socket);
-            index.removeEverywhere(socket);
-            commands.disconnected(socket, reason);
+            if (socket.identity() != null) { // a socket that never authenticated was never connected
+                registry.remove(socket);
+                index.removeEverywhere(socket);
+                commands.disconnected(socket, reason);
+            }
         }
+        lifecycle.forget(socket);
         LOG.debug("Socket.IO socket {} of {} closed: {}", socket.connectionId(), socket.userId(), reason);
     }
 
@@ -693,6 +803,23 @@ public final class SocketIoEndpoint {
         }
         close(socket.engine(), reason, Ending.SERVER_CLOSE);
         return true;
+    }
+
+    /**
+     * Closes the transport of every session whose socket id sorts below {@code bootId} (the
+     * processors dropped them when this node's lease expired) as on shutdown (WebSocket 1001, a
+     * close packet to polling), so the stock client reconnects by itself; returns how many.
+     */
+    public int closeBefore(String bootId, String reason) {
+        int closed = 0;
+        for (EngineSession session : List.copyOf(sessions.values())) {
+            SioSocket socket = session.socket();
+            if (socket != null && socket.connectionId().compareTo(bootId) < 0 && !session.isClosed()) {
+                close(session, reason, Ending.SHUTDOWN);
+                closed++;
+            }
+        }
+        return closed;
     }
 
     /** True when every session's goodbye was written (or given up on). */

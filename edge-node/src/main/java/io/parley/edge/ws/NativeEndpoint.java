@@ -1,12 +1,15 @@
 /*
  * NativeEndpoint owns the native /ws endpoint of this node: it opens sessions (connection id,
- * registry, connect event), runs every client frame through the local guards (size, frame rate),
- * the envelope decoder and the command parser into the CommandService, answers errors without
- * ever leaking an exception, and cleans a session up exactly once however it ends (close frame,
- * error, lost connection found by the reaper, failed send, slow consumer, shutdown).
+ * registry, connect event; or, opened without a token, a pending session that must send auth),
+ * runs every client frame through the local guards (size, frame rate), the envelope decoder and
+ * the command parser into the CommandService (auth / refresh into the TokenLifecycle), answers
+ * pings with pongs and breaks of RFC 6455 with their close codes, answers errors without ever
+ * leaking an exception, and cleans a session up exactly once however it ends (close frame, error,
+ * lost connection found by the reaper, failed send, slow consumer, token expiry, shutdown).
  */
 package io.parley.edge.ws;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,17 +18,21 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.EventIds;
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
+import io.parley.edge.command.Command;
 import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.FrameRateGuard;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
+import io.parley.edge.socketio.Cors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +48,12 @@ public final class NativeEndpoint {
     /** A session asked to close that is still connected after this is cut off. */
     static final long CLOSE_GRACE_NANOS = 5_000_000_000L;
 
+    /** RFC 6455 section 5.5: control frames carry at most this many payload bytes. */
+    static final int MAX_CONTROL_PAYLOAD = 125;
+
     private final UpgradeAuthenticator authenticator;
+    private final TokenLifecycle lifecycle;
+    private final Cors origins;
     private final CommandParser parser;
     private final CommandService commands;
     private final ConnectionRegistry registry;
@@ -53,10 +65,13 @@ public final class NativeEndpoint {
     /** Cleaned-up sessions whose TCP connection may still be open. */
     private final Set<NativeSession> closing = ConcurrentHashMap.newKeySet();
 
-    public NativeEndpoint(UpgradeAuthenticator authenticator, CommandParser parser, CommandService commands,
+    public NativeEndpoint(UpgradeAuthenticator authenticator, TokenLifecycle lifecycle, Cors origins,
+                          CommandParser parser, CommandService commands,
                           ConnectionRegistry registry, RoomIndex index, Executor writers,
                           int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit) {
         this.authenticator = authenticator;
+        this.lifecycle = lifecycle;
+        this.origins = origins;
         this.parser = parser;
         this.commands = commands;
         this.registry = registry;
@@ -69,19 +84,38 @@ public final class NativeEndpoint {
 
     /** A new listener per connection (it holds the connection's identity between upgrade and open). */
     public WsListener newListener() {
-        return new NativeListener(this);
+        return new TappedListener(new NativeListener(this));
     }
 
     UpgradeAuthenticator authenticator() {
         return authenticator;
     }
 
+    Cors origins() {
+        return origins;
+    }
+
     /**
-     * HTTP handler for {@code /ws} requests that were not upgraded: a refused token (Helidon falls
-     * back to HTTP routing when the upgrade is rejected) gets 401 with the reason; a valid token
-     * without an upgrade gets 426.
+     * HTTP handler for {@code /ws} requests that were not upgraded (Helidon falls back to HTTP
+     * routing when the upgrade is rejected): a browser origin not allowed gets 403; a refused or
+     * missing token gets 401 with the reason; a valid token without an upgrade gets 426.
      */
     public void refusedUpgrade(ServerRequest request, ServerResponse response) {
+        if (!origins.allowed(request.headers())) {
+            response.status(Status.FORBIDDEN_403)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(Json.write(Map.of("error", ErrorBody.of(ErrorCode.AUTHORIZATION_FAILED,
+                            "origin not allowed (PARLEY_CORS_ORIGINS)"))));
+            return;
+        }
+        String profile = foreignProfile(request.prologue().query());
+        if (profile != null) {
+            response.status(Status.BAD_REQUEST_400)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(Json.write(Map.of("error", ErrorBody.of(ErrorCode.INVALID_MESSAGE, "/ws speaks only Parley's "
+                            + "vocabulary (seed-004); profiles such as seed-001 and seed-002 are served on /socket.io/"))));
+            return;
+        }
         TokenVerifier.Result result = authenticator.authenticate(request.prologue(), request.headers());
         if (result instanceof TokenVerifier.Rejected rejected) {
             response.status(Status.UNAUTHORIZED_401)
@@ -95,8 +129,30 @@ public final class NativeEndpoint {
         }
     }
 
-    NativeSession open(WsSession ws, String userId) {
-        NativeSession session = new NativeSession(EventIds.next(), userId, ws, Thread.currentThread(),
+    /**
+     * The vocabulary profile a /ws handshake asks for ({@code ?profile=} / {@code ?vocabulary=}) when
+     * it is not Parley's own, else null: /ws speaks only the default vocabulary (the seeds' clients
+     * are Socket.IO clients, and their multi-argument events have no /ws form), so such a request is
+     * refused (400) rather than silently served another vocabulary.
+     */
+    static String foreignProfile(io.helidon.common.uri.UriQuery query) {
+        for (String name : java.util.List.of("profile", "vocabulary")) {
+            String value;
+            try {
+                value = query.first(name).orElse(null);
+            } catch (RuntimeException e) {
+                value = null;
+            }
+            if (value != null && io.parley.edge.vocab.Vocabularies.byName(value) != io.parley.edge.vocab.Vocabularies.DEFAULT) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** Opens a session; {@code identity} null: opened without a token, it must send auth in time. */
+    NativeSession open(WsSession ws, Identity identity) {
+        NativeSession session = new NativeSession(EventIds.next(), identity, this, ws, Thread.currentThread(),
                 new FrameRateGuard(maxFramesPerSecond, System.nanoTime()));
         session.attach(new SendQueue(sendQueueLimit, SendQueue.Sink.of(ws), new SendQueue.Events() {
             @Override
@@ -113,10 +169,57 @@ public final class NativeEndpoint {
                 }
             }
         }, writers));
+        if (identity == null) {
+            lifecycle.awaitAuthentication(session);
+            LOG.debug("connection {} opened without a token: waiting for auth", session.connectionId());
+        } else {
+            synchronized (session) {
+                activate(session);
+            }
+            lifecycle.track(session);
+        }
+        return session;
+    }
+
+    /** The session is authenticated (at the upgrade or by its first auth): it becomes a connected client. Holds its lock. */
+    void activate(NativeSession session) {
         registry.add(session);
         commands.connected(session);
-        LOG.debug("connection {} opened for {}", session.connectionId(), userId);
-        return session;
+        commands.welcome(session);
+        LOG.debug("connection {} opened for {}", session.connectionId(), session.userId());
+    }
+
+    /** Tells the client {@code error}, then closes with {@code closeCode} (token expired, auth timeout). */
+    void end(NativeSession session, int closeCode, ErrorBody error) {
+        session.reply(ServerReply.error(null, error));
+        session.queue().closeAfterPending(closeCode, error.message());
+        cleanup(session, error.message());
+    }
+
+    /** A ping: answered with a pong carrying the same payload (RFC 6455 section 5.5.2); over 125 bytes: 1002. */
+    void onPing(NativeSession session, BufferData payload) {
+        if (payload.available() > MAX_CONTROL_PAYLOAD) {
+            protocolError(session, SendQueue.CloseCodes.PROTOCOL_ERROR, "control frame payload over 125 bytes");
+            return;
+        }
+        byte[] bytes = new byte[payload.available()];
+        payload.read(bytes);
+        WsSession ws = session.ws();
+        session.queue().writeNow(() -> ws.pong(BufferData.create(bytes)));
+    }
+
+    /** An unsolicited or answering pong: ignored, unless it breaks the control-frame limit. */
+    void onPong(NativeSession session, BufferData payload) {
+        if (payload.available() > MAX_CONTROL_PAYLOAD) {
+            protocolError(session, SendQueue.CloseCodes.PROTOCOL_ERROR, "control frame payload over 125 bytes");
+        }
+    }
+
+    /** Closes the connection at once with an RFC 6455 close code (1002, 1007): pending frames are dropped. */
+    void protocolError(NativeSession session, int closeCode, String reason) {
+        LOG.debug("connection {}: {} ({})", session.connectionId(), reason, closeCode);
+        session.queue().closeNow(closeCode, reason);
+        cleanup(session, reason);
     }
 
     void onText(NativeSession session, String fragment, boolean last) {
@@ -151,6 +254,11 @@ public final class NativeEndpoint {
                 case NativeFrames.Request request -> {
                     switch (parser.parse(request.op(), request.data())) {
                         case CommandParser.Invalid invalid -> session.reply(ServerReply.error(ref, invalid.error()));
+                        case CommandParser.Valid valid when valid.command() instanceof Command.Authenticate auth ->
+                                lifecycle.authenticate(session, ref, auth.token());
+                        case CommandParser.Valid valid when session.identity() == null ->
+                                session.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.AUTHENTICATION_FAILED,
+                                        "not authenticated: send auth {token} first")));
                         case CommandParser.Valid valid -> {
                             synchronized (session) {
                                 if (session.isOpen()) {
@@ -193,10 +301,13 @@ public final class NativeEndpoint {
             if (!session.markClosed()) {
                 return false;
             }
-            registry.remove(session);
-            index.removeEverywhere(session);
-            commands.disconnected(session, reason);
+            if (session.identity() != null) { // a session that never authenticated was never connected
+                registry.remove(session);
+                index.removeEverywhere(session);
+                commands.disconnected(session, reason);
+            }
         }
+        lifecycle.forget(session);
         if (session.readerAlive()) {
             closing.add(session);
         }
@@ -250,6 +361,25 @@ public final class NativeEndpoint {
         session.queue().closeAfterPending(SendQueue.CloseCodes.POLICY_VIOLATION, reason);
         cleanup(session, "disconnected by operator");
         return true;
+    }
+
+    /**
+    /**
+     * Closes, with {@link io.parley.contracts.wire.CloseCodes#RECONNECT}, every connection whose id
+     * sorts below {@code bootId} (those the processors dropped when this node's lease expired), and
+     * cleans each up; returns how many.
+     */
+    public int closeBefore(String bootId, String reason) {
+        int closed = 0;
+        for (ClientConnection connection : registry.snapshot()) {
+            if (connection instanceof NativeSession session && session.connectionId().compareTo(bootId) < 0) {
+                session.queue().close(io.parley.contracts.wire.CloseCodes.RECONNECT, reason);
+                if (cleanup(session, reason)) {
+                    closed++;
+                }
+            }
+        }
+        return closed;
     }
 
     /** True when every given session's close frame has been written (or given up on). */

@@ -1,26 +1,31 @@
 /*
  * NativeSession owns one native /ws connection at the edge: its identity (from the verified
- * token), its bounded send queue and writer, its frame-rate guard, the reassembly of fragmented
- * text frames, and its open/closed state.
+ * token, at the upgrade or by a first-message auth; renewed by refresh), its bounded send queue
+ * and writer, its frame-rate guard, the reassembly of fragmented text frames, and its open/closed
+ * state.
  */
 package io.parley.edge.ws;
 
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
+import io.parley.contracts.auth.Identity;
 import io.parley.contracts.json.Json;
+import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.guard.FrameRateGuard;
 import io.parley.edge.metrics.EdgeMetrics;
-import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The ClientConnection of the native protocol. Reader-side state is touched only by the reader thread. */
-final class NativeSession implements ClientConnection {
+final class NativeSession implements TokenLifecycle.Target {
     private final String connectionId;
-    private final String userId;
+    private final NativeEndpoint endpoint;
+    private volatile Identity identity;
+    private volatile String userId;
     private final WsSession ws;
     private final Thread reader;
     private final Subscriptions subscriptions = new Subscriptions();
@@ -34,9 +39,13 @@ final class NativeSession implements ClientConnection {
     private StringBuilder fragments;
     private boolean fragmentsOversized;
 
-    NativeSession(String connectionId, String userId, WsSession ws, Thread reader, FrameRateGuard guard) {
+    /** {@code identity} is null for a connection opened without a token (it must send auth). */
+    NativeSession(String connectionId, Identity identity, NativeEndpoint endpoint, WsSession ws, Thread reader,
+                  FrameRateGuard guard) {
         this.connectionId = connectionId;
-        this.userId = userId;
+        this.identity = identity;
+        this.userId = identity == null ? null : identity.userId();
+        this.endpoint = endpoint;
         this.ws = ws;
         this.reader = reader;
         this.guard = guard;
@@ -55,6 +64,28 @@ final class NativeSession implements ClientConnection {
 
     @Override
     public String userId() { return userId; }
+
+    @Override
+    public Identity identity() { return identity; }
+
+    @Override
+    public void authenticated(Identity fresh) {
+        boolean first = identity == null;
+        identity = fresh;
+        if (first) {
+            userId = fresh.userId();
+            endpoint.activate(this);
+        }
+    }
+
+    @Override
+    public void end(int closeCode, ErrorBody error) {
+        endpoint.end(this, closeCode, error);
+    }
+
+    WsSession ws() {
+        return ws;
+    }
 
     @Override
     public Subscriptions subscriptions() { return subscriptions; }

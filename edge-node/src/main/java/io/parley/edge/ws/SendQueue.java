@@ -46,6 +46,12 @@ public final class SendQueue {
         }
     }
 
+    /** A write done on the caller's thread (a pong), serialised with the queue's writer. */
+    @FunctionalInterface
+    public interface DirectWrite {
+        void write() throws Exception;
+    }
+
     /** What the owner is told; called at most once each, on the thread that noticed. */
     public interface Events {
         /** The queue was full: the socket is a slow consumer. */
@@ -147,6 +153,42 @@ public final class SendQueue {
         if (current != null) {
             current.interrupt();
         }
+    }
+
+    /**
+     * Writes a control frame now on the caller's thread (the reader answering a ping), serialised
+     * with the writer (Helidon's send is not thread-safe); jumps the queue, as RFC 6455 allows
+     * control frames between data frames. False once the queue is closing or finished.
+     */
+    public boolean writeNow(DirectWrite write) {
+        if (closeRequest != null || finished) {
+            return false;
+        }
+        writing.lock();
+        try {
+            if (finished) {
+                return false;
+            }
+            write.write();
+            return true;
+        } catch (Exception e) {
+            finished = true;
+            frames.clear();
+            events.sendFailed(this, e);
+            return false;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * Writes a close frame now on the caller's thread (the reader found a protocol error), after
+     * the frame being written if any; pending frames are dropped and nothing is written after it.
+     */
+    public void closeNow(int code, String reason) {
+        closeRequest = new CloseRequest(code, reason);
+        frames.clear();
+        writeClose(closeRequest);
     }
 
     /** Frames waiting to be written. */
@@ -253,7 +295,12 @@ public final class SendQueue {
 
     /** The close codes this edge uses (RFC 6455 section 7.4.1). */
     public static final class CloseCodes {
+        public static final int NORMAL = 1000;
         public static final int GOING_AWAY = 1001;
+        /** A protocol error (RFC 6455 section 5.5: a control frame with more than 125 bytes of payload). */
+        public static final int PROTOCOL_ERROR = 1002;
+        /** A text message that is not valid UTF-8 (RFC 6455 section 8.1). */
+        public static final int INVALID_PAYLOAD = 1007;
         public static final int POLICY_VIOLATION = 1008;
         public static final int TRY_AGAIN_LATER = 1013;
 

@@ -47,11 +47,44 @@ class CommandParserTest {
         assertThat(errorOf("mark-read", "{\"roomId\":\"general\",\"seq\":1.5}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("mark-read", "{\"roomId\":\"general\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("mark-read", "{\"seq\":3}")).isEqualTo(ErrorCode.INVALID_ROOM);
-        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"c-1\",\"extra\":1}"))
-                .isEqualTo(new Command.SendMessage("r", "hi", "c-1", null));
-        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":\"01J0000000000000000000000A\"}"))
-                .isEqualTo(new Command.SendMessage("r", "hi", null, "01J0000000000000000000000A"));
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"clientMsgId\":\"c-1\",\"extra\":1}"))
+                .isEqualTo(new Command.SendMessage("r", "hi", "text", "c-1", null));
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"replyTo\":\"01J0000000000000000000000A\"}"))
+                .isEqualTo(new Command.SendMessage("r", "hi", "text", null, "01J0000000000000000000000A"));
         assertThat(commandOf("ping", null)).isEqualTo(new Command.Ping());
+    }
+
+    @Test
+    void seed004sSendMessageHasContentAndAMessageType() {
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"content\":\"pic.png\",\"messageType\":\"image\"}"))
+                .isEqualTo(new Command.SendMessage("r", "pic.png", "image", null, null));
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"messageType\":null}"))
+                .isEqualTo(new Command.SendMessage("r", "hi", "text", null, null));
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"messageType\":\"system\"}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"messageType\":3}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+        // The old field name is refused with a message that names the new one.
+        CommandParser.Parsed old = parser.parse("send-message", json("{\"roomId\":\"r\",\"text\":\"hi\"}"));
+        assertThat(((CommandParser.Invalid) old).error().message()).contains("'content'");
+    }
+
+    @Test
+    void markReadTakesSeed004sBareArrayOfMessageIdsOrIdsWithARoomOrASeq() {
+        assertThat(commandOf("mark-read", "[\"m1\",\"m2\",\"m1\"]"))
+                .isEqualTo(new Command.MarkRead(null, null, java.util.List.of("m1", "m2")));
+        assertThat(commandOf("mark-read", "{\"roomId\":\"general\",\"messageIds\":[\"m1\"]}"))
+                .isEqualTo(new Command.MarkRead("general", null, java.util.List.of("m1")));
+        assertThat(commandOf("mark-read", "{\"messageIds\":[\"m1\"]}"))
+                .isEqualTo(new Command.MarkRead(null, null, java.util.List.of("m1")));
+        assertThat(errorOf("mark-read", "[]")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "[1]")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "[\"has space\"]")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "[" + "\"m\",".repeat(100) + "\"m\"]")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"roomId\":\"general\",\"seq\":2,\"messageIds\":[\"m1\"]}"))
+                .isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("mark-read", "{\"roomId\":\"bad room\",\"messageIds\":[\"m1\"]}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("mark-read", "{\"messageIds\":\"m1\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
     }
 
     @Test
@@ -78,30 +111,30 @@ class CommandParserTest {
         assertThat(errorOf("typing-stop", "{\"roomId\":\"bad room\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(errorOf("typing-start", "\"general\"")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("leave-room", "{\"roomId\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
-        assertThat(errorOf("send-message", "{\"roomId\":\"a/b\",\"text\":\"hi\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(errorOf("send-message", "{\"roomId\":\"a/b\",\"content\":\"hi\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
     }
 
     @Test
     void emptyOrTooLongOrNonTextMessageIsInvalidMessage() {
         assertThat(errorOf("send-message", "{\"roomId\":\"r\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"   \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":7}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"01234567890\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":\"has space\"}"))
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"   \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":7}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"01234567890\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"clientMsgId\":\"has space\"}"))
                 .isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"clientMsgId\":5}"))
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"clientMsgId\":5}"))
                 .isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"hi\",\"replyTo\":{}}"))
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"hi\",\"replyTo\":{}}"))
                 .isEqualTo(ErrorCode.INVALID_MESSAGE);
     }
 
     @Test
     void lengthIsCountedInCodePoints() {
         String tenEmoji = "\uD83D\uDE00".repeat(10); // 20 UTF-16 chars, 10 code points
-        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"text\":\"" + tenEmoji + "\"}"))
-                .isEqualTo(new Command.SendMessage("r", tenEmoji, null, null));
-        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"text\":\"" + tenEmoji + "x\"}"))
+        assertThat(commandOf("send-message", "{\"roomId\":\"r\",\"content\":\"" + tenEmoji + "\"}"))
+                .isEqualTo(new Command.SendMessage("r", tenEmoji, "text", null, null));
+        assertThat(errorOf("send-message", "{\"roomId\":\"r\",\"content\":\"" + tenEmoji + "x\"}"))
                 .isEqualTo(ErrorCode.INVALID_MESSAGE);
     }
 
@@ -123,5 +156,14 @@ class CommandParserTest {
         assertThat(errorOf("update-presence", "{\"customStatus\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(commandOf("get-online-users", "{\"roomId\":\"general\"}")).isEqualTo(new Command.GetOnlineUsers("general"));
         assertThat(errorOf("get-online-users", "{\"roomId\":\"a b\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+    }
+
+    @Test
+    void authAndRefreshCarryAToken() {
+        assertThat(commandOf("auth", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));
+        assertThat(commandOf("refresh", "{\"token\":\"a.b.c\"}")).isEqualTo(new Command.Authenticate("a.b.c"));
+        assertThat(errorOf("auth", "{}")).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+        assertThat(errorOf("refresh", "{\"token\":42}")).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+        assertThat(errorOf("auth", null)).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
     }
 }

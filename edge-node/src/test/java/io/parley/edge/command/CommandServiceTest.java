@@ -21,12 +21,13 @@ class CommandServiceTest {
     private static final long NOW = 1_700_000_000_000L;
     private final RecordingPublisher publisher = new RecordingPublisher();
     private final RateLimitTable rateLimits = new RateLimitTable();
-    private final CommandService service = new CommandService("edge-7", 7, publisher, rateLimits, () -> NOW);
+    private final io.parley.edge.delivery.MessageRooms messageRooms = new io.parley.edge.delivery.MessageRooms(100);
+    private final CommandService service = new CommandService("edge-7", 7, publisher, rateLimits, () -> NOW, messageRooms);
     private final FakeConnection alice = new FakeConnection("conn-1", "alice");
 
     @Test
     void sendPublishesARoomCommandAndAMessageAttempt() {
-        service.handle(alice, "7", new Command.SendMessage("r1", "hello", "c-1", null));
+        service.handle(alice, "7", new Command.SendMessage("r1", "hello", "text", "c-1", null));
 
         assertThat(publisher.roomCommands).hasSize(1);
         RoomCommand command = publisher.roomCommands.get(0);
@@ -72,7 +73,7 @@ class CommandServiceTest {
     @Test
     void aBlockedUserIsRefusedLocallyWithRetryAfterAndNothingIsPublished() {
         rateLimits.decide("alice", NOW + 900);
-        service.handle(alice, "9", new Command.SendMessage("r1", "spam", null, null));
+        service.handle(alice, "9", new Command.SendMessage("r1", "spam", "text", null, null));
 
         assertThat(publisher.roomCommands).isEmpty();
         assertThat(publisher.userEvents).isEmpty();
@@ -83,7 +84,7 @@ class CommandServiceTest {
 
         // Other users and other commands are not affected.
         FakeConnection bob = new FakeConnection("conn-2", "bob");
-        service.handle(bob, "1", new Command.SendMessage("r1", "hi", null, null));
+        service.handle(bob, "1", new Command.SendMessage("r1", "hi", "text", null, null));
         service.handle(alice, "10", new Command.JoinRoom("r2"));
         assertThat(publisher.roomCommands).hasSize(2);
     }
@@ -91,7 +92,7 @@ class CommandServiceTest {
     @Test
     void aFailedPublishAnswersUnavailable() {
         publisher.failWith(new org.apache.kafka.common.errors.TimeoutException("broker down"));
-        service.handle(alice, "5", new Command.SendMessage("r1", "hello", null, null));
+        service.handle(alice, "5", new Command.SendMessage("r1", "hello", "text", null, null));
         assertThat(alice.replies).hasSize(1);
         assertThat(alice.replies.get(0).ref()).isEqualTo("5");
         assertThat(alice.replies.get(0).error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
@@ -161,5 +162,72 @@ class CommandServiceTest {
         });
         assertThat(publisher.userEvents).isEmpty();
         assertThat(publisher.roomCommands).isEmpty();
+    }
+
+    @Test
+    void roomCommandsCarryTheTokensDisplayFieldsNeverTheClients() {
+        FakeConnection carol = new FakeConnection("conn-3", "carol", "Carol C.", "https://img/carol.png");
+        service.handle(carol, "1", new Command.SendMessage("r1", "hi", "image", null, null));
+        RoomCommand command = publisher.roomCommands.getFirst();
+        assertThat(command.username()).isEqualTo("Carol C.");
+        assertThat(command.avatarUrl()).isEqualTo("https://img/carol.png");
+        assertThat(command.body()).isEqualTo(new RoomCommand.Send(null, "hi", "image", null));
+        // Without display claims nothing extra travels: the processors show the user id.
+        service.handle(alice, "2", new Command.JoinRoom("r1"));
+        assertThat(publisher.roomCommands.getLast().username()).isNull();
+        assertThat(publisher.roomCommands.getLast().avatarUrl()).isNull();
+    }
+
+    @Test
+    void markReadWithBareIdsGoesToTheRoomsTheIdsWereDeliveredInOrTheOnlyJoinedRoom() {
+        messageRooms.put("m1", "r1");
+        messageRooms.put("m2", "r2");
+        service.handle(alice, "1", new Command.MarkRead(null, null, java.util.List.of("m1")));
+        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r1");
+        assertThat(publisher.roomCommands.getLast().body()).isEqualTo(RoomCommand.MarkRead.ids(java.util.List.of("m1")));
+        assertThat(publisher.roomCommands.getLast().ref()).isEqualTo("1");
+
+        // Ids of two rooms: one command per room, the ref (the ack) on the first.
+        publisher.roomCommands.clear();
+        service.handle(alice, "2", new Command.MarkRead(null, null, java.util.List.of("m2", "m1")));
+        assertThat(publisher.roomCommands).extracting(RoomCommand::roomId).containsExactly("r2", "r1");
+        assertThat(publisher.roomCommands).extracting(RoomCommand::ref).containsExactly("2", null);
+
+        // Ids this node never delivered: with no or several joined rooms there is no room to ask.
+        publisher.roomCommands.clear();
+        service.handle(alice, "3", new Command.MarkRead(null, null, java.util.List.of("old")));
+        assertThat(publisher.roomCommands).isEmpty();
+        assertThat(alice.replies.getLast().error().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        // With exactly one joined room, that room decides (it knows its ids).
+        service.handle(alice, "4", new Command.JoinRoom("r9"));
+        service.handle(alice, "5", new Command.MarkRead(null, null, java.util.List.of("old")));
+        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r9");
+        // The seq form and ids with a room go where they say.
+        service.handle(alice, "6", new Command.MarkRead("r3", 4L, null));
+        assertThat(publisher.roomCommands.getLast().body()).isEqualTo(RoomCommand.MarkRead.upTo(4));
+        service.handle(alice, "7", new Command.MarkRead("r4", null, java.util.List.of("m1")));
+        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r4");
+    }
+
+    @Test
+    void welcomeSendsSeed004sOnlineUsersAsABareArrayWithTheUserIncluded() {
+        service.welcome(alice);
+        assertThat(alice.events).isEmpty(); // no view: nothing, not an error
+        service.usePresenceReader(new PresenceReader() {
+            @Override
+            public java.util.concurrent.CompletionStage<io.parley.contracts.wire.Protocol.OnlineUsers> onlineUsers(String roomId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<java.util.List<String>> onlineUserIds() {
+                return java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of("bob", "dave"));
+            }
+        });
+        service.welcome(alice);
+        assertThat(alice.events).singleElement().satisfies(e -> {
+            assertThat(e.event()).isEqualTo("online-users");
+            assertThat(e.data().toString()).isEqualTo("[\"bob\",\"dave\",\"alice\"]");
+        });
     }
 }

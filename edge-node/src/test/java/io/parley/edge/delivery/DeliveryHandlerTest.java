@@ -22,7 +22,8 @@ class DeliveryHandlerTest {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final RoomIndex index = new RoomIndex();
     private final RateLimitTable rateLimits = new RateLimitTable();
-    private final DeliveryHandler handler = new DeliveryHandler(registry, index, rateLimits);
+    private final MessageRooms messageRooms = new MessageRooms(2);
+    private final DeliveryHandler handler = new DeliveryHandler(registry, index, rateLimits, messageRooms);
     private final FakeConnection alice = new FakeConnection("c-alice", "alice");
     private final FakeConnection bob = new FakeConnection("c-bob", "bob");
 
@@ -37,7 +38,8 @@ class DeliveryHandlerTest {
 
     private static Delivery toRoom(String room, long seq, String text) {
         return delivery(new Delivery.ToRoom(room, seq, Protocol.NEW_MESSAGE,
-                Json.tree(new Protocol.NewMessage(room, seq, "m" + seq, "alice", text, null, null, 1L))));
+                Json.tree(new Protocol.Message("m" + seq, room, "alice", text, "text", Protocol.isoTime(1L),
+                        Protocol.User.of("alice", null, null), seq, null, null))));
     }
 
     private static Delivery joinOk(String connectionId, String room, String ref) {
@@ -57,8 +59,20 @@ class DeliveryHandlerTest {
         assertThat(bob.events).hasSize(2);
         assertThat(alice.events.get(0)).isSameAs(bob.events.get(0));
         String text = alice.events.get(0).nativeText();
-        assertThat(text).startsWith("{\"event\":\"new-message\",\"data\":{").contains("\"text\":\"hello\"");
+        assertThat(text).startsWith("{\"event\":\"new-message\",\"data\":{").contains("\"content\":\"hello\"");
         assertThat(bob.events.get(0).nativeText()).isSameAs(text);
+    }
+
+    @Test
+    void theRoomOfEachDeliveredMessageIsRememberedBoundedForMarkReadByIds() {
+        handler.handle(toRoom("r1", 1, "one"));
+        handler.handle(toRoom("r2", 1, "two"));
+        assertThat(messageRooms.roomOf("m1")).isEqualTo("r2"); // same id in both rooms: the latest wins
+        handler.handle(toRoom("r1", 2, "x"));
+        handler.handle(toRoom("r1", 3, "y"));
+        assertThat(messageRooms.roomOf("m3")).isEqualTo("r1");
+        assertThat(messageRooms.roomOf("m1")).isNull(); // bounded: the oldest went first
+        assertThat(messageRooms.size()).isEqualTo(2);
     }
 
     @Test
@@ -69,7 +83,7 @@ class DeliveryHandlerTest {
         handler.handle(toRoom("r1", 2, "two again"));
         handler.handle(toRoom("r1", 1, "one again"));
         handler.handle(toRoom("r1", 3, "three"));
-        assertThat(alice.events).extracting(e -> e.data().get("text").textValue()).containsExactly("one", "two", "three");
+        assertThat(alice.events).extracting(e -> e.data().get("content").textValue()).containsExactly("one", "two", "three");
     }
 
     @Test

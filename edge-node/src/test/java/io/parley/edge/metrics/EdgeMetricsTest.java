@@ -62,7 +62,7 @@ class EdgeMetricsTest {
         assertThat(EdgeMetrics.commandName(Command.GetOnlineUsers.class)).isEqualTo("get-online-users");
         metrics.command(new Command.JoinRoom("r")).count(EdgeMetrics.Outcome.ACCEPTED);
         metrics.command(new Command.JoinRoom("s")).count(EdgeMetrics.Outcome.ACCEPTED);
-        metrics.command(new Command.SendMessage("r", "t", null, null)).count(EdgeMetrics.Outcome.RATE_LIMITED);
+        metrics.command(new Command.SendMessage("r", "t", null, null, null)).count(EdgeMetrics.Outcome.RATE_LIMITED);
         metrics.error(ErrorCode.INVALID_ROOM);
         assertThat(registry.get("parley.edge.commands").tags("type", "join-room", "outcome", "accepted").counter().count()).isEqualTo(2);
         assertThat(registry.get("parley.edge.commands").tags("type", "send-message", "outcome", "rate-limited").counter().count()).isEqualTo(1);

@@ -74,7 +74,9 @@ class SocketIoCodecTest {
         assertThat(SioCodec.ackOk(5, Json.MAPPER.createObjectNode().put("seq", 3)))
                 .isEqualTo("35[{\"success\":true,\"data\":{\"seq\":3}}]");
         assertThat(SioCodec.ackError(6, ErrorBody.of(ErrorCode.INVALID_ROOM, "bad")))
-                .isEqualTo("36[{\"success\":false,\"error\":{\"code\":\"INVALID_ROOM\",\"message\":\"bad\"}}]");
+                .isEqualTo("36[{\"success\":false,\"error\":\"bad\",\"code\":\"INVALID_ROOM\"}]");
+        assertThat(SioCodec.ackError(7, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow", 900L)))
+                .isEqualTo("37[{\"success\":false,\"error\":\"slow\",\"code\":\"RATE_LIMIT_EXCEEDED\",\"retryAfterMs\":900}]");
         OutboundEvent event = new OutboundEvent("new-message", Json.MAPPER.createObjectNode().put("text", "hi"));
         assertThat(event.socketIoText()).isEqualTo("42[\"new-message\",{\"text\":\"hi\"}]");
         assertThat(event.socketIoText()).isSameAs(event.socketIoText()); // encoded once, shared

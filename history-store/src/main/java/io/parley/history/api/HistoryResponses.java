@@ -2,6 +2,7 @@
 package io.parley.history.api;
 
 import io.parley.contracts.wire.ErrorBody;
+import io.parley.contracts.wire.Protocol;
 import io.parley.history.cql.Page;
 import io.parley.history.cql.StoredMessage;
 
@@ -12,17 +13,18 @@ public final class HistoryResponses {
     private HistoryResponses() {}
 
     /**
-     * {@code {"roomId":..,"messages":[...],"hasMore":bool,"readSeq":n}}, messages in ascending seq
+     * {@code {"roomId":..,"messages":[...],"hasMore":bool,"readSeq":n}}, messages (seed 004's message
+     * objects: id, roomId, userId, content, messageType, createdAt, user, seq, ...) in ascending seq
      * order; {@code readSeq}: the caller's read position in the room (0: none), so a client on a
      * new device counts unread messages (those with a higher seq).
      */
-    public record HistoryPage(String roomId, List<MessageView> messages, boolean hasMore, long readSeq) {
+    public record HistoryPage(String roomId, List<Protocol.Message> messages, boolean hasMore, long readSeq) {
         public static HistoryPage of(String roomId, Page page) {
             return of(roomId, page, 0);
         }
 
         public static HistoryPage of(String roomId, Page page, long readSeq) {
-            return new HistoryPage(roomId, page.messages().stream().map(MessageView::of).toList(), page.hasMore(), readSeq);
+            return new HistoryPage(roomId, page.messages().stream().map(HistoryResponses::message).toList(), page.hasMore(), readSeq);
         }
     }
 
@@ -31,12 +33,11 @@ public final class HistoryResponses {
 
     public record ReadPositionView(String userId, long readSeq) {}
 
-    /** @param sentAt epoch milliseconds at which the edge accepted the message */
-    public record MessageView(long seq, String messageId, String senderId, String text, String clientMsgId,
-                              String replyTo, long sentAt) {
-        static MessageView of(StoredMessage m) {
-            return new MessageView(m.seq(), m.messageId(), m.senderId(), m.text(), m.clientMsgId(), m.replyTo(), m.sentAt());
-        }
+    /** A stored message as seed 004's message object, the same shape as new-message's data. */
+    static Protocol.Message message(StoredMessage m) {
+        return new Protocol.Message(m.messageId(), m.roomId(), m.senderId(), m.content(), m.messageType(),
+                Protocol.isoTime(m.sentAt()), Protocol.User.of(m.senderId(), m.username(), m.avatarUrl()),
+                m.seq(), m.clientMsgId(), m.replyTo());
     }
 
     /** {@code {"error":{"code":..,"message":..}}}. */

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class MessageStore implements MessagePager.Source, ReadPositions {
     private static final String COLUMNS =
-            "room_id, bucket, seq, message_id, sender_id, body, created_at, client_msg_id, reply_to, event_id";
+            "room_id, bucket, seq, message_id, sender_id, body, created_at, client_msg_id, reply_to, event_id,"
+                    + " message_type, username, avatar_url";
 
     private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
 
@@ -46,7 +47,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
     private MessageStore(CqlSession session, String keyspace, Buckets buckets) {
         this.session = session;
         this.buckets = buckets;
-        this.upsert = session.prepare("INSERT INTO " + keyspace + ".messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.upsert = session.prepare("INSERT INTO " + keyspace + ".messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.upsertHead = session.prepare("UPDATE " + keyspace + ".message_heads USING TIMESTAMP ? SET last_seq = ? WHERE room_id = ?");
         this.selectHead = session.prepare("SELECT last_seq FROM " + keyspace + ".message_heads WHERE room_id = ?");
         this.upsertRead = session.prepare("UPDATE " + keyspace + ".read_positions USING TIMESTAMP ? SET read_seq = ?"
@@ -98,8 +99,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
 
     private BoundStatement bindUpsert(RoomEvent event, RoomEvent.MessageSent message) {
         return upsert.bind(event.roomId(), buckets.of(event.seq()), event.seq(), message.messageId(), event.userId(),
-                        message.text(), Instant.ofEpochMilli(event.timestamp()), message.clientMsgId(),
-                        message.replyTo(), event.eventId())
+                        message.content(), Instant.ofEpochMilli(event.timestamp()), message.clientMsgId(),
+                        message.replyTo(), event.eventId(), message.messageType(), message.username(), message.avatarUrl())
                 .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
     }
 
@@ -138,7 +139,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions {
     private static StoredMessage toMessage(Row row) {
         Instant createdAt = row.getInstant("created_at");
         return new StoredMessage(row.getString("room_id"), row.getLong("seq"), row.getString("message_id"),
-                row.getString("sender_id"), row.getString("body"), row.getString("client_msg_id"),
+                row.getString("sender_id"), row.getString("body"),
+                row.isNull("message_type") ? "text" : row.getString("message_type"),
+                row.getString("username"), row.getString("avatar_url"), row.getString("client_msg_id"),
                 row.getString("reply_to"), row.getString("event_id"), createdAt == null ? 0 : createdAt.toEpochMilli());
     }
 }

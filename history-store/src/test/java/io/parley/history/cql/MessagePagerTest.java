@@ -43,7 +43,7 @@ class MessagePagerTest {
     }
 
     static StoredMessage message(long seq) {
-        return new StoredMessage(ROOM, seq, "m" + seq, "u", "text " + seq, null, null, "m" + seq, seq);
+        return new StoredMessage(ROOM, seq, "m" + seq, "u", "text " + seq, "text", null, null, null, null, "m" + seq, seq);
     }
 
     private static List<Long> seqs(Page page) {

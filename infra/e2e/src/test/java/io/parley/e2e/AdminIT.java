@@ -87,8 +87,8 @@ class AdminIT {
             HttpResponse<String> disconnected = call(parley, "DELETE", "/admin/users/" + user, ParleyCluster.ADMIN_TOKEN);
             assertThat(disconnected.statusCode()).isEqualTo(200);
             assertThat(Json.MAPPER.readTree(disconnected.body()).path("disconnected")).hasSize(2);
-            assertThat(client.closeCode().get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1008);
-            assertThat(other.closeCode().get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(client.awaitClose()).isEqualTo(1008);
+            assertThat(other.awaitClose()).isEqualTo(1008);
             assertThat(Json.MAPPER.readTree(call(parley, "GET", "/admin/users/" + user, ParleyCluster.ADMIN_TOKEN).body())
                     .path("connections")).isEmpty();
         }

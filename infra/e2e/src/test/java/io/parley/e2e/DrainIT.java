@@ -84,7 +84,7 @@ class DrainIT {
             while (seen.size() < acked.size()) {
                 JsonNode event = receiver.nextEvent(e -> e.path("event").asText().equals("new-message")
                         && e.path("data").path("roomId").asText().equals(room));
-                seen.merge(event.path("data").path("messageId").asText(), 1, Integer::sum);
+                seen.merge(event.path("data").path("id").asText(), 1, Integer::sum);
             }
             assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(acked.values());
             assertThat(receiver.pollEvent(e -> e.path("event").asText().equals("new-message"), Duration.ofMillis(500)))
@@ -117,11 +117,11 @@ class DrainIT {
                 }
                 String clientMsgId = user + "-" + m;
                 CompletableFuture<JsonNode> reply = client.requestAsync("send-message",
-                        data("roomId", room, "text", "message " + m, "clientMsgId", clientMsgId));
-                CompletableFuture.anyOf(reply, client.closeCode()).get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                        data("roomId", room, "content", "message " + m, "clientMsgId", clientMsgId));
+                CompletableFuture.anyOf(reply, client.closeFuture()).get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS);
                 JsonNode answer = reply.getNow(null);
                 if (answer != null && answer.path("ok").asBoolean()) {
-                    acked.put(clientMsgId, answer.path("data").path("messageId").asText());
+                    acked.put(clientMsgId, answer.path("data").path("id").asText());
                     m++;
                     continue;
                 }
@@ -129,7 +129,7 @@ class DrainIT {
                     assertThat(answer.path("error").path("code").asText()).as(answer.toString()).isEqualTo("UNAVAILABLE");
                 }
                 // Not acked: the node is draining. Wait for its goodbye, move to edge-2, resend.
-                closeCodes.add(client.closeCode().get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                closeCodes.add(client.closeFuture().get(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS));
                 client.close();
                 client = parley.connect(user, 2);
                 assertThat(client.request("join-room", data("roomId", room)).path("ok").asBoolean()).isTrue();

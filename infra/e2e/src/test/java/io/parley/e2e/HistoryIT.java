@@ -37,7 +37,7 @@ class HistoryIT {
         try (WsClient client = parley.connect(user, 1)) {
             assertOk(client.request("join-room", data("roomId", room)));
             for (int i = 0; i < count; i++) {
-                JsonNode ack = client.request("send-message", data("roomId", room, "text", "line " + i));
+                JsonNode ack = client.request("send-message", data("roomId", room, "content", "line " + i));
                 assertOk(ack);
                 seqs.add(ack.path("data").path("seq").asLong());
             }
@@ -110,7 +110,7 @@ class HistoryIT {
 
     private static List<String> textsOf(JsonNode page) {
         List<String> texts = new ArrayList<>();
-        page.path("messages").forEach(m -> texts.add(m.path("text").asText()));
+        page.path("messages").forEach(m -> texts.add(m.path("content").asText()));
         return texts;
     }
 

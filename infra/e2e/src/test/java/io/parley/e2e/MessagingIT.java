@@ -42,25 +42,25 @@ class MessagingIT {
             assertOk(b.request("join-room", data("roomId", r)));
             assertOk(c.request("join-room", data("roomId", s)));
 
-            JsonNode ack = a.request("send-message", data("roomId", r, "text", "hello", "clientMsgId", "m1"));
+            JsonNode ack = a.request("send-message", data("roomId", r, "content", "hello", "clientMsgId", "m1"));
             assertOk(ack);
-            String messageId = ack.path("data").path("messageId").asText();
+            String messageId = ack.path("data").path("id").asText();
             long seq = ack.path("data").path("seq").asLong();
             assertThat(messageId).isNotBlank();
             assertThat(seq).isPositive();
 
             JsonNode received = b.nextEvent(e -> e.path("event").asText().equals("new-message"));
             assertThat(received.path("data").path("roomId").asText()).isEqualTo(r);
-            assertThat(received.path("data").path("messageId").asText()).isEqualTo(messageId);
+            assertThat(received.path("data").path("id").asText()).isEqualTo(messageId);
             assertThat(received.path("data").path("seq").asLong()).isEqualTo(seq);
-            assertThat(received.path("data").path("text").asText()).isEqualTo("hello");
-            assertThat(received.path("data").path("senderId").asText()).isEqualTo(a.name.substring(0, a.name.indexOf('@')));
+            assertThat(received.path("data").path("content").asText()).isEqualTo("hello");
+            assertThat(received.path("data").path("user").path("id").asText()).isEqualTo(a.name.substring(0, a.name.indexOf('@')));
 
             // C is on B's node but in another room: the next thing C sees is its own room's message.
-            assertOk(c.request("send-message", data("roomId", s, "text", "sentinel")));
+            assertOk(c.request("send-message", data("roomId", s, "content", "sentinel")));
             JsonNode first = c.nextEvent(e -> e.path("event").asText().equals("new-message"));
             assertThat(first.path("data").path("roomId").asText()).isEqualTo(s);
-            assertThat(first.path("data").path("text").asText()).isEqualTo("sentinel");
+            assertThat(first.path("data").path("content").asText()).isEqualTo("sentinel");
         }
     }
 
@@ -81,7 +81,7 @@ class MessagingIT {
             for (int m = 0; m < perSender; m++) {
                 for (int i = 0; i < senders; i++) {
                     acks.add(clients.get(i).requestAsync("send-message",
-                            data("roomId", room, "text", "m" + m + " from " + i, "clientMsgId", i + "-" + m)));
+                            data("roomId", room, "content", "m" + m + " from " + i, "clientMsgId", i + "-" + m)));
                 }
             }
             Set<String> ackedIds = new HashSet<>();
@@ -89,7 +89,7 @@ class MessagingIT {
             for (CompletableFuture<JsonNode> future : acks) {
                 JsonNode ack = future.orTimeout(WsClient.PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
                 assertOk(ack);
-                ackedIds.add(ack.path("data").path("messageId").asText());
+                ackedIds.add(ack.path("data").path("id").asText());
                 ackedSeqs.add(ack.path("data").path("seq").asLong());
             }
             int total = senders * perSender;
@@ -105,7 +105,7 @@ class MessagingIT {
                 while (seqs.size() < total) {
                     JsonNode event = member.nextEvent(e -> e.path("event").asText().equals("new-message"));
                     seqs.add(event.path("data").path("seq").asLong());
-                    ids.add(event.path("data").path("messageId").asText());
+                    ids.add(event.path("data").path("id").asText());
                 }
                 assertThat(seqs).as(member.name + " receives every seq once, in order, without a gap")
                         .containsExactlyElementsOf(IntStream.range(0, total).mapToObj(k -> firstSeq + k).toList());
@@ -129,7 +129,7 @@ class MessagingIT {
              WsClient y = parley.connect(TestStack.uniqueName("y"), 2)) {
             assertOk(x.request("join-room", data("roomId", room)));
             assertOk(y.request("join-room", data("roomId", room)));
-            long seq = x.request("send-message", data("roomId", room, "text", "just edge-2")).path("data").path("seq").asLong();
+            long seq = x.request("send-message", data("roomId", room, "content", "just edge-2")).path("data").path("seq").asLong();
             y.nextEvent(e -> e.path("data").path("seq").asLong() == seq);
             assertThat(toRoomDeliveries(parley, room, seq).get(seq)).isEqualTo(Map.of("edge-2", 1));
         }

@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class MetricsIT {
     /** Events that carry the accept time of the command behind them (timed by the edge). */
-    private static final List<String> TIMED_EVENTS = List.of("new-message", "user-joined", "user-left", "message-read");
+    private static final List<String> TIMED_EVENTS = List.of("new-message", "user-joined", "user-left", "messages-read");
 
     private static String edgeBase(ParleyCluster parley, int index) {
         return "http://127.0.0.1:" + parley.services.config().edgePorts().get(index);
@@ -62,7 +62,7 @@ class MetricsIT {
             List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
             for (int m = 0; m < perSender; m++) {
                 for (WsClient client : clients) {
-                    acks.add(client.requestAsync("send-message", data("roomId", room, "text", "m" + m, "clientMsgId", client.name + m)));
+                    acks.add(client.requestAsync("send-message", data("roomId", room, "content", "m" + m, "clientMsgId", client.name + m)));
                 }
             }
             for (CompletableFuture<JsonNode> ack : acks) {
@@ -76,7 +76,7 @@ class MetricsIT {
             }
             // One refused command per client: an error counted by its code.
             for (WsClient client : clients) {
-                JsonNode refused = client.request("send-message", data("roomId", "", "text", "x"));
+                JsonNode refused = client.request("send-message", data("roomId", "", "content", "x"));
                 assertThat(refused.path("ok").asBoolean()).isFalse();
                 assertThat(refused.path("error").path("code").asText()).isEqualTo("INVALID_ROOM");
             }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +87,15 @@ final class NodeSioClient implements AutoCloseable {
 
     /** Starts a client of {@code url} with {@code token} (null: no auth) and the given transports (null: the default). */
     public static NodeSioClient start(String url, String token, List<String> transports) {
+        return start(url, token, transports, Map.of(), Map.of());
+    }
+
+    /**
+     * Starts a client as {@link #start(String, String, List)} with more CONNECT {@code auth} fields
+     * (e.g. {@code profile}) and handshake {@code query} parameters (e.g. {@code profile=seed-002}).
+     */
+    public static NodeSioClient start(String url, String token, List<String> transports, Map<String, String> auth,
+                                      Map<String, String> query) {
         Path dir = fixtureDir();
         if (!Files.isDirectory(dir.resolve("node_modules/socket.io-client"))) {
             throw new IllegalStateException("socket.io-client is not installed in " + dir
@@ -97,6 +107,12 @@ final class NodeSioClient implements AutoCloseable {
         }
         if (transports != null) {
             options.set("transports", Json.tree(transports));
+        }
+        if (!auth.isEmpty()) {
+            options.set("auth", Json.tree(auth));
+        }
+        if (!query.isEmpty()) {
+            options.set("query", Json.tree(query));
         }
         try {
             Process process = new ProcessBuilder("node", "sio-client.mjs", Json.write(options))
@@ -135,6 +151,12 @@ final class NodeSioClient implements AutoCloseable {
     /** The next line of {@code type} (earlier lines of other types are kept for later calls). */
     public JsonNode next(String type) {
         return next(line -> line.path("type").asText().equals(type));
+    }
+
+    /** The next pushed event named {@code event} whose arguments match (multi-argument events: {@code args} is the array). */
+    public JsonNode nextEvent(String event, Predicate<JsonNode> args) {
+        return next(line -> line.path("type").asText().equals("event") && line.path("event").asText().equals(event)
+                && args.test(line.path("args")));
     }
 
     /** The next pushed event named {@code event}. */

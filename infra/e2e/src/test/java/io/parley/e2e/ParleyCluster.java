@@ -30,7 +30,10 @@ import java.util.Map;
  * presence: an edge node's lease of {@value #LEASE_MS} ms (heartbeat every third of it) and a grace
  * period of {@value #GRACE_MS} ms before a user with no connection is offline (short, for
  * PresenceIT; long enough that a loaded machine does not expire a live node); typing: a typist who
- * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT).
+ * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT); leases are
+ * judged on ticks every {@value #LEASE_TICK_MS} ms; edges refuse new work while a command has waited
+ * {@value #MAX_PENDING_MS} ms for its answer (LivenessIT); a connection opened without a token must
+ * send {@code auth} within {@value #AUTH_TIMEOUT_MS} ms (short, for the AUTH_TIMEOUT cases).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -42,6 +45,10 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long TYPING_TIMEOUT_MS = 1_500;
     /** The operators' credential of the edge nodes' admin API (not a user token). */
     static final String ADMIN_TOKEN = "e2e-admin-token-not-a-jwt";
+    /** Backpressure bound of the edges: the lease (a loaded machine must not refuse the other tests' sends). */
+    static final long MAX_PENDING_MS = LEASE_MS;
+    static final long LEASE_TICK_MS = 250;
+    static final long AUTH_TIMEOUT_MS = 4_000;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -72,16 +79,19 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         StackConfig logs = StackConfig.forTests(Map.of(), runDir);
         ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
                 stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
-        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.of(
-                "PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE),
-                "PARLEY_RATE_BURST", Integer.toString(RATE_BURST),
-                "PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH),
-                "PARLEY_MAX_FRAMES_PER_SECOND", "1000",
-                "PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS),
-                "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS),
-                "PARLEY_PRESENCE_TICK_MS", "200",
-                "PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS),
-                "PARLEY_ADMIN_TOKEN", ADMIN_TOKEN));
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.ofEntries(
+                Map.entry("PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE)),
+                Map.entry("PARLEY_RATE_BURST", Integer.toString(RATE_BURST)),
+                Map.entry("PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH)),
+                Map.entry("PARLEY_MAX_FRAMES_PER_SECOND", "1000"),
+                Map.entry("PARLEY_EDGE_LEASE_MS", Long.toString(LEASE_MS)),
+                Map.entry("PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE_MS)),
+                Map.entry("PARLEY_PRESENCE_TICK_MS", "200"),
+                Map.entry("PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)),
+                Map.entry("PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS)),
+                Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
+                Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
+                Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
@@ -104,6 +114,22 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     /** A client of {@code userId} connected to edge node {@code edge} (1 or 2). */
     WsClient connect(String userId, int edge) {
         return WsClient.connect(userId + "@edge-" + edge, services.edgeUrl(edge - 1), token(userId));
+    }
+
+    /** GET /health of edge node {@code edge} (1 or 2), as JSON. */
+    com.fasterxml.jackson.databind.JsonNode edgeHealth(int edge) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + services.config().edgePorts().get(edge - 1) + "/health")).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return io.parley.contracts.json.Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Override

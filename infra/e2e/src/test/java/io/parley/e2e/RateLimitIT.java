@@ -33,7 +33,7 @@ class RateLimitIT {
             JsonNode refusal = null;
             for (int i = 0; i < ParleyCluster.RATE_BURST * 3 && refusal == null; i++) {
                 WsClient via = i % 2 == 0 ? one : two;
-                JsonNode reply = via.request("send-message", data("roomId", room, "text", "flood " + i));
+                JsonNode reply = via.request("send-message", data("roomId", room, "content", "flood " + i));
                 if (reply.path("ok").asBoolean()) {
                     accepted++;
                 } else {
@@ -49,15 +49,15 @@ class RateLimitIT {
 
             // The decision reached both nodes: each refuses on its own.
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(errorCode(one.request("send-message", data("roomId", room, "text", "again 1"))))
+                    assertThat(errorCode(one.request("send-message", data("roomId", room, "content", "again 1"))))
                             .isEqualTo("RATE_LIMIT_EXCEEDED"));
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(errorCode(two.request("send-message", data("roomId", room, "text", "again 2"))))
+                    assertThat(errorCode(two.request("send-message", data("roomId", room, "content", "again 2"))))
                             .isEqualTo("RATE_LIMIT_EXCEEDED"));
 
             // Tokens refill (one a second at 60 per minute): the user may send again.
             await().atMost(WsClient.PATIENCE).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                    assertOk(two.request("send-message", data("roomId", room, "text", "after the pause"))));
+                    assertOk(two.request("send-message", data("roomId", room, "content", "after the pause"))));
         }
     }
 }

@@ -1,7 +1,7 @@
 /*
  * ReadIT owns the end-to-end proof of read positions on the real stack: mark-read moves forward
  * only (a lower seq is acknowledged with the current position, no error, no broadcast), the other
- * members get message-read, the history API returns the caller's position with the messages and
+ * members get messages-read, the history API returns the caller's position with the messages and
  * every member's on request, and after a restart of every Parley process (processors, history
  * store, both edge nodes) the position is still there, in Cassandra and in the processors.
  */
@@ -53,7 +53,7 @@ class ReadIT {
             assertOk(a.request("join-room", data("roomId", room)));
             assertOk(b.request("join-room", data("roomId", room)));
             for (int i = 0; i < 3; i++) {
-                JsonNode ack = a.request("send-message", data("roomId", room, "text", "m" + i));
+                JsonNode ack = a.request("send-message", data("roomId", room, "content", "m" + i));
                 assertOk(ack);
                 seqs.add(ack.path("data").path("seq").asLong());
             }
@@ -61,7 +61,7 @@ class ReadIT {
             JsonNode ack = markRead(b, room, seqs.get(1));
             assertOk(ack);
             assertThat(ack.path("data").path("readSeq").asLong()).isEqualTo(seqs.get(1));
-            JsonNode read = a.nextEvent(e -> "message-read".equals(e.path("event").asText()));
+            JsonNode read = a.nextEvent(e -> "messages-read".equals(e.path("event").asText()));
             assertThat(read.path("data").path("userId").asText()).isEqualTo(bob);
             assertThat(read.path("data").path("readSeq").asLong()).isEqualTo(seqs.get(1));
 
@@ -70,8 +70,8 @@ class ReadIT {
             assertThat(lower.path("data").path("readSeq").asLong()).isEqualTo(seqs.get(1));
 
             assertOk(markRead(b, room, seqs.get(2)));
-            // The next message-read alice gets is the forward move: the lower one was not broadcast.
-            JsonNode next = a.nextEvent(e -> "message-read".equals(e.path("event").asText()));
+            // The next messages-read alice gets is the forward move: the lower one was not broadcast.
+            JsonNode next = a.nextEvent(e -> "messages-read".equals(e.path("event").asText()));
             assertThat(next.path("data").path("readSeq").asLong()).isEqualTo(seqs.get(2));
 
             JsonNode past = markRead(b, room, seqs.get(2) + 1_000);

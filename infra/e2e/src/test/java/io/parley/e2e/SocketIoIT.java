@@ -3,7 +3,7 @@
  * fixture) works unchanged against Parley's edge nodes and real processors, with its default
  * transports (polling, then the upgrade) and with WebSocket only: connect with auth {token}, a
  * rejected token as connect_error with the reason, join-room (bare room id) and send-message acks
- * {success, data:{messageId, seq}}, new-message on a client of the other edge node (Socket.IO and
+ * {success, data: the message object}, new-message on a client of the other edge node (Socket.IO and
  * native /ws alike: one command model), errors in the ack, and the client's own reconnection after
  * its edge node restarts.
  */
@@ -58,35 +58,35 @@ class SocketIoIT {
             assertSuccess(b.request("join-room", Map.of("roomId", room)));
             assertOk(c.request("join-room", data("roomId", room)));
 
-            JsonNode sent = a.request("send-message", Map.of("roomId", room, "text", "hello from socket.io", "clientMsgId", "s1"));
+            JsonNode sent = a.request("send-message", Map.of("roomId", room, "content", "hello from socket.io", "clientMsgId", "s1"));
             assertSuccess(sent);
-            String messageId = sent.path("data").path("messageId").asText();
+            String messageId = sent.path("data").path("id").asText();
             long seq = sent.path("data").path("seq").asLong();
             assertThat(messageId).isNotBlank();
             assertThat(seq).isPositive();
 
             JsonNode received = b.nextEvent("new-message").path("args").path(0);
-            assertThat(received.path("messageId").asText()).isEqualTo(messageId);
+            assertThat(received.path("id").asText()).isEqualTo(messageId);
             assertThat(received.path("seq").asLong()).isEqualTo(seq);
-            assertThat(received.path("text").asText()).isEqualTo("hello from socket.io");
-            assertThat(received.path("senderId").asText()).isEqualTo(alice);
+            assertThat(received.path("content").asText()).isEqualTo("hello from socket.io");
+            assertThat(received.path("user").path("id").asText()).isEqualTo(alice);
             JsonNode nativeCopy = c.nextEvent(e -> e.path("event").asText().equals("new-message"));
-            assertThat(nativeCopy.path("data").path("messageId").asText()).isEqualTo(messageId);
+            assertThat(nativeCopy.path("data").path("id").asText()).isEqualTo(messageId);
 
             // A native client's message reaches the Socket.IO clients the same way.
-            assertOk(c.request("send-message", data("roomId", room, "text", "hello from /ws")));
-            assertThat(a.nextEvent("new-message").path("args").path(0).path("text").asText()).isEqualTo("hello from socket.io");
-            assertThat(a.nextEvent("new-message").path("args").path(0).path("text").asText()).isEqualTo("hello from /ws");
+            assertOk(c.request("send-message", data("roomId", room, "content", "hello from /ws")));
+            assertThat(a.nextEvent("new-message").path("args").path(0).path("content").asText()).isEqualTo("hello from socket.io");
+            assertThat(a.nextEvent("new-message").path("args").path(0).path("content").asText()).isEqualTo("hello from /ws");
 
             // Errors come back in the ack: from the processors, and from the edge's own validation.
-            JsonNode notMember = a.request("send-message", Map.of("roomId", TestStack.uniqueName("elsewhere"), "text", "hi"));
+            JsonNode notMember = a.request("send-message", Map.of("roomId", TestStack.uniqueName("elsewhere"), "content", "hi"));
             assertThat(notMember.path("success").asBoolean()).isFalse();
-            assertThat(notMember.path("error").path("code").asText()).isEqualTo("AUTHORIZATION_FAILED");
-            assertThat(notMember.path("error").path("message").asText()).isNotBlank();
-            JsonNode tooLong = a.request("send-message", Map.of("roomId", room, "text", "x".repeat(ParleyCluster.MAX_MESSAGE_LENGTH + 1)));
-            assertThat(tooLong.path("error").path("code").asText()).isEqualTo("INVALID_MESSAGE");
+            assertThat(notMember.path("code").asText()).isEqualTo("AUTHORIZATION_FAILED");
+            assertThat(notMember.path("error").asText()).isNotBlank(); // seed 004: the error is the message
+            JsonNode tooLong = a.request("send-message", Map.of("roomId", room, "content", "x".repeat(ParleyCluster.MAX_MESSAGE_LENGTH + 1)));
+            assertThat(tooLong.path("code").asText()).isEqualTo("INVALID_MESSAGE");
             JsonNode unknown = a.request("fly-to-the-moon", Map.of());
-            assertThat(unknown.path("error").path("code").asText()).isEqualTo("UNKNOWN_EVENT");
+            assertThat(unknown.path("code").asText()).isEqualTo("UNKNOWN_EVENT");
         }
     }
 
@@ -122,13 +122,13 @@ class SocketIoIT {
 
             // As Socket.IO chat clients do on every connect: join again, then carry on.
             assertSuccess(survivor.request("join-room", room));
-            JsonNode sent = survivor.request("send-message", Map.of("roomId", room, "text", "back again"));
+            JsonNode sent = survivor.request("send-message", Map.of("roomId", room, "content", "back again"));
             assertSuccess(sent);
             JsonNode seen = watcher.nextEvent("new-message").path("args").path(0);
-            assertThat(seen.path("text").asText()).isEqualTo("back again");
-            assertThat(seen.path("senderId").asText()).isEqualTo(dave);
-            assertThat(survivor.nextEvent("new-message").path("args").path(0).path("messageId").asText())
-                    .isEqualTo(sent.path("data").path("messageId").asText());
+            assertThat(seen.path("content").asText()).isEqualTo("back again");
+            assertThat(seen.path("user").path("id").asText()).isEqualTo(dave);
+            assertThat(survivor.nextEvent("new-message").path("args").path(0).path("id").asText())
+                    .isEqualTo(sent.path("data").path("id").asText());
         }
     }
 }

@@ -79,7 +79,7 @@ class TypingIT {
             c.nextEvent(event("user-stopped-typing", alice));
 
             // Alice's own socket got neither (her message is the marker: it follows them on the same path).
-            assertOk(a.request("send-message", data("roomId", room, "text", "marker")));
+            assertOk(a.request("send-message", data("roomId", room, "content", "marker")));
             List<JsonNode> aliceSaw = eventsUntil(a, e -> "new-message".equals(e.path("event").asText()));
             assertThat(count(aliceSaw, typingEvent(alice))).as("typist saw own typing: %s", aliceSaw).isZero();
         }
@@ -97,7 +97,7 @@ class TypingIT {
 
             assertOk(a.request("typing-start", data("roomId", room)));
             b.nextEvent(event("user-typing", alice));
-            assertOk(a.request("send-message", data("roomId", room, "text", "done typing")));
+            assertOk(a.request("send-message", data("roomId", room, "content", "done typing")));
             b.nextEvent(e -> "new-message".equals(e.path("event").asText()));
             // The very next event is the stop, decided with the message (the timeout stop would come later).
             JsonNode next = b.nextEvent();

@@ -148,8 +148,22 @@ final class WsClient implements AutoCloseable {
     }
 
     /** Completes with the close code the server sent (-1: the connection failed). */
-    CompletableFuture<Integer> closeCode() {
+    CompletableFuture<Integer> closeFuture() {
         return closed;
+    }
+
+    /** The close code the server sent (-1: the connection failed), waiting up to {@link #PATIENCE}. */
+    int awaitClose() {
+        try {
+            return closed.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(name + ": not closed within " + PATIENCE, e);
+        }
+    }
+
+    /** The close code if the connection has closed, else null. */
+    Integer closeCode() {
+        return closed.getNow(null);
     }
 
     boolean isOpen() {

@@ -34,6 +34,7 @@ public final class Main {
                            [--hold 10 s] [--mem-procs name,...] [--java-heap name,...] [--mem-url name=url,...]
                            [--warmup 0 s: an unmeasured phase at the same rate before every measured phase]
                            [--max-outside-cores 0.5: a phase with more CPU used outside the benchmark is marked invalid]
+                           [--kafka-bootstrap 127.0.0.1:19092: records and bytes per topic per message]
                            [--http-clients 4] [--connect-concurrency 100] [--connect-timeout 30 s] [--tag RUN]
             """;
     /** Hard bounds, whatever the command line says. */
@@ -139,6 +140,15 @@ public final class Main {
         append(o, Report.json(result));
     }
 
+    private static KafkaCensus sharedCensus;
+
+    private static synchronized KafkaCensus census(String bootstrap) {
+        if (sharedCensus == null) {
+            sharedCensus = new KafkaCensus(bootstrap);
+        }
+        return sharedCensus;
+    }
+
     /** Warm-up phases take ids from here on, so they never mix with the measured ones. */
     private static final int WARMUP_PHASE_IDS = 1000;
 
@@ -157,6 +167,8 @@ public final class Main {
             System.out.printf("  warm-up: %s s at %s msg/s per client, sent %d, lost %d, rejected %d (not measured)%n",
                     warm.get("seconds"), rate, w.phase().sent(), w.phase().lost(), w.phase().rejected());
         }
+        KafkaCensus census = o.containsKey("kafka-bootstrap") ? census(o.get("kafka-bootstrap")) : null;
+        Map<String, KafkaCensus.Count> kafkaBefore = census == null ? null : census.snapshot();
         double machineBefore = ProcStats.machineBusySeconds();
         long wallBefore = System.nanoTime();
         Map<String, ProcStats.Sample> before = ProcStats.sample(procs);
@@ -166,6 +178,7 @@ public final class Main {
         LoadGenerator.PhaseResult result = generator.runPhase(id, rate, duration, drain, history);
         Map<String, ProcStats.Sample> after = ProcStats.sample(procs);
         double loadgenCpu = ProcStats.sample(0).cpuSeconds() - selfBefore;
+        Map<String, KafkaCensus.Count> kafkaAfter = census == null ? null : census.snapshot();
         double machine = ProcStats.machineBusySeconds() - machineBefore;
         double wall = (System.nanoTime() - wallBefore) / 1e9;
         Map<String, Object> report = Report.phase(result, before, after, loadgenCpu);
@@ -173,6 +186,9 @@ public final class Main {
             report.put("warmup", warm);
         }
         report.put("loadAverage1m", ProcStats.loadAverage());
+        if (census != null) {
+            report.put("kafkaPerMessage", KafkaCensus.perMessage(kafkaBefore, kafkaAfter, result.phase().acked()));
+        }
         if (machineBefore >= 0) {
             double outside = Math.max(0, machine - (double) report.get("serverCpuSeconds") - loadgenCpu);
             double cores = outside / wall;

@@ -49,7 +49,7 @@ final class NativeClient extends Client {
     @Override
     void sendMessage(String roomId, String text, String clientMsgId) {
         sendText("{\"op\":\"send-message\",\"ref\":\"" + clientMsgId + "\",\"data\":{\"roomId\":\"" + roomId
-                + "\",\"text\":\"" + text + "\",\"clientMsgId\":\"" + clientMsgId + "\"}}");
+                + "\",\"content\":\"" + text + "\",\"clientMsgId\":\"" + clientMsgId + "\"}}");
     }
 
     @Override

@@ -134,6 +134,10 @@ public final class Report {
                         r.get("outsideCpuSeconds"), r.get("outsideCpuCores"),
                         Boolean.TRUE.equals(r.get("valid")) ? "" : "  ** INVALID: the machine was not quiet **"));
             }
+            if (r.get("kafkaPerMessage") instanceof Map<?, ?> k && k.containsKey("recordsPerMessage")) {
+                out.append(String.format(Locale.ROOT, "  Kafka per message: %s records, %s bytes %s%n",
+                        k.get("recordsPerMessage"), k.get("bytesPerMessage"), k.get("topics")));
+            }
             if (r.get("history") instanceof Map<?, ?> h) {
                 out.append("  history reads ").append(h).append('\n');
             }

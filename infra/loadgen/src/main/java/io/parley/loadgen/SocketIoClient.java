@@ -46,7 +46,7 @@ final class SocketIoClient extends Client {
     void sendMessage(String roomId, String text, String clientMsgId) {
         int id = ackIds.incrementAndGet();
         pending.put(id, clientMsgId);
-        sendText("42" + id + "[\"send-message\",{\"roomId\":\"" + roomId + "\",\"text\":\"" + text
+        sendText("42" + id + "[\"send-message\",{\"roomId\":\"" + roomId + "\",\"content\":\"" + text
                 + "\",\"clientMsgId\":\"" + clientMsgId + "\"}]");
     }
 
@@ -113,7 +113,8 @@ final class SocketIoClient extends Client {
                         joined.completeExceptionally(new IllegalStateException("join refused: " + answer));
                     }
                 } else {
-                    tally.replied((String) what, ok, answer.path("error").path("code").asText(null), members, nowNanos);
+                    // seed 004's failure ack: {success:false, error:"<message>", code:"<ERROR_CODE>"}
+                    tally.replied((String) what, ok, answer.path("code").asText(null), members, nowNanos);
                 }
             }
             default -> { }

@@ -150,7 +150,10 @@ final class FaultyTarget implements AutoCloseable {
 
         private void reply(String ref, boolean ok, String data) {
             if (socketIo) {
-                receiver.send("43" + ref + "[{\"success\":" + ok + (ok ? ",\"data\":" : ",\"error\":") + data + "}]");
+                // seed 004's acks: {success:true, data} / {success:false, error:"<message>", code}
+                String body = ok ? "{\"success\":true,\"data\":" + data + "}"
+                        : "{\"success\":false,\"error\":\"refused\"," + data.substring(1);
+                receiver.send("43" + ref + "[" + body + "]");
             } else {
                 receiver.send("{\"ref\":\"" + ref + "\",\"ok\":" + ok + (ok ? ",\"data\":" : ",\"error\":") + data + "}");
             }
@@ -180,9 +183,11 @@ final class FaultyTarget implements AutoCloseable {
                     synchronized (rooms) {
                         Room room = rooms.get(roomId);
                         long seq = ++room.seq;
-                        String message = "{\"roomId\":\"" + roomId + "\",\"seq\":" + seq + ",\"messageId\":\"m" + seq
-                                + "\",\"senderId\":\"x\",\"text\":\"t\",\"clientMsgId\":\"" + clientMsgId + "\",\"sentAt\":1}";
-                        reply(ref, true, "{\"roomId\":\"" + roomId + "\",\"messageId\":\"m" + seq + "\",\"seq\":" + seq + "}");
+                        String message = "{\"id\":\"m" + seq + "\",\"roomId\":\"" + roomId + "\",\"userId\":\"x\",\"content\":\"t\","
+                                + "\"messageType\":\"text\",\"createdAt\":\"1970-01-01T00:00:00.001Z\","
+                                + "\"user\":{\"id\":\"x\",\"username\":\"x\",\"avatarUrl\":null},\"seq\":" + seq
+                                + ",\"clientMsgId\":\"" + clientMsgId + "\"}";
+                        reply(ref, true, message);
                         String frame = socketIo ? "42[\"new-message\"," + message + "]"
                                 : "{\"event\":\"new-message\",\"data\":" + message + "}";
                         for (Receiver member : room.members) {

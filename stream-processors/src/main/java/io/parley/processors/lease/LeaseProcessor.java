@@ -1,13 +1,18 @@
 /*
- * LeaseProcessor owns the liveness of edge nodes as the processors see it: each heartbeat renews
- * the node's lease (timed by the processor's wall clock on arrival); a wall-clock punctuator
- * announces, once, every node not heard from within its lease, as a NodeExpired record. No node
- * has to say goodbye: a SIGKILLed node simply stops renewing.
+ * LeaseProcessor owns the liveness of edge nodes as the processors see it, timed by the progress of
+ * the edge-nodes log, never by how fast the processors read it: heartbeats renew a node's lease at
+ * their log-append time; the processors' own ticks, appended to the same partition about once a
+ * second, tell how far the log has moved on. A node expires when a tick read here was appended
+ * more than its lease after its last heartbeat. A tick waits behind the same backlog as the
+ * heartbeats appended before it, so processing lag alone never expires anyone (issue 10).
+ * It also notices restarts (a new boot id) and tells a node that comes back after its expiry.
  */
 package io.parley.processors.lease;
 
 import io.parley.contracts.EventIds;
+import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.EdgeHeartbeat;
+import io.parley.contracts.event.LeaseTick;
 import io.parley.processors.Stores;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -24,64 +29,111 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Input: edge-nodes (key node id, one partition). Output: {@link NodeExpired} (key node id).
+ * Input: edge-nodes (key node id: {@link EdgeHeartbeat}; key {@value LeaseTick#KEY}: {@link LeaseTick}).
+ * Outputs: {@link LeaseTick} (key {@value LeaseTick#KEY}, to edge-nodes), {@link NodeExpired} (key node
+ * id, to the presence and room stages), {@link Delivery} (key node id, a {@link Delivery.LeaseExpired}
+ * notice to the node's slot).
  *
- * <p>After a (re)start nothing expires until one lease has passed since the start: heartbeats
- * queued while the processors were down are read first, so a restart never kills live nodes.
- * A node expired and then heard from again (a long pause, or a restart with the same id) gets a
- * new lease; its connections from before the expiry are gone from the processors' state.
+ * <p>Every decision is a function of the partition's records in log order (record timestamps are
+ * the broker's LogAppendTime): the same log gives the same expiries, with ids derived from the
+ * tick or boot id that decided them. A tick read again after a crash re-announces the expiries it
+ * decided (same ids); the stages downstream find nothing left to drop.
  */
-final class LeaseProcessor implements Processor<String, EdgeHeartbeat, String, NodeExpired> {
+final class LeaseProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(LeaseProcessor.class);
 
     private final Duration tick;
-    private ProcessorContext<String, NodeExpired> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Lease> store;
-    private long startedAt;
 
     LeaseProcessor(Duration tick) {
         this.tick = tick;
     }
 
     @Override
-    public void init(ProcessorContext<String, NodeExpired> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(Stores.EDGE_LEASES);
-        this.startedAt = context.currentSystemTimeMs();
-        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::expire);
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::writeTick);
+    }
+
+    /** The punctuator: appends a tick to this task's own partition of edge-nodes. */
+    private void writeTick(long now) {
+        LeaseTick t = new LeaseTick(EventIds.next(), context.taskId().partition(), now);
+        context.forward(new Record<>(LeaseTick.KEY, (Object) t, now));
     }
 
     @Override
-    public void process(Record<String, EdgeHeartbeat> record) {
-        EdgeHeartbeat beat = record.value();
-        if (beat == null || beat.edgeNodeId() == null || beat.leaseMs() <= 0) {
+    public void process(Record<String, Object> record) {
+        switch (record.value()) {
+            case LeaseTick t -> onTick(t, record.timestamp());
+            case EdgeHeartbeat beat -> onHeartbeat(beat, record.timestamp());
+            case null, default -> { }
+        }
+    }
+
+    private void onHeartbeat(EdgeHeartbeat beat, long at) {
+        if (beat.edgeNodeId() == null || beat.edgeNodeId().isBlank() || beat.leaseMs() <= 0) {
             return;
         }
-        Lease before = store.get(beat.edgeNodeId());
-        if (before != null && before.expired()) {
-            log.info("edge node {} is heard from again after its lease expired", beat.edgeNodeId());
+        String node = beat.edgeNodeId();
+        Lease before = store.get(node);
+        String boot = beat.bootId();
+        if (before != null && boot != null && before.bootId() != null && !boot.equals(before.bootId())) {
+            // A new boot: every connection the node had before it is gone, whatever the lease says.
+            log.info("edge node {} (slot {}) has a new boot id {} (was {}): dropping its earlier connections",
+                    node, beat.edgeSlot(), boot, before.bootId());
+            context.forward(new Record<>(node, (Object) new NodeExpired(node, before.slot(),
+                    EventIds.derived(boot, "boot|" + node), at, boot), at));
+            store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot));
+            return;
         }
-        store.put(beat.edgeNodeId(), new Lease(beat.edgeSlot(), context.currentSystemTimeMs(), beat.leaseMs(), false));
+        if (before != null && before.expired()) {
+            if (boot == null) {
+                // A node without boot ids cannot be told apart from its earlier self: renew, as before.
+                log.info("edge node {} is heard from again after its lease expired", node);
+                store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), null));
+                return;
+            }
+            // Same boot, lease gone: its connections were dropped. Tell it (on every such heartbeat,
+            // until it comes back with a new boot id); the lease stays expired.
+            if (!before.told()) {
+                log.info("edge node {} (slot {}) is heard from again after its lease expired: told to reset its sockets",
+                        node, beat.edgeSlot());
+                store.put(node, before.markTold());
+            }
+            context.forward(new Record<>(node, (Object) new Delivery(node, beat.edgeSlot(), new Delivery.LeaseExpired(boot)), at));
+            return;
+        }
+        store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot));
         LeaseCounters.RENEWALS.increment();
     }
 
-    private void expire(long now) {
+    /** The log has reached {@code at}: every lease older than that by more than its length expires. */
+    private void onTick(LeaseTick t, long at) {
+        if (t.tickId() == null) {
+            return;
+        }
         List<KeyValue<String, Lease>> due = new ArrayList<>();
         try (KeyValueIterator<String, Lease> it = store.all()) {
             it.forEachRemaining(entry -> {
                 Lease lease = entry.value;
-                if (!lease.expired() && now - Math.max(lease.receivedAt(), startedAt) > lease.leaseMs()) {
+                if (!lease.expired() && at - lease.lastBeatAt() > lease.leaseMs()
+                        || lease.expired() && t.tickId().equals(lease.expiredBy())) {
                     due.add(entry);
                 }
             });
         }
         for (KeyValue<String, Lease> entry : due) {
             Lease lease = entry.value;
-            store.put(entry.key, new Lease(lease.slot(), lease.receivedAt(), lease.leaseMs(), true));
-            log.info("edge node {} (slot {}) missed its lease of {} ms: dropping its connections",
-                    entry.key, lease.slot(), lease.leaseMs());
-            context.forward(new Record<>(entry.key, new NodeExpired(entry.key, lease.slot(), EventIds.next(), now), now));
-            LeaseCounters.EXPIRIES.increment();
+            if (!lease.expired()) {
+                store.put(entry.key, lease.expiredBy(t.tickId()));
+                log.info("edge node {} (slot {}) missed its lease of {} ms (last heartbeat {} ms before the log's tick): dropping its connections",
+                        entry.key, lease.slot(), lease.leaseMs(), at - lease.lastBeatAt());
+                LeaseCounters.EXPIRIES.increment();
+            }
+            context.forward(new Record<>(entry.key, (Object) new NodeExpired(entry.key, lease.slot(),
+                    EventIds.derived(t.tickId(), "lease|" + entry.key), at), at));
         }
     }
 }

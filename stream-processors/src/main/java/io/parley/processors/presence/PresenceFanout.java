@@ -1,14 +1,19 @@
 /*
  * PresenceFanout owns the shape of one presence change on its way from the presence stage (keyed
  * by user) to the room stage (keyed by room, through the internal presence-fanout topic), which
- * sends it as presence-update to every edge node holding sockets of the room.
+ * sends it as presence-update to every edge node holding sockets of the room, with user-online when
+ * the room learns the user is online ({@code cameOnline}) and user-offline when the status is offline.
  */
 package io.parley.processors.presence;
 
 import io.parley.contracts.json.JsonSerde;
 import io.parley.contracts.wire.Protocol;
 
-public record PresenceFanout(String roomId, Protocol.PresenceUpdate update) {
+public record PresenceFanout(String roomId, Protocol.PresenceUpdate update, boolean cameOnline) {
+    public PresenceFanout(String roomId, Protocol.PresenceUpdate update) {
+        this(roomId, update, false);
+    }
+
     public static JsonSerde<PresenceFanout> serde() {
         return new JsonSerde<>(PresenceFanout.class);
     }

@@ -193,7 +193,11 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         String prefix = PresenceKeys.nodePrefix(expired.edgeNodeId());
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, PresenceEntry> it = store.range(prefix, prefix + "\uffff")) {
-            it.forEachRemaining(entry -> keys.add(entry.key));
+            it.forEachRemaining(entry -> {
+                if (expired.covers(PresenceKeys.userAndConnection(entry.key, expired.edgeNodeId())[1])) {
+                    keys.add(entry.key);
+                }
+            });
         }
         Map<String, List<String>> byUser = new LinkedHashMap<>();
         for (String key : keys) {
@@ -211,8 +215,8 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             settle(w, now, null);
         });
         if (!keys.isEmpty()) {
-            log.info("edge node {} expired: dropped {} connections of {} users in partition {}",
-                    expired.edgeNodeId(), keys.size(), byUser.size(), partition);
+            log.info("edge node {} {}: dropped {} connections of {} users in partition {}",
+                    expired.edgeNodeId(), expired.before() == null ? "expired" : "restarted", keys.size(), byUser.size(), partition);
         }
     }
 
@@ -232,9 +236,11 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         boolean customChanged = !Objects.equals(w.custom, w.shownCustom);
         if (statusChanged || customChanged) {
             boolean offline = Protocol.OFFLINE.equals(status);
+            boolean cameOnline = statusChanged && !offline && (w.status == null || Protocol.OFFLINE.equals(w.status));
             for (String roomId : w.rooms.keySet()) {
                 fanOut(roomId, new Protocol.PresenceUpdate(roomId, w.userId, statusChanged ? status : null,
-                        customChanged ? (w.custom == null ? "" : w.custom) : null, offline ? w.lastSeen : null), now);
+                        customChanged ? (w.custom == null ? "" : w.custom) : null, offline ? w.lastSeen : null),
+                        cameOnline || (!offline && roomId.equals(joinedRoom)), now);
             }
             w.status = status;
             w.shownCustom = w.custom;
@@ -245,7 +251,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             view.presence(w.userId, status, w.custom, w.lastSeen);
         } else if (joinedRoom != null && !Protocol.OFFLINE.equals(status)) {
             // The room learns a presence it did not know: the whole of it, to that room only.
-            fanOut(joinedRoom, new Protocol.PresenceUpdate(joinedRoom, w.userId, status, w.custom, null), now);
+            fanOut(joinedRoom, new Protocol.PresenceUpdate(joinedRoom, w.userId, status, w.custom, null), true, now);
         }
 
         long due = 0;
@@ -267,8 +273,8 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         store.put(PresenceKeys.user(w.userId), w.toState());
     }
 
-    private void fanOut(String roomId, Protocol.PresenceUpdate update, long now) {
-        context.forward(new Record<>(roomId, new PresenceFanout(roomId, update), now));
+    private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, long now) {
+        context.forward(new Record<>(roomId, new PresenceFanout(roomId, update, cameOnline), now));
     }
 
     private void fireTimers(long now) {

@@ -2,7 +2,8 @@
  * RedisPresenceView owns the presence read view in Redis (lettuce, asynchronous): per user a hash
  * {@code <ns>presence:<userId>} (status, customStatus, lastSeen) and per room a set
  * {@code <ns>room-online:<roomId>} of its members that are online (membership is by connection, so
- * a member always has a connection). {@code <ns>} is the topic namespace, so deployments sharing a
+ * a member always has a connection), and one set {@code <ns>online-users} of every user not offline
+ * (seed 004's online-users after a connect). {@code <ns>} is the topic namespace, so deployments sharing a
  * Redis do not mix. Edge nodes read the same keys (see the edge's PresenceReader).
  */
 package io.parley.processors.presence;
@@ -40,6 +41,10 @@ public final class RedisPresenceView implements PresenceView {
         return namespace + "presence:" + userId;
     }
 
+    public static String onlineKey(String namespace) {
+        return namespace + "online-users";
+    }
+
     public static String roomKey(String namespace, String roomId) {
         return namespace + "room-online:" + roomId;
     }
@@ -51,6 +56,7 @@ public final class RedisPresenceView implements PresenceView {
         fields.put("customStatus", customStatus == null ? "" : customStatus);
         fields.put("lastSeen", Long.toString(lastSeen));
         watch(redis.hset(presenceKey(prefix, userId), fields));
+        watch("offline".equals(status) ? redis.srem(onlineKey(prefix), userId) : redis.sadd(onlineKey(prefix), userId));
     }
 
     @Override

@@ -25,8 +25,13 @@ import java.util.List;
  * @param seq       the seq the reply reports (the event's seq when there is an event)
  * @param messageId the message id of a {@link Kind#RESENT} ack (the original message's)
  * @param targets   the edge nodes a room event is delivered to, sorted by node id
+ * @param readSeq    for READ / READ_ACK of a mark-read by message ids: the read position they resolved to
+ *                   (null: the command's seq; decisions stored before this field have none)
+ * @param messageIds for a mark-read by message ids: the ids the room knew (the others are left out)
+ * @param createdAt  for RESENT: when the original message was accepted (epoch ms; null: unknown)
  */
-public record Decision(Kind kind, long seq, String messageId, List<Target> targets, ErrorCode error, String message) {
+public record Decision(Kind kind, long seq, String messageId, List<Target> targets, ErrorCode error, String message,
+                       Long readSeq, List<String> messageIds, Long createdAt) {
 
     public enum Kind {
         /** The user's first connection joined: event MemberJoined, user-joined to every node, ack. */
@@ -41,7 +46,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         SENT,
         /** A resend of a clientMsgId already accepted: the original ack only. */
         RESENT,
-        /** The read position moved forward: event ReadPosition, message-read to every node, ack. */
+        /** The read position moved forward: event ReadPosition, messages-read to every node, ack. */
         READ,
         /** mark-read at or below the current position: ack with the current position ({@code seq}) only. */
         READ_ACK,
@@ -53,15 +58,20 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     public record Target(String edgeNodeId, int slot) {}
 
     static Decision of(Kind kind, long seq, List<Target> targets) {
-        return new Decision(kind, seq, null, targets, null, null);
+        return new Decision(kind, seq, null, targets, null, null, null, null, null);
     }
 
     static Decision rejected(ErrorCode error, String message) {
-        return new Decision(Kind.REJECTED, 0, null, List.of(), error, message);
+        return new Decision(Kind.REJECTED, 0, null, List.of(), error, message, null, null, null);
     }
 
-    static Decision resent(String messageId, long seq) {
-        return new Decision(Kind.RESENT, seq, messageId, List.of(), null, null);
+    static Decision resent(String messageId, long seq, long createdAt) {
+        return new Decision(Kind.RESENT, seq, messageId, List.of(), null, null, null, null, createdAt == 0 ? null : createdAt);
+    }
+
+    /** READ (seq: the event's) or READ_ACK (seq: the current position) of a mark-read by message ids. */
+    static Decision read(Kind kind, long seq, List<Target> targets, long readSeq, List<String> messageIds) {
+        return new Decision(kind, seq, null, targets, null, null, readSeq, List.copyOf(messageIds), null);
     }
 
     /**
@@ -77,7 +87,9 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case JOINED -> {
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
-                toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
+                        command.userId());
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
@@ -86,7 +98,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                     out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
-                toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, seq, command.userId()));
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
                 out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
@@ -97,22 +109,24 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case SENT -> {
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
                 String messageId = command.eventId();
-                out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
-                out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.text(), send.replyTo())));
-                toRoom(out, command.timestamp(), roomId, Protocol.NEW_MESSAGE, new Protocol.NewMessage(roomId, seq, messageId,
-                        command.userId(), send.text(), send.clientMsgId(), send.replyTo(), command.timestamp()));
+                Protocol.Message message = message(command, send, messageId, command.timestamp());
+                out.add(reply(command, message));
+                out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.content(),
+                        messageType(send), send.replyTo(), command.username(), command.avatarUrl())));
+                toRoom(out, command.timestamp(), roomId, Protocol.NEW_MESSAGE, message);
             }
             case RESENT -> {
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
-                out.add(reply(command, new Protocol.SendMessageAck(roomId, messageId, seq, send.clientMsgId())));
+                out.add(reply(command, message(command, send, messageId, createdAt == null ? command.timestamp() : createdAt)));
             }
             case READ -> {
-                long readSeq = ((RoomCommand.MarkRead) command.body()).seq();
-                out.add(reply(command, new Protocol.ReadAck(roomId, readSeq)));
-                out.add(event(command, new RoomEvent.ReadPosition(readSeq)));
-                toRoom(out, command.timestamp(), roomId, Protocol.MESSAGE_READ, new Protocol.MessageRead(roomId, seq, command.userId(), readSeq));
+                long position = readSeq != null ? readSeq : ((RoomCommand.MarkRead) command.body()).seq();
+                out.add(reply(command, readAck(command, position)));
+                out.add(event(command, new RoomEvent.ReadPosition(position)));
+                toRoom(out, command.timestamp(), roomId, Protocol.MESSAGES_READ, new Protocol.MessagesRead(command.userId(),
+                        messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
-            case READ_ACK -> out.add(reply(command, new Protocol.ReadAck(roomId, seq)));
+            case READ_ACK -> out.add(reply(command, readAck(command, seq)));
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
@@ -122,6 +136,33 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             }
         }
         return out;
+    }
+
+    /** The sender as seed 004 shows it, from the display fields the edge took from the token. */
+    static Protocol.User user(RoomCommand command) {
+        return Protocol.User.of(command.userId(), command.username(), command.avatarUrl());
+    }
+
+    static String messageType(RoomCommand.Send send) {
+        return send.messageType() == null ? Protocol.TEXT : send.messageType();
+    }
+
+    /** The message object of new-message, of the send ack and of history. */
+    private Protocol.Message message(RoomCommand command, RoomCommand.Send send, String messageId, long createdAt) {
+        return new Protocol.Message(messageId, command.roomId(), command.userId(), send.content(), messageType(send),
+                Protocol.isoTime(createdAt), user(command), seq, send.clientMsgId(), send.replyTo());
+    }
+
+    /** The seq form answers the position; the message-id form answers read receipts (seed 004), one per known id. */
+    private Object readAck(RoomCommand command, long position) {
+        if (messageIds == null) {
+            return new Protocol.ReadAck(command.roomId(), position);
+        }
+        List<Protocol.ReadReceipt> receipts = new ArrayList<>(messageIds.size());
+        for (String id : messageIds) {
+            receipts.add(new Protocol.ReadReceipt(id, command.roomId(), command.userId(), position));
+        }
+        return receipts;
     }
 
     /** A disconnected socket has nobody to answer. */
@@ -139,9 +180,13 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     }
 
     private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
+        toRoom(out, acceptedAt, roomId, event, data, null);
+    }
+
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data, String excludeUserId) {
         JsonNode tree = Json.tree(data);
         for (Target target : targets) {
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, null, acceptedAt)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId, acceptedAt)));
         }
     }
 

@@ -1,7 +1,7 @@
 /*
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
- * connections, a typist's typing state, a clientMsgId's original ack, and a command's decision with the state writes it
+ * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, and a command's decision with the state writes it
  * made. Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
@@ -23,7 +23,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.Done.class, name = "done"),
         @JsonSubTypes.Type(value = RoomEntry.NodeConn.class, name = "nconn"),
         @JsonSubTypes.Type(value = RoomEntry.Typing.class, name = "typing"),
-        @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read")})
+        @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read"),
+        @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -48,8 +49,15 @@ public sealed interface RoomEntry {
 
     record ConnRef(String edgeNodeId, int slot) {}
 
-    /** The original ack of a message sent with a clientMsgId. */
-    record ClientMsg(String messageId, long seq) implements RoomEntry {}
+    /** The original ack of a message sent with a clientMsgId; {@code createdAt}: its timestamp (0 in entries of before). */
+    record ClientMsg(String messageId, long seq, long createdAt) implements RoomEntry {}
+
+    /**
+     * A message id's seq in its room, so mark-read by message ids resolves to a read position. Kept
+     * as long as the message's decision ({@link io.parley.processors.Stores#DECISION_RETENTION}) and
+     * dropped with it.
+     */
+    record MsgSeq(long seq) implements RoomEntry {}
 
     /**
      * A command's decision and the state writes it made (absolute values, in order; a null value

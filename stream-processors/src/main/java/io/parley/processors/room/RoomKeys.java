@@ -10,6 +10,7 @@ package io.parley.processors.room;
 final class RoomKeys {
     static final String DONE_PREFIX = "d|";
     static final String TYPING_PREFIX = "y|";
+    static final String MESSAGE_PREFIX = "i|";
 
     private RoomKeys() {}
 
@@ -60,6 +61,11 @@ final class RoomKeys {
     /** {@code r|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.ReadPos} in the room (forward only). */
     static String readPosition(String roomId, String userId) {
         return "r|" + roomId + "|" + userId.length() + ":" + userId;
+    }
+
+    /** {@code i|<roomId>|<messageId>}: the message's {@link RoomEntry.MsgSeq} (for mark-read by message ids). */
+    static String message(String roomId, String messageId) {
+        return MESSAGE_PREFIX + roomId + "|" + messageId;
     }
 
     /** {@code y|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Typing} state while typing; scanned by the expiry. */

@@ -145,7 +145,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             boolean already = store.get(key) instanceof Typing typing && typing.expiresAt() > now;
             store.put(key, new Typing(command.roomId(), command.userId(), command.connectionId(), now + typingTimeoutMs));
             if (!already) {
-                broadcastTyping(record, command.roomId(), command.userId(), Protocol.USER_TYPING);
+                broadcastTyping(record, command.roomId(), command.userId(), Decision.user(command).username(), Protocol.USER_TYPING);
             }
         } else {
             stopTyping(record, command.roomId(), command.userId(), null);
@@ -162,12 +162,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         if (store.get(key) instanceof Typing typing
                 && (connectionId == null || connectionId.equals(typing.connectionId()))) {
             store.delete(key);
-            broadcastTyping(record, roomId, userId, Protocol.USER_STOPPED_TYPING);
+            broadcastTyping(record, roomId, userId, null, Protocol.USER_STOPPED_TYPING);
         }
     }
 
-    private void broadcastTyping(Record<String, Object> record, String roomId, String userId, String event) {
-        JsonNode data = Json.tree(new Protocol.Typing(roomId, userId));
+    private void broadcastTyping(Record<String, Object> record, String roomId, String userId, String username, String event) {
+        JsonNode data = Json.tree(new Protocol.Typing(roomId, userId, username));
         nodes(roomId).forEach((nodeId, node) -> context.forward(record.withKey(nodeId).withValue(
                 new Delivery(nodeId, node.slot(), new Delivery.ToRoom(roomId, 0, event, data, userId)))));
     }
@@ -184,26 +184,45 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
         for (Typing typing : expired) {
             store.delete(RoomKeys.typing(typing.roomId(), typing.userId()));
-            broadcastTyping(new Record<>(typing.roomId(), null, now), typing.roomId(), typing.userId(),
+            broadcastTyping(new Record<>(typing.roomId(), null, now), typing.roomId(), typing.userId(), null,
                     Protocol.USER_STOPPED_TYPING);
         }
     }
 
     /**
-     * A user's presence change: presence-update to every edge node holding sockets of the room.
-     * Unsequenced (seq 0): it is not a room event, takes no seq and is never de-duplicated.
+     * A user's presence change: presence-update to every edge node holding sockets of the room,
+     * followed by seed 004's user-online {userId, username, roomId} when the room learns the user is
+     * online, or user-offline {userId, roomId} when they went offline (neither to the user's own
+     * sockets). Unsequenced (seq 0): not room events, take no seq and are never de-duplicated.
+     * The presence stage does not know display names: username is the user id there.
      */
     private void presence(Record<String, Object> record, PresenceFanout fanout) {
         if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || fanout.update() == null) {
             return;
         }
         JsonNode data = Json.tree(fanout.update());
-        nodes(fanout.roomId()).forEach((nodeId, node) -> context.forward(record.withKey(nodeId).withValue(
-                new Delivery(nodeId, node.slot(), new Delivery.ToRoom(fanout.roomId(), 0, Protocol.PRESENCE_UPDATE, data)))));
+        String userId = fanout.update().userId();
+        JsonNode online = fanout.cameOnline() && userId != null
+                ? Json.tree(new Protocol.UserOnline(userId, userId, fanout.roomId())) : null;
+        JsonNode offline = Protocol.OFFLINE.equals(fanout.update().status()) && userId != null
+                ? Json.tree(new Protocol.UserOffline(userId, fanout.roomId())) : null;
+        nodes(fanout.roomId()).forEach((nodeId, node) -> {
+            context.forward(record.withKey(nodeId).withValue(
+                    new Delivery(nodeId, node.slot(), new Delivery.ToRoom(fanout.roomId(), 0, Protocol.PRESENCE_UPDATE, data))));
+            if (online != null) {
+                context.forward(record.withKey(nodeId).withValue(new Delivery(nodeId, node.slot(),
+                        new Delivery.ToRoom(fanout.roomId(), 0, Protocol.USER_ONLINE, online, userId))));
+            }
+            if (offline != null) {
+                context.forward(record.withKey(nodeId).withValue(new Delivery(nodeId, node.slot(),
+                        new Delivery.ToRoom(fanout.roomId(), 0, Protocol.USER_OFFLINE, offline, userId))));
+            }
+        });
     }
 
     /**
-     * An edge node's lease expired: each of its connections in this partition's rooms leaves as if
+     * An edge node's lease expired (or it restarted: then only connections of its earlier boots,
+     * {@link NodeExpired#covers}): each of its connections in this partition's rooms leaves as if
      * its socket had closed (a synthetic leave-room with reason disconnect, id derived from the
      * expiry's, so a replay decides the same). Nothing from the dead node is needed.
      */
@@ -211,7 +230,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         String prefix = RoomKeys.nodePrefix(expired.edgeNodeId());
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, RoomEntry> it = store.range(prefix, prefix + "\uffff")) {
-            it.forEachRemaining(entry -> keys.add(entry.key));
+            it.forEachRemaining(entry -> {
+                if (expired.covers(RoomKeys.ofNodeConn(entry.key, expired.edgeNodeId())[2])) {
+                    keys.add(entry.key);
+                }
+            });
         }
         for (String key : keys) {
             String[] roomUserConnection = RoomKeys.ofNodeConn(key, expired.edgeNodeId());
@@ -223,7 +246,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             store.delete(key); // normally deleted by the leave's writes; a stale entry must not survive
         }
         if (!keys.isEmpty()) {
-            log.info("edge node {} expired: {} room connections left", expired.edgeNodeId(), keys.size());
+            log.info("edge node {} {}: {} room connections left", expired.edgeNodeId(),
+                    expired.before() == null ? "expired" : "restarted", keys.size());
         }
     }
 
@@ -242,8 +266,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         if (!Limits.isValidRoomId(command.roomId())) {
             return Decision.rejected(ErrorCode.INVALID_ROOM, "invalid room id");
         }
-        if (command.body() instanceof RoomCommand.MarkRead read && read.seq() < 1) {
-            return Decision.rejected(ErrorCode.INVALID_MESSAGE, "seq must be a positive integer");
+        if (command.body() instanceof RoomCommand.MarkRead read) {
+            String problem = problemOf(read);
+            if (problem != null) {
+                return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
+            }
         }
         if (command.body() instanceof RoomCommand.Send send) {
             String problem = problemOf(send);
@@ -254,15 +281,37 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         return null;
     }
 
+    private static String problemOf(RoomCommand.MarkRead read) {
+        List<String> ids = read.messageIds();
+        if (read.seq() != null && ids != null) {
+            return "either seq or messageIds, not both";
+        }
+        if (ids == null) {
+            return read.seq() == null || read.seq() < 1 ? "seq must be a positive integer" : null;
+        }
+        if (ids.isEmpty() || ids.size() > Limits.MAX_MARK_READ_IDS) {
+            return "messageIds must hold 1-" + Limits.MAX_MARK_READ_IDS + " message ids";
+        }
+        for (String id : ids) {
+            if (!Limits.isValidMessageId(id)) {
+                return "messageIds must be message ids";
+            }
+        }
+        return null;
+    }
+
     private String problemOf(RoomCommand.Send send) {
-        if (send.text() == null) {
-            return "text is required";
+        if (send.content() == null) {
+            return "content is required";
         }
-        if (send.text().isBlank()) {
-            return "text must not be blank";
+        if (send.content().isBlank()) {
+            return "content must not be blank";
         }
-        if (send.text().codePointCount(0, send.text().length()) > maxMessageLength) {
-            return "text is longer than " + maxMessageLength + " characters";
+        if (send.content().codePointCount(0, send.content().length()) > maxMessageLength) {
+            return "content is longer than " + maxMessageLength + " characters";
+        }
+        if (send.messageType() != null && !Limits.MESSAGE_TYPES.contains(send.messageType())) {
+            return "messageType must be one of " + String.join(", ", new java.util.TreeSet<>(Limits.MESSAGE_TYPES));
         }
         if (send.clientMsgId() != null && !Limits.isValidClientMsgId(send.clientMsgId())) {
             return "clientMsgId must be 1-64 printable ASCII characters without spaces";
@@ -360,17 +409,18 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         String clientMsgKey = send.clientMsgId() == null ? null
                 : RoomKeys.clientMsg(roomId, command.userId(), send.clientMsgId());
         if (clientMsgKey != null && store.get(clientMsgKey) instanceof ClientMsg original) {
-            return Plan.noWrites(Decision.resent(original.messageId(), original.seq()));
+            return Plan.noWrites(Decision.resent(original.messageId(), original.seq(), original.createdAt()));
         }
         if (connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
             return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
         Head head = head(roomId);
         Head next = new Head(head.seq() + 1, head.ops() + 1);
-        List<Write> writes = new ArrayList<>(2);
+        List<Write> writes = new ArrayList<>(3);
         if (clientMsgKey != null) {
-            writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq())));
+            writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }
+        writes.add(new Write(RoomKeys.message(roomId, command.eventId()), new RoomEntry.MsgSeq(next.seq())));
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new Plan(Decision.of(Decision.Kind.SENT, next.seq(), targets(nodes(roomId))), next.ops(), writes, clientMsgKey);
     }
@@ -378,7 +428,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     /**
      * Moves the user's read position forward: a seq at or below the current one is acknowledged
      * with the current position and changes nothing; a seq past the room's last event is refused.
-     * A move is a room event (ReadPosition, the room's next seq), so history rebuilds read positions.
+     * Message ids resolve to their seqs through the room's message index ({@code i|} keys, kept as
+     * long as decisions): the position moves to the highest; ids the room does not know are left
+     * out, and none known is INVALID_MESSAGE. A move is a room event (ReadPosition, the room's next
+     * seq), so history rebuilds read positions.
      */
     private Plan markRead(RoomCommand command, RoomCommand.MarkRead read) {
         String roomId = command.roomId();
@@ -386,18 +439,40 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
         Head head = head(roomId);
-        if (read.seq() > head.seq()) {
+        List<String> known = null;
+        long target;
+        if (read.messageIds() != null) {
+            known = new ArrayList<>(read.messageIds().size());
+            target = 0;
+            for (String id : read.messageIds()) {
+                if (store.get(RoomKeys.message(roomId, id)) instanceof RoomEntry.MsgSeq message && !known.contains(id)) {
+                    known.add(id);
+                    target = Math.max(target, message.seq());
+                }
+            }
+            if (known.isEmpty()) {
+                return Plan.noWrites(Decision.rejected(ErrorCode.INVALID_MESSAGE, "unknown message id"
+                        + (read.messageIds().size() > 1 ? "s" : "") + " in room " + roomId
+                        + " (ids are resolved for " + Stores.DECISION_RETENTION.toHours() + " h; mark older ones with {roomId, seq})"));
+            }
+        } else {
+            target = read.seq();
+        }
+        if (target > head.seq()) {
             return Plan.noWrites(Decision.rejected(ErrorCode.INVALID_MESSAGE,
-                    "seq " + read.seq() + " is past the room's last event " + head.seq()));
+                    "seq " + target + " is past the room's last event " + head.seq()));
         }
         String key = RoomKeys.readPosition(roomId, command.userId());
         long current = store.get(key) instanceof RoomEntry.ReadPos position ? position.seq() : 0;
-        if (read.seq() <= current) {
-            return Plan.noWrites(Decision.of(Decision.Kind.READ_ACK, current, List.of()));
+        if (target <= current) {
+            return Plan.noWrites(known == null ? Decision.of(Decision.Kind.READ_ACK, current, List.of())
+                    : Decision.read(Decision.Kind.READ_ACK, current, List.of(), current, known));
         }
         Head next = new Head(head.seq() + 1, head.ops() + 1);
-        return new Plan(Decision.of(Decision.Kind.READ, next.seq(), targets(nodes(roomId))), next.ops(), List.of(
-                new Write(key, new RoomEntry.ReadPos(read.seq())),
+        List<Decision.Target> targets = targets(nodes(roomId));
+        return new Plan(known == null ? Decision.of(Decision.Kind.READ, next.seq(), targets)
+                : Decision.read(Decision.Kind.READ, next.seq(), targets, target, known), next.ops(), List.of(
+                new Write(key, new RoomEntry.ReadPos(target)),
                 new Write(RoomKeys.head(roomId), next)), null);
     }
 
@@ -429,7 +504,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
     }
 
-    /** Drops decisions older than the retention, with the clientMsgId acks they wrote. */
+    /** Drops decisions older than the retention, with the clientMsgId acks and message index entries they wrote. */
     private void expireDecisions(long now) {
         List<KeyValue<String, RoomEntry>> expired = new ArrayList<>();
         try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX,
@@ -442,6 +517,13 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
                     && store.get(done.clientMsgKey()) instanceof ClientMsg ack
                     && ack.messageId().equals(RoomKeys.eventIdOfDone(entry.key))) {
                 store.delete(done.clientMsgKey());
+            }
+            if (entry.value instanceof Done done) {
+                for (Write write : done.writes()) {
+                    if (write.key().startsWith(RoomKeys.MESSAGE_PREFIX)) {
+                        store.delete(write.key()); // the message index lives as long as the message's decision
+                    }
+                }
             }
         }
         if (!expired.isEmpty()) {

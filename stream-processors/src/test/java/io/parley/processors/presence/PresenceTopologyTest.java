@@ -55,6 +55,7 @@ class PresenceTopologyTest {
     Path stateDir;
 
     private TopologyTestDriver driver;
+    private long clock = T0; // the driver's wall clock: heartbeats are stamped with it (as the broker's append time would)
     private TestInputTopic<String, RoomCommand> commands;
     private TestInputTopic<String, UserEvent> userEvents;
     private TestInputTopic<String, EdgeHeartbeat> heartbeats;
@@ -112,6 +113,7 @@ class PresenceTopologyTest {
 
     private void advance(long ms) {
         driver.advanceWallClockTime(Duration.ofMillis(ms));
+        clock += ms;
     }
 
     /** The presence-update data delivered to edge node {@code edge} since the last call, about {@code user}. */
@@ -168,6 +170,27 @@ class PresenceTopologyTest {
         assertThat(offline.getFirst().path("roomId").asText()).isEqualTo(ROOM);
         assertThat(offline.getFirst().path("lastSeen").asLong()).isEqualTo(T0 + GRACE * 2); // when a2 closed
         assertThat(statuses("alice")).containsExactly("offline");
+    }
+
+    @Test
+    void coMembersGetSeed004sUserOnlineAndUserOfflineButNotTheUsersOwnSockets() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        List<Delivery> seen = deliveries.readValuesToList();
+        List<JsonNode> online = events(seen, 2, Protocol.USER_ONLINE, "alice");
+        assertThat(online).hasSize(1);
+        assertThat(online.getFirst().path("username").asText()).isEqualTo("alice");
+        assertThat(online.getFirst().path("roomId").asText()).isEqualTo(ROOM);
+        for (Delivery d : seen) {
+            if (d.body() instanceof Delivery.ToRoom t && t.event().equals(Protocol.USER_ONLINE)) {
+                assertThat(t.excludeUserId()).isEqualTo(t.data().path("userId").asText());
+                assertThat(t.seq()).isZero();
+            }
+        }
+        close("alice", "a1", 1);
+        advance(GRACE + 400);
+        List<JsonNode> offline = events(deliveries.readValuesToList(), 2, Protocol.USER_OFFLINE, "alice");
+        assertThat(offline).singleElement().satisfies(d -> assertThat(d.path("roomId").asText()).isEqualTo(ROOM));
     }
 
     @Test
@@ -268,6 +291,6 @@ class PresenceTopologyTest {
     }
 
     private void beat(int edge) {
-        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1));
+        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1), clock);
     }
 }

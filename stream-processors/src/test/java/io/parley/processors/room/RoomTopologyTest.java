@@ -94,15 +94,17 @@ class RoomTopologyTest {
         });
         assertThat(out.deliveries).hasSize(2);
         assertReply(out.deliveries.get(0), "edge-a", 0, "a1", new Protocol.RoomAck(ROOM, 1));
-        assertToRoom(out.deliveries.get(1), "edge-a", 0, 1, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, 1, "alice"));
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 1, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, Protocol.User.of("alice", null, null), "alice", 1));
+        // Seed 004 tells the other members (socket.to(room)): not the joiner's own sockets.
+        assertThat(((Delivery.ToRoom) out.deliveries.get(1).value().body()).excludeUserId()).isEqualTo("alice");
 
         // bob joins on edge-b (slot 5): user-joined goes to both nodes, once each; the reply comes first.
         out = pipe(join("bob", "edge-b", 5, "b1"));
         assertThat(out.eventSeqs()).containsExactly(2L);
         assertThat(out.deliveries).hasSize(3);
         assertReply(out.deliveries.get(0), "edge-b", 5, "b1", new Protocol.RoomAck(ROOM, 2));
-        assertToRoom(out.deliveries.get(1), "edge-a", 0, 2, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, 2, "bob"));
-        assertToRoom(out.deliveries.get(2), "edge-b", 5, 2, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, 2, "bob"));
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 2, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, Protocol.User.of("bob", null, null), "bob", 2));
+        assertToRoom(out.deliveries.get(2), "edge-b", 5, 2, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, Protocol.User.of("bob", null, null), "bob", 2));
 
         // alice's second device, on edge-b: she is already a member, so only the reply.
         out = pipe(join("alice", "edge-b", 5, "a2"));
@@ -124,8 +126,10 @@ class RoomTopologyTest {
             assertThat(e.value().body()).isEqualTo(new RoomEvent.MessageSent(send.eventId(), "m-1", "hello", null));
         });
         assertThat(out.deliveries).hasSize(3);
-        assertReply(out.deliveries.get(0), "edge-a", 0, "a1", new Protocol.SendMessageAck(ROOM, send.eventId(), 4, "m-1"));
-        Protocol.NewMessage message = new Protocol.NewMessage(ROOM, 4, send.eventId(), "alice", "hello", "m-1", null, send.timestamp());
+        // The message object (seed 004's messageWithUser) is the ack's data and new-message's.
+        Protocol.Message message = new Protocol.Message(send.eventId(), ROOM, "alice", "hello", "text",
+                Protocol.isoTime(send.timestamp()), new Protocol.User("alice", "alice", null), 4, "m-1", null);
+        assertReply(out.deliveries.get(0), "edge-a", 0, "a1", message);
         assertToRoom(out.deliveries.get(1), "edge-a", 0, 4, Protocol.NEW_MESSAGE, message);
         assertToRoom(out.deliveries.get(2), "edge-b", 5, 4, Protocol.NEW_MESSAGE, message);
 
@@ -156,7 +160,7 @@ class RoomTopologyTest {
             assertThat(e.value().body()).isEqualTo(new RoomEvent.MemberLeft("disconnect"));
         });
         assertThat(out.deliveries).singleElement().satisfies(d ->
-                assertToRoom(d, "edge-a", 0, 7, Protocol.USER_LEFT, new Protocol.MembershipChange(ROOM, 7, "alice")));
+                assertToRoom(d, "edge-a", 0, 7, Protocol.USER_LEFT, new Protocol.MembershipChange(ROOM, Protocol.User.of("alice", null, null), "alice", 7)));
     }
 
     @Test
@@ -232,7 +236,8 @@ class RoomTopologyTest {
         Out again = pipe(send("alice", "edge-b", 5, "a2", "m-1", "hello", null));
         assertThat(again.events).isEmpty();
         assertThat(again.deliveries).singleElement().satisfies(d ->
-                assertReply(d, "edge-b", 5, "a2", new Protocol.SendMessageAck(ROOM, original.eventId(), 2, "m-1")));
+                assertReply(d, "edge-b", 5, "a2", new Protocol.Message(original.eventId(), ROOM, "alice", "hello", "text",
+                        Protocol.isoTime(original.timestamp()), new Protocol.User("alice", "alice", null), 2, "m-1", null)));
 
         // Another user's m-1 is another message; so is alice's m-2.
         pipe(join("bob", "edge-a", 0, "b1"));
@@ -280,7 +285,7 @@ class RoomTopologyTest {
         assertThat(replayed.events).isEqualTo(original.events);
         assertThat(replayed.deliveries).isEqualTo(original.deliveries);
         assertThat(store.get(RoomKeys.head(ROOM))).isEqualTo(new RoomEntry.Head(2, 2));
-        assertThat(store.get(RoomKeys.clientMsg(ROOM, "alice", "m-1"))).isEqualTo(new RoomEntry.ClientMsg(hello.eventId(), 2));
+        assertThat(store.get(RoomKeys.clientMsg(ROOM, "alice", "m-1"))).isEqualTo(new RoomEntry.ClientMsg(hello.eventId(), 2, hello.timestamp()));
         assertThat(pipe(send("alice", "edge-a", 0, "a1", null, "next", null)).eventSeqs()).containsExactly(3L);
     }
 
@@ -359,8 +364,8 @@ class RoomTopologyTest {
             assertThat(e.value().body()).isEqualTo(new RoomEvent.ReadPosition(3));
         });
         assertReply(out.deliveries.get(0), "edge-b", 5, "b1", new Protocol.ReadAck(ROOM, 3));
-        assertToRoom(out.deliveries.get(1), "edge-a", 0, 5, Protocol.MESSAGE_READ, new Protocol.MessageRead(ROOM, 5, "bob", 3));
-        assertToRoom(out.deliveries.get(2), "edge-b", 5, 5, Protocol.MESSAGE_READ, new Protocol.MessageRead(ROOM, 5, "bob", 3));
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 5, Protocol.MESSAGES_READ, new Protocol.MessagesRead("bob", List.of(), ROOM, 3, 5));
+        assertToRoom(out.deliveries.get(2), "edge-b", 5, 5, Protocol.MESSAGES_READ, new Protocol.MessagesRead("bob", List.of(), ROOM, 3, 5));
 
         // Lower or equal: acknowledged with the current position, nothing else, no error.
         out = pipe(command("bob", "edge-b", 5, "b1", ROOM, new RoomCommand.MarkRead(2)));
@@ -393,9 +398,115 @@ class RoomTopologyTest {
         assertThat(again.events.get(0).value()).isEqualTo(first.events.get(0).value());
     }
 
+    @Test
+    void markReadByMessageIdsMovesToTheHighestKnownIdAndTellsTheRoomWhichIds() {
+        pipe(join("alice", "edge-a", 0, "a1"));                                // seq 1
+        pipe(join("bob", "edge-b", 5, "b1"));                                  // seq 2
+        RoomCommand one = send("alice", "edge-a", 0, "a1", null, "one", null);  // seq 3
+        RoomCommand two = send("alice", "edge-a", 0, "a1", null, "two", null);  // seq 4
+        pipe(one);
+        pipe(two);
+
+        // Known ids in any order, plus one the room does not know (left out): up to the highest, seq 4.
+        RoomCommand read = command("bob", "edge-b", 5, "b1", ROOM,
+                RoomCommand.MarkRead.ids(List.of(two.eventId(), "not-a-message", one.eventId())));
+        Out out = pipe(read);
+        assertThat(out.events).singleElement().satisfies(e -> {
+            assertThat(e.value().seq()).isEqualTo(5);
+            assertThat(e.value().body()).isEqualTo(new RoomEvent.ReadPosition(4));
+        });
+        assertThat(out.deliveries).hasSize(3);
+        // The ack's data: read receipts, one per known id (seed 004 answers an array).
+        assertReplyJson(out.deliveries.get(0), "edge-b", 5, "b1", List.of(
+                new Protocol.ReadReceipt(two.eventId(), ROOM, "bob", 4), new Protocol.ReadReceipt(one.eventId(), ROOM, "bob", 4)));
+        Protocol.MessagesRead messagesRead = new Protocol.MessagesRead("bob", List.of(two.eventId(), one.eventId()), ROOM, 4, 5);
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 5, Protocol.MESSAGES_READ, messagesRead);
+        assertToRoom(out.deliveries.get(2), "edge-b", 5, 5, Protocol.MESSAGES_READ, messagesRead);
+
+        // A replay of the same command re-emits the same records.
+        Out replayed = pipe(read);
+        assertThat(replayed.events.get(0).value()).isEqualTo(out.events.get(0).value());
+        assertThat(replayed.deliveries).isEqualTo(out.deliveries);
+
+        // An older id: acknowledged with the current position, nothing else.
+        out = pipe(command("bob", "edge-b", 5, "b1", ROOM, RoomCommand.MarkRead.ids(List.of(one.eventId()))));
+        assertThat(out.events).isEmpty();
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertReplyJson(d, "edge-b", 5, "b1",
+                List.of(new Protocol.ReadReceipt(one.eventId(), ROOM, "bob", 4))));
+
+        // No id known (never sent, or sent to another room): INVALID_MESSAGE; so are malformed ids and both forms at once.
+        pipe(join("bob", "edge-b", 5, "b1", "other"));
+        RoomCommand elsewhere = send("bob", "edge-b", 5, "b1", null, "elsewhere", null, "other");
+        pipe(elsewhere);
+        for (RoomCommand.MarkRead bad : List.of(RoomCommand.MarkRead.ids(List.of("nope")),
+                RoomCommand.MarkRead.ids(List.of(elsewhere.eventId())),
+                RoomCommand.MarkRead.ids(List.of("has space")),
+                new RoomCommand.MarkRead(3L, List.of(one.eventId())),
+                new RoomCommand.MarkRead(null, List.of()))) {
+            out = pipe(command("bob", "edge-b", 5, "b1", ROOM, bad));
+            assertThat(out.events).as(bad.toString()).isEmpty();
+            assertThat(out.deliveries).as(bad.toString()).singleElement()
+                    .satisfies(d -> assertError(d, "edge-b", 5, "b1", ErrorCode.INVALID_MESSAGE));
+        }
+        // Not a member: AUTHORIZATION_FAILED.
+        out = pipe(command("mallory", "edge-b", 5, "m1", ROOM, RoomCommand.MarkRead.ids(List.of(one.eventId()))));
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-b", 5, "m1", ErrorCode.AUTHORIZATION_FAILED));
+    }
+
+    @Test
+    void theMessageIndexExpiresWithTheDecisions() {
+        pipe(join("alice", "edge-a", 0, "a1"));
+        RoomCommand hello = send("alice", "edge-a", 0, "a1", null, "hello", null);
+        pipe(hello);
+        KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
+        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isEqualTo(new RoomEntry.MsgSeq(2));
+
+        driver.advanceWallClockTime(Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).plus(Duration.ofMinutes(1)));
+
+        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isNull();
+        Out out = pipe(command("alice", "edge-a", 0, "a1", ROOM, RoomCommand.MarkRead.ids(List.of(hello.eventId()))));
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-a", 0, "a1", ErrorCode.INVALID_MESSAGE));
+        // The seq form still works for old messages.
+        out = pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.MarkRead(2)));
+        assertThat(out.eventSeqs()).containsExactly(3L);
+    }
+
+    // --- seed 004's message object and user objects ------------------------------------------
+
+    @Test
+    void theSendersDisplayFieldsFromTheEdgeMakeTheUserObjects() {
+        pipe(withDisplay(join("alice", "edge-a", 0, "a1"), "Alice A.", "https://img/alice.png"));
+        Out out = pipe(withDisplay(join("bob", "edge-b", 5, "b1"), "Bob", null));
+        Protocol.User bob = new Protocol.User("bob", "Bob", null);
+        assertToRoom(out.deliveries.get(1), "edge-a", 0, 2, Protocol.USER_JOINED, new Protocol.MembershipChange(ROOM, bob, "bob", 2));
+        assertThat(out.deliveries.get(1).value().body()).isInstanceOfSatisfying(Delivery.ToRoom.class, toRoom ->
+                assertThat(toRoom.data().get("user").has("avatarUrl")).isTrue()); // null, but present, as the seed's server writes it
+
+        RoomCommand image = withDisplay(command("alice", "edge-a", 0, "a1", ROOM,
+                new RoomCommand.Send("c-9", "https://img/cat.png", "image", null)), "Alice A.", "https://img/alice.png");
+        out = pipe(image);
+        Protocol.User alice = new Protocol.User("alice", "Alice A.", "https://img/alice.png");
+        Protocol.Message message = new Protocol.Message(image.eventId(), ROOM, "alice", "https://img/cat.png", "image",
+                Protocol.isoTime(image.timestamp()), alice, 3, "c-9", null);
+        assertReply(out.deliveries.get(0), "edge-a", 0, "a1", message);
+        assertToRoom(out.deliveries.get(2), "edge-b", 5, 3, Protocol.NEW_MESSAGE, message);
+        assertThat(out.events.get(0).value().body()).isEqualTo(new RoomEvent.MessageSent(image.eventId(), "c-9",
+                "https://img/cat.png", "image", null, "Alice A.", "https://img/alice.png"));
+
+        out = pipe(withDisplay(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.TypingStart()), "Alice A.", null));
+        assertToRoom(out.deliveries.get(0), "edge-a", 0, 0, Protocol.USER_TYPING, new Protocol.Typing(ROOM, "alice", "Alice A."));
+    }
+
+    @Test
+    void anUnknownMessageTypeIsRefused() {
+        pipe(join("alice", "edge-a", 0, "a1"));
+        Out out = pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.Send(null, "hi", "system", null)));
+        assertThat(out.events).isEmpty();
+        assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-a", 0, "a1", ErrorCode.INVALID_MESSAGE));
+    }
+
     // --- typing indicators -------------------------------------------------------------------
 
-    private static final Protocol.Typing ALICE_TYPING = new Protocol.Typing(ROOM, "alice");
 
     private void aliceAndBobOnTwoNodes() {
         pipe(join("alice", "edge-a", 0, "a1"));
@@ -407,7 +518,9 @@ class RoomTopologyTest {
     }
 
     private static void assertTyping(TestRecord<String, Delivery> record, String node, int slot, String event) {
-        assertToRoom(record, node, slot, 0, event, ALICE_TYPING);
+        // user-typing {roomId, userId, username}; user-stopped-typing {roomId, userId} (seed 004)
+        assertToRoom(record, node, slot, 0, event, Protocol.USER_TYPING.equals(event)
+                ? new Protocol.Typing(ROOM, "alice", "alice") : new Protocol.Typing(ROOM, "alice"));
         assertThat(((Delivery.ToRoom) record.value().body()).excludeUserId()).isEqualTo("alice");
     }
 
@@ -566,6 +679,22 @@ class RoomTopologyTest {
             assertThat(reply.ok()).isTrue();
             assertThat(as(reply.data(), data.getClass())).isEqualTo(data);
             assertThat(reply.error()).isNull();
+        });
+    }
+
+    private static RoomCommand withDisplay(RoomCommand c, String username, String avatarUrl) {
+        return new RoomCommand(c.eventId(), c.roomId(), c.userId(), c.edgeNodeId(), c.edgeSlot(), c.connectionId(), c.ref(),
+                c.timestamp(), c.body(), username, avatarUrl);
+    }
+
+    /** A reply whose data is compared as JSON text (arrays of records). */
+    private static void assertReplyJson(TestRecord<String, Delivery> record, String node, int slot, String connection, Object data) {
+        assertThat(record.key()).isEqualTo(node);
+        assertThat(record.value().edgeSlot()).isEqualTo(slot);
+        assertThat(record.value().body()).isInstanceOfSatisfying(Delivery.Reply.class, reply -> {
+            assertThat(reply.connectionId()).isEqualTo(connection);
+            assertThat(reply.ok()).isTrue();
+            assertThat(Json.write(reply.data())).isEqualTo(Json.write(data));
         });
     }
 

@@ -62,7 +62,7 @@ public final class ChatCommand {
             }
             long ref = refs.incrementAndGet();
             send(socket, Protocol.SEND_MESSAGE, ref, Json.MAPPER.createObjectNode()
-                    .put("roomId", roomId).put("text", line).put("clientMsgId", userId + "-" + System.nanoTime()));
+                    .put("roomId", roomId).put("content", line).put("clientMsgId", userId + "-" + System.nanoTime()));
         }
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
     }
@@ -113,8 +113,14 @@ public final class ChatCommand {
                 if (frame.has("event")) {
                     return switch (frame.get("event").asText()) {
                         case Protocol.NEW_MESSAGE -> "[" + data.path("seq").asLong() + "] "
-                                + data.path("senderId").asText() + ": " + data.path("text").asText();
-                        case Protocol.USER_JOINED -> "* " + data.path("userId").asText() + " joined";
+                                + data.path("user").path("username").asText(data.path("userId").asText()) + ": " + data.path("content").asText();
+                        case Protocol.USER_JOINED -> "* " + data.path("user").path("username").asText(data.path("userId").asText()) + " joined";
+                        case Protocol.ONLINE_USERS -> "~ online now: " + String.join(", ",
+                                Json.MAPPER.convertValue(data, String[].class));
+                        case Protocol.USER_ONLINE -> "~ " + data.path("userId").asText() + " is online";
+                        case Protocol.USER_OFFLINE -> "~ " + data.path("userId").asText() + " is offline";
+                        case Protocol.MESSAGES_READ -> "~ " + data.path("userId").asText() + " read up to "
+                                + data.path("readSeq").asLong();
                         case Protocol.USER_LEFT -> "* " + data.path("userId").asText() + " left";
                         case Protocol.PRESENCE_UPDATE -> "~ " + data.path("userId").asText() + " is "
                                 + data.path("status").asText("?")

@@ -72,6 +72,33 @@ public final class ServiceNode implements AutoCloseable {
         close();
     }
 
+    /**
+     * SIGSTOP: the process is frozen (threads, timers, sockets unanswered) until {@link #resume}: how
+     * tests stand in for a long GC pause, an overloaded host or a stalled VM.
+     */
+    public void suspend() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new StackException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while signalling " + this.name);
+        }
+    }
+
     public int port() { return healthPort; }
 
     /** Waits until {@code /health} answers 200; fails with the log's end if the process exits. */
