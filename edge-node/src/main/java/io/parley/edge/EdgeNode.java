@@ -120,6 +120,13 @@ public final class EdgeNode {
         io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());
+        // Backpressure (PipelineLag): the age of the oldest command still waiting for the processors' answer.
+        io.micrometer.core.instrument.Gauge.builder("parley.edge.pending.age", lag, l -> l.oldestAgeMs() / 1000.0)
+                .description("Age of the oldest command still waiting for the processors' answer (backpressure)")
+                .baseUnit("seconds").strongReference(true).register(processMetrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("parley.edge.refused.overload", lag, PipelineLag::refused)
+                .description("Commands refused with UNAVAILABLE because the pipeline lagged past PARLEY_EDGE_MAX_PENDING_MS")
+                .register(processMetrics.registry());
         this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
                 (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason),
                 commands::presenceReader);
@@ -230,7 +237,12 @@ public final class EdgeNode {
 
     /** True while serving and every readiness check passes; false from the start of the drain. */
     public boolean isReady() {
-        return isHealthy() && !draining && (readiness == null || readiness.isReady());
+        return isHealthy() && !draining && !overloaded() && (readiness == null || readiness.isReady());
+    }
+
+    /** The backpressure bound is exceeded: the node refuses new sends, so a balancer should route elsewhere. */
+    private boolean overloaded() {
+        return lag.boundMs() > 0 && lag.oldestAgeMs() > lag.boundMs();
     }
 
     private void ready(ServerRequest request, ServerResponse response) {
@@ -240,6 +252,9 @@ public final class EdgeNode {
             body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"draining\"}}";
         } else if (!isHealthy()) {
             body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"not healthy (see /health)\"}}";
+        } else if (overloaded()) {
+            body = "{\"status\":\"NOT_READY\",\"problems\":{\"backpressure\":\"a command has waited "
+                    + lag.oldestAgeMs() + " ms for the processors (bound " + lag.boundMs() + " ms)\"}}";
         } else {
             body = readiness == null ? "{\"status\":\"READY\"}" : readiness.json();
         }
