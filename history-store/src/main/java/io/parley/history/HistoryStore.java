@@ -79,7 +79,7 @@ public final class HistoryStore implements AutoCloseable {
                     });
             writer.bindMetrics(metrics);
             RoomEventWriter running = writer;
-            long maxLag = readyMaxLag(System.getenv());
+            long maxLag = io.parley.contracts.ops.Readiness.maxLagFromEnv(System.getenv());
             readiness.add("kafka", kafka)
                     .add("cassandra", () -> {
                         session.executeAsync("SELECT release_version FROM system.local").toCompletableFuture()
@@ -133,16 +133,6 @@ public final class HistoryStore implements AutoCloseable {
             kafka.close();
             session.close();
             throw e;
-        }
-    }
-
-    /** PARLEY_READY_MAX_LAG: /ready is false while the writer lags more records than this (default 10000). */
-    static long readyMaxLag(java.util.Map<String, String> env) {
-        String value = env.get("PARLEY_READY_MAX_LAG");
-        try {
-            return value == null || value.isBlank() ? 10_000 : Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("PARLEY_READY_MAX_LAG is not a number: " + value);
         }
     }
 

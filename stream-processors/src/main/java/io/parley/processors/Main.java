@@ -71,7 +71,7 @@ public final class Main {
         long maxLag;
         try {
             config = ProcessorsConfig.fromEnv();
-            maxLag = readyMaxLag(System.getenv());
+            maxLag = io.parley.contracts.ops.Readiness.maxLagFromEnv(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("parley-processors: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -192,16 +192,6 @@ public final class Main {
         FunctionCounter.builder("parley.processors.lease.expiries", LeaseCounters.EXPIRIES, java.util.concurrent.atomic.LongAdder::sum)
                 .description("Edge-node leases that expired (the node's connections dropped)").register(metrics.registry());
         return metrics;
-    }
-
-    /** PARLEY_READY_MAX_LAG: /ready is false while the input lags more records than this (default 10000). */
-    static long readyMaxLag(java.util.Map<String, String> env) {
-        String value = env.get("PARLEY_READY_MAX_LAG");
-        try {
-            return value == null || value.isBlank() ? 10_000 : Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("PARLEY_READY_MAX_LAG is not a number: " + value);
-        }
     }
 
     /** GET /metrics (Prometheus text) and GET /ready (200 READY / 503 NOT_READY with the problems). */

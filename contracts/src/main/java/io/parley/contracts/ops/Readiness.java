@@ -29,6 +29,19 @@ public final class Readiness implements AutoCloseable {
             r -> Thread.ofPlatform().name("parley-readiness").daemon(true).unstarted(r));
     private volatile Map<String, String> problems = Map.of("starting", "not checked yet");
 
+    /**
+     * PARLEY_READY_MAX_LAG, the same for every process: /ready is false while the process's input
+     * lags more records than this (default 10000).
+     */
+    public static long maxLagFromEnv(Map<String, String> env) {
+        String value = env.get("PARLEY_READY_MAX_LAG");
+        try {
+            return value == null || value.isBlank() ? 10_000 : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("PARLEY_READY_MAX_LAG is not a number: " + value);
+        }
+    }
+
     public Readiness add(String name, Check check) {
         checks.add(new Named(name, check));
         return this;
