@@ -98,7 +98,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
-                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
                         command.userId());
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
@@ -108,7 +108,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                     out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
-                toRoom(out, roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
                 out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
@@ -123,7 +123,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, message));
                 out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.content(),
                         messageType(send), send.replyTo(), command.username(), command.avatarUrl())));
-                toRoom(out, roomId, Protocol.NEW_MESSAGE, message);
+                toRoom(out, command.timestamp(), roomId, Protocol.NEW_MESSAGE, message);
             }
             case RESENT -> {
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
@@ -133,7 +133,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 long position = readSeq != null ? readSeq : ((RoomCommand.MarkRead) command.body()).seq();
                 out.add(reply(command, readAck(command, position)));
                 out.add(event(command, new RoomEvent.ReadPosition(position)));
-                toRoom(out, roomId, Protocol.MESSAGES_READ, new Protocol.MessagesRead(command.userId(),
+                toRoom(out, command.timestamp(), roomId, Protocol.MESSAGES_READ, new Protocol.MessagesRead(command.userId(),
                         messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
             case READ_ACK -> out.add(reply(command, readAck(command, seq)));
@@ -164,7 +164,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 Protocol.MemberAdded added = new Protocol.MemberAdded(roomId, memberId, RoomAccess.MEMBER, command.userId(), seq);
                 out.add(reply(command, added));
                 out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
-                toRoom(out, roomId, Protocol.MEMBER_ADDED, added);
+                toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_ADDED, added);
             }
             case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
                     ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
@@ -173,7 +173,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 Protocol.RoleSet changed = new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq);
                 out.add(reply(command, changed));
                 out.add(event(command, new RoomEvent.RoleSet(set.memberId(), set.role())));
-                toRoom(out, roomId, Protocol.ROLE_SET, changed);
+                toRoom(out, command.timestamp(), roomId, Protocol.ROLE_SET, changed);
             }
             case ROLE_ACK -> {
                 RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
@@ -182,7 +182,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message))));
+                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message),
+                                    command.timestamp())));
                 }
             }
         }
@@ -243,14 +244,14 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return create.members().stream().filter(m -> m != null && !m.equals(command.userId())).distinct().toList();
     }
 
-    private void toRoom(List<Object> out, String roomId, String event, Object data) {
-        toRoom(out, roomId, event, data, null);
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
+        toRoom(out, acceptedAt, roomId, event, data, null);
     }
 
-    private void toRoom(List<Object> out, String roomId, String event, Object data, String excludeUserId) {
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data, String excludeUserId) {
         JsonNode tree = Json.tree(data);
         for (Target target : targets) {
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId, acceptedAt)));
         }
     }
 
@@ -262,6 +263,6 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
 
     private static Delivery reply(RoomCommand command, Object data) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null));
+                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null, command.timestamp()));
     }
 }
