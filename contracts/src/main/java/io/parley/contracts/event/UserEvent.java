@@ -26,7 +26,15 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
             @JsonSubTypes.Type(value = RoomLeft.class, name = "room-left")})
     public sealed interface Body permits Connected, Disconnected, MessageAttempt, PresenceSet, RoomJoined, RoomLeft {}
 
-    public record Connected() implements Body {}
+    /**
+     * A connection opened; {@code username}: the display name from the verified token's standard
+     * claims, absent when it has none (the user id is shown), for the presence stage's user-online.
+     */
+    public record Connected(@JsonInclude(JsonInclude.Include.NON_NULL) String username) implements Body {
+        public Connected() {
+            this(null);
+        }
+    }
 
     public record Disconnected(String reason) implements Body {}
 

@@ -58,6 +58,7 @@ class SchemaConformanceTest {
                             new RoomCommand.Send("c-3", "pic", "image", null), "Alice", "https://x/alice.png")),
             Topic.USER_EVENTS, List.of(
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected()),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected("Alice")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet("dnd", "in a meeting")),

@@ -95,7 +95,7 @@ public final class CommandService {
 
     /** A connection was authenticated and opened. */
     public void connected(ClientConnection connection) {
-        publishUser(connection, new UserEvent.Connected(), CommandPublisher.Outcome.IGNORE);
+        publishUser(connection, new UserEvent.Connected(displayName(connection)), CommandPublisher.Outcome.IGNORE);
     }
 
     /**

@@ -167,6 +167,8 @@ class CommandServiceTest {
     @Test
     void roomCommandsCarryTheTokensDisplayFieldsNeverTheClients() {
         FakeConnection carol = new FakeConnection("conn-3", "carol", "Carol C.", "https://img/carol.png");
+        service.connected(carol);
+        assertThat(publisher.userEvents.getLast().body()).isEqualTo(new UserEvent.Connected("Carol C."));
         service.handle(carol, "1", new Command.SendMessage("r1", "hi", "image", null, null));
         RoomCommand command = publisher.roomCommands.getFirst();
         assertThat(command.username()).isEqualTo("Carol C.");

@@ -192,7 +192,7 @@ class Seed004IT {
                 assertSuccess(c.request("join-room", room));
                 JsonNode carolJoined = eventAbout(a, "user-joined", carol);
                 assertThat(carolJoined.path("user").path("username").asText()).isEqualTo("Carol"); // her token's name claim
-                eventAbout(a, "user-online", carol);
+                assertThat(eventAbout(a, "user-online", carol).path("username").asText()).isEqualTo("Carol");
                 c.disconnect();
                 c.next("disconnect");
             }

@@ -34,10 +34,11 @@ public sealed interface PresenceEntry {
      * @param timerKey    the key of the user's pending timer, or null
      * @param status      the status last published (offline if never)
      * @param shownCustom the custom text last published
+     * @param username    the display name of the user's latest connection's token, or null (the user id)
      */
     record State(Map<String, Conn> connections, String chosen, String custom, Map<String, Boolean> rooms,
                  long lastActive, long lastSeen, long offlineAt, String timerKey, String status,
-                 String shownCustom) implements PresenceEntry {}
+                 String shownCustom, String username) implements PresenceEntry {}
 
     record Conn(String edgeNodeId, int slot) {}
 

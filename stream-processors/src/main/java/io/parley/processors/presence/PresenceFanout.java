@@ -9,9 +9,11 @@ package io.parley.processors.presence;
 import io.parley.contracts.json.JsonSerde;
 import io.parley.contracts.wire.Protocol;
 
-public record PresenceFanout(String roomId, Protocol.PresenceUpdate update, boolean cameOnline) {
+public record PresenceFanout(String roomId, Protocol.PresenceUpdate update, boolean cameOnline,
+                             @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                             String username) {
     public PresenceFanout(String roomId, Protocol.PresenceUpdate update) {
-        this(roomId, update, false);
+        this(roomId, update, false, null);
     }
 
     public static JsonSerde<PresenceFanout> serde() {

@@ -110,6 +110,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         String timerKey;
         String status;
         String shownCustom;
+        String username;
 
         Work(String userId, State s) {
             this.userId = userId;
@@ -123,10 +124,11 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             this.timerKey = s == null ? null : s.timerKey();
             this.status = s == null ? Protocol.OFFLINE : s.status();
             this.shownCustom = s == null ? null : s.shownCustom();
+            this.username = s == null ? null : s.username();
         }
 
         State toState() {
-            return new State(connections, chosen, custom, rooms, lastActive, lastSeen, offlineAt, timerKey, status, shownCustom);
+            return new State(connections, chosen, custom, rooms, lastActive, lastSeen, offlineAt, timerKey, status, shownCustom, username);
         }
     }
 
@@ -150,6 +152,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                 w.offlineAt = 0;
                 w.lastActive = now;
                 w.lastSeen = now;
+                w.username = connected.username();
             }
             case UserEvent.Disconnected disconnected -> {
                 Conn gone = event.connectionId() == null ? null : w.connections.remove(event.connectionId());
@@ -253,7 +256,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             for (String roomId : w.rooms.keySet()) {
                 fanOut(roomId, new Protocol.PresenceUpdate(roomId, w.userId, statusChanged ? status : null,
                         customChanged ? (w.custom == null ? "" : w.custom) : null, offline ? w.lastSeen : null),
-                        cameOnline || (!offline && roomId.equals(joinedRoom)), now);
+                        cameOnline || (!offline && roomId.equals(joinedRoom)), w.username, now);
             }
             w.status = status;
             w.shownCustom = w.custom;
@@ -264,7 +267,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             view.presence(w.userId, status, w.custom, w.lastSeen);
         } else if (joinedRoom != null && !Protocol.OFFLINE.equals(status)) {
             // The room learns a presence it did not know: the whole of it, to that room only.
-            fanOut(joinedRoom, new Protocol.PresenceUpdate(joinedRoom, w.userId, status, w.custom, null), true, now);
+            fanOut(joinedRoom, new Protocol.PresenceUpdate(joinedRoom, w.userId, status, w.custom, null), true, w.username, now);
         }
 
         long due = 0;
@@ -286,8 +289,8 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         store.put(PresenceKeys.user(w.userId), w.toState());
     }
 
-    private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, long now) {
-        context.forward(new Record<>(roomId, new PresenceFanout(roomId, update, cameOnline), now));
+    private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, String username, long now) {
+        context.forward(new Record<>(roomId, new PresenceFanout(roomId, update, cameOnline, cameOnline ? username : null), now));
     }
 
     private void fireTimers(long now) {

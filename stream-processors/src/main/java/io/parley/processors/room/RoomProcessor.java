@@ -70,15 +70,14 @@ import java.util.TreeMap;
  */
 final class RoomProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
-    private static final int MAX_REPLY_TO_LENGTH = 128;
 
-    private final int maxMessageLength;
+    private final RoomCommandChecks checks;
     private final long typingTimeoutMs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
-        this.maxMessageLength = maxMessageLength;
+        this.checks = new RoomCommandChecks(maxMessageLength);
         this.typingTimeoutMs = typingTimeoutMs;
     }
 
@@ -101,7 +100,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private void handle(Record<String, Object> record, RoomCommand command) {
-        Decision decision = rejectionOf(command);
+        Decision decision = checks.rejectionOf(command);
         if (decision == null && (command.body() instanceof RoomCommand.TypingStart
                 || command.body() instanceof RoomCommand.TypingStop)) {
             typing(record, command);
@@ -194,7 +193,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
      * followed by seed 004's user-online {userId, username, roomId} when the room learns the user is
      * online, or user-offline {userId, roomId} when they went offline (neither to the user's own
      * sockets). Unsequenced (seq 0): not room events, take no seq and are never de-duplicated.
-     * The presence stage does not know display names: username is the user id there.
+     * username: the display name the user's latest connection's token carried (else the user id).
      */
     private void presence(Record<String, Object> record, PresenceFanout fanout) {
         if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || fanout.update() == null) {
@@ -203,7 +202,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         JsonNode data = Json.tree(fanout.update());
         String userId = fanout.update().userId();
         JsonNode online = fanout.cameOnline() && userId != null
-                ? Json.tree(new Protocol.UserOnline(userId, userId, fanout.roomId())) : null;
+                ? Json.tree(new Protocol.UserOnline(userId, fanout.username() == null ? userId : fanout.username(),
+                fanout.roomId())) : null;
         JsonNode offline = Protocol.OFFLINE.equals(fanout.update().status()) && userId != null
                 ? Json.tree(new Protocol.UserOffline(userId, fanout.roomId())) : null;
         nodes(fanout.roomId()).forEach((nodeId, node) -> {
@@ -249,77 +249,6 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             log.info("edge node {} {}: {} room connections left", expired.edgeNodeId(),
                     expired.before() == null ? "expired" : "restarted", keys.size());
         }
-    }
-
-    /** A refusal that depends on the command alone (so it needs no memory), or null. */
-    private Decision rejectionOf(RoomCommand command) {
-        String missing = command.eventId() == null || command.eventId().isBlank() ? "eventId"
-                : command.userId() == null || command.userId().isBlank() ? "userId"
-                : command.connectionId() == null || command.connectionId().isBlank() ? "connectionId"
-                : command.edgeNodeId() == null || command.edgeNodeId().isBlank() ? "edgeNodeId"
-                : command.body() == null ? "body" : null;
-        if (missing != null) {
-            // The edge fills these in: this is a bug upstream, worth one line each.
-            log.warn("room command without {} (event {}, room {}): refused", missing, command.eventId(), command.roomId());
-            return Decision.rejected(ErrorCode.INVALID_MESSAGE, "malformed command: no " + missing);
-        }
-        if (!Limits.isValidRoomId(command.roomId())) {
-            return Decision.rejected(ErrorCode.INVALID_ROOM, "invalid room id");
-        }
-        if (command.body() instanceof RoomCommand.MarkRead read) {
-            String problem = problemOf(read);
-            if (problem != null) {
-                return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
-            }
-        }
-        if (command.body() instanceof RoomCommand.Send send) {
-            String problem = problemOf(send);
-            if (problem != null) {
-                return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
-            }
-        }
-        return null;
-    }
-
-    private static String problemOf(RoomCommand.MarkRead read) {
-        List<String> ids = read.messageIds();
-        if (read.seq() != null && ids != null) {
-            return "either seq or messageIds, not both";
-        }
-        if (ids == null) {
-            return read.seq() == null || read.seq() < 1 ? "seq must be a positive integer" : null;
-        }
-        if (ids.isEmpty() || ids.size() > Limits.MAX_MARK_READ_IDS) {
-            return "messageIds must hold 1-" + Limits.MAX_MARK_READ_IDS + " message ids";
-        }
-        for (String id : ids) {
-            if (!Limits.isValidMessageId(id)) {
-                return "messageIds must be message ids";
-            }
-        }
-        return null;
-    }
-
-    private String problemOf(RoomCommand.Send send) {
-        if (send.content() == null) {
-            return "content is required";
-        }
-        if (send.content().isBlank()) {
-            return "content must not be blank";
-        }
-        if (send.content().codePointCount(0, send.content().length()) > maxMessageLength) {
-            return "content is longer than " + maxMessageLength + " characters";
-        }
-        if (send.messageType() != null && !Limits.MESSAGE_TYPES.contains(send.messageType())) {
-            return "messageType must be one of " + String.join(", ", new java.util.TreeSet<>(Limits.MESSAGE_TYPES));
-        }
-        if (send.clientMsgId() != null && !Limits.isValidClientMsgId(send.clientMsgId())) {
-            return "clientMsgId must be 1-64 printable ASCII characters without spaces";
-        }
-        if (send.replyTo() != null && (send.replyTo().isBlank() || send.replyTo().length() > MAX_REPLY_TO_LENGTH)) {
-            return "replyTo must be a message id";
-        }
-        return null;
     }
 
     /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */

@@ -91,6 +91,11 @@ class PresenceTopologyTest {
         commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, user, "edge-" + edge, edge - 1, conn, "r", now(), new RoomCommand.Join()));
     }
 
+    private void connectAs(String user, String conn, int edge, String username) {
+        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(),
+                new UserEvent.Connected(username)));
+    }
+
     private void online(String user, String conn, int edge) {
         connect(user, conn, edge);
         join(user, conn, edge);
@@ -191,6 +196,12 @@ class PresenceTopologyTest {
         advance(GRACE + 400);
         List<JsonNode> offline = events(deliveries.readValuesToList(), 2, Protocol.USER_OFFLINE, "alice");
         assertThat(offline).singleElement().satisfies(d -> assertThat(d.path("roomId").asText()).isEqualTo(ROOM));
+
+        // A token with a name claim: user-online carries it (seed 004: {userId, username}).
+        connectAs("carol", "c1", 1, "Carol C.");
+        join("carol", "c1", 1);
+        assertThat(events(deliveries.readValuesToList(), 2, Protocol.USER_ONLINE, "carol"))
+                .singleElement().satisfies(d -> assertThat(d.path("username").asText()).isEqualTo("Carol C."));
     }
 
     @Test
