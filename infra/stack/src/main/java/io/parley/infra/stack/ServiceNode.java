@@ -74,15 +74,13 @@ public final class ServiceNode implements AutoCloseable {
     /**
      * G1 with a 20 ms pause goal in a 512 MB heap (64 MB at start): small services on a 2-core
      * box; GC threads used ~1-3% of each service's CPU under load (docs/benchmarks.md), so the
-     * collector is not where the per-message cost is. The JIT was: C2 compiler threads took 45% of
-     * the services' CPU in a 30-s phase after a 20-s warm-up. {@code -XX:TieredStopAtLevel=1}
-     * (C1 only) cut the services' CPU in that phase by 36% (24.7 -> 15.9 CPU-s, same load), for
-     * code ~15-35% slower on the hot threads than C2's: the right trade for a local stack and test
-     * stacks that live minutes, not for a long-running production node (set
-     * {@code PARLEY_SERVICE_JVM_OPTIONS} without it there).
+     * collector is not where the per-message cost is. The JIT is (C2 compiler threads: ~45% of the
+     * services' CPU in a 30-s phase after a 20-s warm-up), but C1 only
+     * ({@code -XX:TieredStopAtLevel=1}) did not measure as a clear win on the busy box: its code
+     * costs more on the hot threads, and Kafka's broker on C1 spent 2.8x the CPU on its network
+     * threads. To be decided on a quiet machine through {@code PARLEY_SERVICE_JVM_OPTIONS}.
      */
-    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-            "-XX:TieredStopAtLevel=1");
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20");
 
     public String name() { return name; }
 

@@ -15,7 +15,7 @@ class ServiceNodeTest {
     @Test
     void theDefaultUnlessTheVariableSaysOtherwise() {
         assertThat(ServiceNode.jvmOptions(Map.of())).isEqualTo(ServiceNode.DEFAULT_JVM_OPTIONS)
-                .contains("-XX:TieredStopAtLevel=1");
+                .contains("-XX:+UseG1GC", "-Xmx512m");
         assertThat(ServiceNode.jvmOptions(Map.of("PARLEY_SERVICE_JVM_OPTIONS", "  "))).isEqualTo(ServiceNode.DEFAULT_JVM_OPTIONS);
         assertThat(ServiceNode.jvmOptions(Map.of("PARLEY_SERVICE_JVM_OPTIONS", " -Xmx1g   -XX:+UseParallelGC\t-Xss512k ")))
                 .containsExactly("-Xmx1g", "-XX:+UseParallelGC", "-Xss512k");
