@@ -11,6 +11,9 @@
 # c: the topology of (a), rate ramped until p99 > 100 ms or any loss: the highest delivered rate
 # d: idle authenticated connections, $BENCH_IDLE_PER_NODE per node on two nodes; memory per connection
 #    (and a stock Helidon WebSocket server as the baseline of Parley's own cost)
+# o: overload: the topology of (a) at $BENCH_OVERLOAD_RATE msg/s per client (3x the highest passing rate of
+#    (c)) for 60 s, then 30 s at 1 msg/s without warm-up: refusals by code, loss, the recovery's latency, and
+#    how many edge nodes the processors expired meanwhile (their log), which must be none
 # e: (a) with history page reads (GET .../messages?limit=50, $BENCH_HISTORY_RATE per second)
 #
 # Environment: BENCH_DATA (/tmp/parley-bench: the stack's PARLEY_DATA_DIR), BENCH_OUT
@@ -32,6 +35,7 @@ IDLE_PER_NODE=${BENCH_IDLE_PER_NODE:-10000}
 HISTORY_RATE=${BENCH_HISTORY_RATE:-50}
 RAMP_RATES=${BENCH_RAMP_RATES:-0.25,0.5,1,1.5,2,3,4,6,8}
 WARMUP=${BENCH_WARMUP:-30}
+OVERLOAD_RATE=${BENCH_OVERLOAD_RATE:-3}
 SCENARIOS=${*:-a b c d e}
 YARD_PORTS=(3001 3002)
 STOCK_PORT=8095
@@ -175,6 +179,13 @@ for scenario in $SCENARIOS; do
       c) "${LG[@]}" $(target "$system") --scenario c --mode ramp --clients 1000 --rooms 100 \
            --ramp-rates "$RAMP_RATES" --duration 15 --drain 30 --p99-limit-ms 100 ;;
       d) idle "$system" ;;
+      o) expired_before=$(grep -c "missed its lease" "$DATA/logs/processors.log" 2>/dev/null || true)
+         "${LG[@]}" $(target "$system") --scenario o --mode overload --clients 1000 --rooms 100 --rate 1 \
+           --overload-rate "$OVERLOAD_RATE" --duration 60 --recovery 30 --drain 60
+         if [ "$system" = parley ]; then
+           expired_after=$(grep -c "missed its lease" "$DATA/logs/processors.log" 2>/dev/null || true)
+           log "edge nodes expired by the processors during the overload: $(( ${expired_after:-0} - ${expired_before:-0} ))"
+         fi ;;
       e) "${LG[@]}" $(target "$system") --scenario e --clients 1000 --rooms 100 --rate 1 --duration "$DURATION" --drain 60 \
            --history-url "$(history_url "$system")" --history-rate "$HISTORY_RATE" ;;
       *) log "unknown scenario $scenario"; exit 64 ;;

@@ -2,7 +2,9 @@
  * EdgeNode owns the wiring of one edge node around its Kafka seam: the Helidon server (/ws,
  * /socket.io/ and /health), the native and Socket.IO endpoints (one command service, registry and
  * room index behind both), the command service, the room index, the delivery handler, the
- * liveness heartbeat, the reaper, and the graceful stop. Main gives it the Kafka publisher; a
+ * liveness heartbeat, the reaper, and the graceful stop (drain). Operations: /metrics (Prometheus,
+ * see metrics.EdgeMetrics), /ready (readiness; /health stays liveness) and the admin API
+ * (admin.AdminApi). Main gives it the Kafka publisher; a
  * socket-layer test gives it a recording one and calls deliveries() directly.
  */
 package io.parley.edge;
@@ -16,10 +18,15 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsUpgradeException;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.auth.TokenVerifier;
+import io.parley.contracts.ops.ProcessMetrics;
+import io.parley.contracts.ops.Readiness;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.json.Json;
+import io.parley.edge.admin.AdminApi;
 import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
 import io.parley.edge.command.CommandParser;
@@ -29,6 +36,8 @@ import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.metrics.EdgeMetrics;
+import io.parley.edge.metrics.OpsConfig;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
@@ -48,6 +57,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Start once, stop once. */
 public final class EdgeNode {
@@ -77,9 +87,23 @@ public final class EdgeNode {
     private WebServer server;
     private BooleanSupplier deliveriesRunning = () -> true;
     private volatile boolean stopped;
+    /** Set when the drain starts: /ready answers 503 and new sockets are refused. */
+    private volatile boolean draining;
+    private final OpsConfig ops;
+    private final ProcessMetrics processMetrics = new ProcessMetrics("edge");
+    private final EdgeMetrics metrics = new EdgeMetrics(processMetrics.registry());
+    private final AdminApi admin;
+    private Readiness readiness;
 
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher) {
+        this(config, verifier, publisher, OpsConfig.defaults());
+    }
+
+    public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher, OpsConfig ops) {
         this.config = config;
+        this.ops = ops;
+        EdgeMetrics.install(metrics);
+        metrics.bindConnections(registry::snapshot, java.util.List.of("native", "socketio"));
         this.publisher = publisher;
         this.lag = new PipelineLag(config.maxPendingMs());
         MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
@@ -93,6 +117,30 @@ public final class EdgeNode {
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
+        io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
+                .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
+                .register(processMetrics.registry());
+        // Backpressure (PipelineLag): the age of the oldest command still waiting for the processors' answer.
+        io.micrometer.core.instrument.Gauge.builder("parley.edge.pending.age", lag, l -> l.oldestAgeMs() / 1000.0)
+                .description("Age of the oldest command still waiting for the processors' answer (backpressure)")
+                .baseUnit("seconds").strongReference(true).register(processMetrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("parley.edge.refused.overload", lag, PipelineLag::refused)
+                .description("Commands refused with UNAVAILABLE because the pipeline lagged past PARLEY_EDGE_MAX_PENDING_MS")
+                .register(processMetrics.registry());
+        this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
+                (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason),
+                commands::presenceReader);
+    }
+
+    /** The process's metrics: Main binds the Kafka clients' metrics to its registry. */
+    public ProcessMetrics metrics() {
+        return processMetrics;
+    }
+
+    /** The dependency checks behind /ready (Main adds Kafka, Redis, the lag bound); draining is always checked. */
+    public EdgeNode useReadiness(Readiness readiness) {
+        this.readiness = readiness;
+        return this;
     }
 
     /** The Socket.IO endpoint (tests read its session count). */
@@ -137,13 +185,17 @@ public final class EdgeNode {
                         .build())
                 .routing(routing -> routing
                         .get("/health", this::health)
+                        .get("/ready", this::ready)
+                        .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, ProcessMetrics.CONTENT_TYPE)
+                                .send(processMetrics.scrape()))
+                        .register(admin::routing)
                         .any("/ws", nativeEndpoint::refusedUpgrade)
-                        .any("/socket.io/", socketIo::handle)
-                        .any("/socket.io", socketIo::handle))
+                        .any("/socket.io/", this::socketIoUnlessDraining)
+                        .any("/socket.io", this::socketIoUnlessDraining))
                 .addRouting(WsRouting.builder()
-                        .endpoint("/ws", nativeEndpoint::newListener)
-                        .endpoint("/socket.io/", socketIo::newListener)
-                        .endpoint("/socket.io", socketIo::newListener))
+                        .endpoint("/ws", unlessDraining(nativeEndpoint::newListener))
+                        .endpoint("/socket.io/", unlessDraining(socketIo::newListener))
+                        .endpoint("/socket.io", unlessDraining(socketIo::newListener)))
                 .build()
                 .start();
         long beat = config.heartbeatIntervalMs();
@@ -181,6 +233,58 @@ public final class EdgeNode {
         response.status(healthy ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(Json.write(body));
+    }
+
+    /** True while serving and every readiness check passes; false from the start of the drain. */
+    public boolean isReady() {
+        return isHealthy() && !draining && !overloaded() && (readiness == null || readiness.isReady());
+    }
+
+    /** The backpressure bound is exceeded: the node refuses new sends, so a balancer should route elsewhere. */
+    private boolean overloaded() {
+        return lag.boundMs() > 0 && lag.oldestAgeMs() > lag.boundMs();
+    }
+
+    private void ready(ServerRequest request, ServerResponse response) {
+        boolean ready = isReady();
+        String body;
+        if (draining || stopped) {
+            body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"draining\"}}";
+        } else if (!isHealthy()) {
+            body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"not healthy (see /health)\"}}";
+        } else if (overloaded()) {
+            body = "{\"status\":\"NOT_READY\",\"problems\":{\"backpressure\":\"a command has waited "
+                    + lag.oldestAgeMs() + " ms for the processors (bound " + lag.boundMs() + " ms)\"}}";
+        } else {
+            body = readiness == null ? "{\"status\":\"READY\"}" : readiness.json();
+        }
+        response.status(ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(body);
+    }
+
+    /** While draining, a new Engine.IO session (a request without sid) is refused with 503; existing sessions go on. */
+    private void socketIoUnlessDraining(ServerRequest request, ServerResponse response) {
+        if (draining && request.query().first("sid").isEmpty()) {
+            response.status(Status.SERVICE_UNAVAILABLE_503)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send("{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"the node is draining; connect to another node\"}}");
+            return;
+        }
+        socketIo.handle(request, response);
+    }
+
+    /** New sockets are refused (the upgrade fails) once the drain started: clients go to another node. */
+    private Supplier<WsListener> unlessDraining(Supplier<WsListener> listeners) {
+        WsListener refusing = new WsListener() {
+            @Override
+            public java.util.Optional<io.helidon.http.Headers> onHttpUpgrade(io.helidon.http.HttpPrologue prologue,
+                                                                          io.helidon.http.Headers headers)
+                    throws WsUpgradeException {
+                throw new WsUpgradeException("the node is draining; connect to another node");
+            }
+        };
+        return () -> draining ? refusing : listeners.get();
     }
 
     private void heartbeat() {
@@ -240,16 +344,25 @@ public final class EdgeNode {
     }
 
     /**
-     * Graceful stop: refuse new commands, close every socket with 1001 "going away" (publishing
-     * its leaves and disconnect), give the close frames a moment, stop the server and the timers.
+     * Graceful stop (drain, on SIGTERM): /ready turns 503 and new sockets are refused; new commands
+     * are refused with UNAVAILABLE; after PARLEY_DRAIN_GRACE_MS (replies to commands already
+     * accepted come back and are written) every socket gets what is queued for it and then a close
+     * (native /ws: 1001 "going away", reconnect to another node; Socket.IO: the transport closes,
+     * the stock client reconnects), its leaves and disconnect are published; then the close frames
+     * get a moment, the server and the timers stop.
      * The caller then stops the deliveries consumer and closes the publisher (which flushes).
      */
     public void stop() {
-        if (stopped) {
+        if (draining || stopped) {
             return;
         }
-        stopped = true;
+        draining = true;
         commands.drain();
+        // Let replies to commands accepted just before the drain come back and be written first.
+        if (ops.drainGraceMs() > 0 && server != null) {
+            sleepQuietly(ops.drainGraceMs());
+        }
+        stopped = true;
         List<? extends ClientConnection> sessions = nativeEndpoint.closeAll("going away");
         socketIo.closeAll();
         long deadline = System.currentTimeMillis() + 2_000;
@@ -263,6 +376,9 @@ public final class EdgeNode {
             server.stop();
         }
         writers.shutdownNow();
+        if (readiness != null) {
+            readiness.close();
+        }
         LOG.info("edge node {} stopped ({} connections closed)", config.nodeId(), sessions.size());
     }
 

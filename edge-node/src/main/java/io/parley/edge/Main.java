@@ -8,7 +8,10 @@ package io.parley.edge;
 
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.TokenVerifier;
+import io.parley.contracts.ops.KafkaReachability;
+import io.parley.contracts.ops.Readiness;
 import io.parley.edge.delivery.DeliveriesConsumer;
+import io.parley.edge.metrics.OpsConfig;
 import io.parley.edge.presence.RedisPresenceReader;
 import io.parley.edge.publish.KafkaCommandPublisher;
 import org.slf4j.Logger;
@@ -30,8 +33,10 @@ public final class Main {
             KAFKA_LOG.setLevel(java.util.logging.Level.WARNING);
         }
         EdgeConfig config;
+        OpsConfig ops;
         try {
             config = EdgeConfig.fromEnv(System.getenv());
+            ops = OpsConfig.fromEnv(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("parley-edge: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -48,7 +53,8 @@ public final class Main {
 
         KafkaCommandPublisher publisher = new KafkaCommandPublisher(config.kafkaBootstrap(), config.topicNamespace(),
                 config.nodeId(), config.lingerMs());
-        EdgeNode node = new EdgeNode(config, verifier, publisher);
+        EdgeNode node = new EdgeNode(config, verifier, publisher, ops);
+        publisher.bindMetrics(node.metrics());
         // The presence read view (get-online-users): the Redis the processors write, if any.
         String redisUrl = System.getenv("PARLEY_REDIS_URL");
         RedisPresenceReader presence = redisUrl == null || redisUrl.isBlank() ? null
@@ -58,11 +64,22 @@ public final class Main {
         }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
                 config.slot(), config.nodeId(), node.deliveries());
+        consumer.bindMetrics(node.metrics());
+        // /ready: Kafka answers, Redis answers (when used), the deliveries consumer keeps up.
+        KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.nodeId(), Duration.ofSeconds(2));
+        Readiness readiness = new Readiness().add("kafka", kafka)
+                .add("deliveries-lag", () -> consumer.lag() > ops.readyMaxLag()
+                        ? "deliveries consumer " + consumer.lag() + " records behind (bound " + ops.readyMaxLag() + ")" : null);
+        if (presence != null) {
+            readiness.add("redis", () -> presence.problem(1_000));
+        }
+        node.useReadiness(readiness);
         try {
             KafkaTopics.await(config, KAFKA_START_TIMEOUT);
             publisher.awaitTopics(KAFKA_START_TIMEOUT);
             consumer.start(KAFKA_START_TIMEOUT);
             node.start(consumer::isRunning);
+            readiness.start(ops.readyCheckMs());
         } catch (RuntimeException e) {
             LOG.error("parley-edge {} failed to start", config.nodeId(), e);
             System.err.println("parley-edge: failed to start: " + e.getMessage());
@@ -81,6 +98,8 @@ public final class Main {
             if (presence != null) {
                 presence.close();
             }
+            kafka.close();
+            node.metrics().close();
             System.out.println("parley-edge " + config.nodeId() + " stopped");
             stopped.countDown();
         }));

@@ -1,7 +1,9 @@
 /*
  * Main owns the stream-processors process: it reads ProcessorsConfig, wires the room, rate-limit,
  * presence and node-lease stages (and the Redis presence view) into one Kafka Streams application (at-least-once, low producer linger,
- * poison records logged and skipped), serves GET /health on 127.0.0.1, and closes the streams
+ * poison records logged and skipped), serves GET /health (liveness), /ready (readiness: Kafka
+ * answers, streams RUNNING, Redis answers, lag within its bound) and /metrics (Prometheus: the
+ * Streams and client metrics through micrometer's binder, lease counters, JVM) on 127.0.0.1, and closes the streams
  * cleanly on SIGTERM. One log line per lifecycle event; nothing per message.
  */
 package io.parley.processors;
@@ -10,6 +12,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.parley.contracts.Topic;
 import io.parley.contracts.event.UserEvent;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.parley.contracts.ops.ConsumerLag;
+import io.parley.contracts.ops.KafkaReachability;
+import io.parley.contracts.ops.ProcessMetrics;
+import io.parley.contracts.ops.Readiness;
+import io.parley.processors.lease.LeaseCounters;
 import io.parley.processors.lease.LeaseTopology;
 import io.parley.processors.lease.NodeExpired;
 import io.parley.processors.presence.PresenceFanout;
@@ -58,8 +68,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
         ProcessorsConfig config;
+        long maxLag;
         try {
             config = ProcessorsConfig.fromEnv();
+            maxLag = io.parley.contracts.ops.Readiness.maxLagFromEnv(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("parley-processors: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -82,8 +94,22 @@ public final class Main {
             }
         });
 
+        ProcessMetrics metrics = processMetrics(streams);
+        KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.applicationId(), Duration.ofSeconds(2));
+        Readiness readiness = new Readiness().add("kafka", kafka)
+                .add("streams", () -> streams.state() == KafkaStreams.State.RUNNING ? null : "streams " + streams.state())
+                .add("lag", () -> {
+                    long lag = ConsumerLag.max(streams.metrics());
+                    return lag > maxLag ? "input " + lag + " records behind (bound " + maxLag + ")" : null;
+                });
+        if (view instanceof RedisPresenceView redis) {
+            readiness.add("redis", () -> redis.problem(1_000));
+        }
+        readiness.bindTo(metrics.registry());
         HttpServer health = healthServer(config.healthPort(), streams);
+        serveOps(health, metrics, readiness);
         health.start();
+        readiness.start(1_000);
         System.out.println("parley-processors health on port " + health.getAddress().getPort());
 
         // JUL resets its handlers in a shutdown hook of its own, so these lines go to stdout directly.
@@ -91,6 +117,8 @@ public final class Main {
             System.out.println("parley-processors stopping");
             boolean closed = streams.close(CLOSE_TIMEOUT);
             health.stop(0);
+            readiness.close();
+            kafka.close();
             view.close();
             System.out.println(closed ? "parley-processors stopped" : "parley-processors stopped (close timed out)");
         }, "parley-processors-shutdown"));
@@ -143,6 +171,46 @@ public final class Main {
         // No global stores here; opting in now silences a startup warning and is the Kafka 5.0 default.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
+    }
+
+    /**
+     * The process's metrics: JVM, the Streams application's own metrics (task, thread, processor
+     * node, state store, and its clients' consumer lag and producer figures) through micrometer's
+     * KafkaStreamsMetrics, the streams state, and the lease counters.
+     */
+    static ProcessMetrics processMetrics(KafkaStreams streams) {
+        ProcessMetrics metrics = new ProcessMetrics("processors");
+        new KafkaStreamsMetrics(streams, io.micrometer.core.instrument.Tags.empty(), metrics.kafkaScheduler(),
+                ProcessMetrics.KAFKA_REFRESH).bindTo(metrics.registry());
+        Gauge.builder("parley.processors.streams.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while the Streams application is RUNNING").register(metrics.registry());
+        Gauge.builder("parley.processors.streams.state", streams, s -> s.state().ordinal())
+                .description("KafkaStreams.State ordinal: 0 CREATED, 1 REBALANCING, 2 RUNNING, 3 PENDING_SHUTDOWN, 4 NOT_RUNNING, 5 PENDING_ERROR, 6 ERROR")
+                .register(metrics.registry());
+        FunctionCounter.builder("parley.processors.lease.renewals", LeaseCounters.RENEWALS, java.util.concurrent.atomic.LongAdder::sum)
+                .description("Edge-node heartbeats that renewed a lease").register(metrics.registry());
+        FunctionCounter.builder("parley.processors.lease.expiries", LeaseCounters.EXPIRIES, java.util.concurrent.atomic.LongAdder::sum)
+                .description("Edge-node leases that expired (the node's connections dropped)").register(metrics.registry());
+        return metrics;
+    }
+
+    /** GET /metrics (Prometheus text) and GET /ready (200 READY / 503 NOT_READY with the problems). */
+    static void serveOps(HttpServer server, ProcessMetrics metrics, Readiness readiness) {
+        server.createContext("/metrics", exchange -> {
+            try (exchange) {
+                byte[] bytes = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", ProcessMetrics.CONTENT_TYPE);
+                exchange.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        });
+        server.createContext("/ready", exchange -> {
+            try (exchange) {
+                respond(exchange, readiness.isReady() ? 200 : 503, readiness.json());
+            }
+        });
     }
 
     /** GET /health: 200 {"status":"UP"} while the streams are RUNNING, else 503 with the state. */

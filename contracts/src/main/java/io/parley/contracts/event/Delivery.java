@@ -29,28 +29,44 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
      * A server event for every socket of this node subscribed to {@code roomId}. {@code seq} lets
      * the node drop what it already delivered after a reprocessing (0: unsequenced, never dropped).
      * {@code excludeUserId}, when set, names a user whose sockets must not get it (a typist does
-     * not see their own typing); absent for everything else. {@code ack}, when set (only on the
+     * not see their own typing); absent for everything else. {@code acceptedAt}: epoch ms at which
+     * the edge accepted the command that caused it (the edge's delivery-latency metric); 0 (absent)
+     * for events no client command caused (presence updates). {@code ack}, when set (only on the
      * sender's node's {@code new-message}), answers the sender's request ok with {@code data}: the
      * send's ack rides in this record instead of a {@link Reply} of its own (one record and one
      * copy of the message fewer per message); the node answers it first, whatever the seq.
      */
     public record ToRoom(String roomId, long seq, String event, JsonNode data,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String excludeUserId,
+                         @JsonInclude(JsonInclude.Include.NON_DEFAULT) long acceptedAt,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Ack ack) implements Body {
         public ToRoom(String roomId, long seq, String event, JsonNode data) {
-            this(roomId, seq, event, data, null, null);
+            this(roomId, seq, event, data, null, 0, null);
         }
 
         public ToRoom(String roomId, long seq, String event, JsonNode data, String excludeUserId) {
-            this(roomId, seq, event, data, excludeUserId, null);
+            this(roomId, seq, event, data, excludeUserId, 0, null);
+        }
+
+        public ToRoom(String roomId, long seq, String event, JsonNode data, String excludeUserId, long acceptedAt) {
+            this(roomId, seq, event, data, excludeUserId, acceptedAt, null);
         }
     }
 
     /** The request a {@link ToRoom} also answers (ok, with the ToRoom's data). */
     public record Ack(String connectionId, String ref) {}
 
-    /** The reply to one request ({@code ref}) of one connection: ok with data, or an error. */
-    public record Reply(String connectionId, String ref, boolean ok, JsonNode data, ErrorBody error) implements Body {}
+    /**
+     * The reply to one request ({@code ref}) of one connection: ok with data, or an error.
+     * {@code acceptedAt}: epoch ms at which the edge accepted the request (the ack-latency
+     * metric); 0 (absent) when unknown.
+     */
+    public record Reply(String connectionId, String ref, boolean ok, JsonNode data, ErrorBody error,
+                        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long acceptedAt) implements Body {
+        public Reply(String connectionId, String ref, boolean ok, JsonNode data, ErrorBody error) {
+            this(connectionId, ref, ok, data, error, 0);
+        }
+    }
 
     /**
      * A rate-limit decision for a user: refuse their sends on this node until

@@ -24,6 +24,7 @@ import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.publish.CommandPublisher;
 import io.parley.edge.session.ClientConnection;
 import org.slf4j.Logger;
@@ -88,6 +89,11 @@ public final class CommandService {
         this.presence = reader;
     }
 
+    /** The presence read view in use (the admin API's room view reads it too). */
+    public PresenceReader presenceReader() {
+        return presence;
+    }
+
     /** From now on, refuse commands with UNAVAILABLE (the node is shutting down). */
     public void drain() {
         draining = true;
@@ -132,11 +138,14 @@ public final class CommandService {
 
     /** Executes one validated command of {@code connection}; {@code ref} is the client's request reference. */
     public void handle(ClientConnection connection, String ref, Command command) {
+        EdgeMetrics.CommandMeter meter = EdgeMetrics.current().command(command);
         if (command instanceof Command.Ping) {
+            meter.count(EdgeMetrics.Outcome.ACCEPTED);
             connection.reply(ServerReply.ok(ref, null));
             return;
         }
         if (draining) {
+            meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
@@ -145,6 +154,7 @@ public final class CommandService {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
             long retryAfter = lag.refuse();
             if (retryAfter > 0) {
+                meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
                 connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
                 return;
             }
@@ -153,7 +163,12 @@ public final class CommandService {
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
+        boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
+            meter.count(failure == null ? EdgeMetrics.Outcome.ACCEPTED : EdgeMetrics.Outcome.UNAVAILABLE);
+            if (failure == null && message) {
+                EdgeMetrics.current().messageIn();
+            }
             if (failure != null) {
                 if (answered) {
                     lag.answered(connection.connectionId()); // never reaches the processors: no answer will come
@@ -177,6 +192,7 @@ public final class CommandService {
             case Command.SendMessage send -> {
                 long retryAfter = rateLimits.retryAfterMs(connection.userId(), clock.getAsLong());
                 if (retryAfter > 0) {
+                    meter.count(EdgeMetrics.Outcome.RATE_LIMITED);
                     lag.answered(connection.connectionId()); // refused here: not published
                     connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED,
                             "too many messages; retry later", retryAfter)));
@@ -194,10 +210,12 @@ public final class CommandService {
                         if (failure != null) {
                             answerFailure.completed(failure);
                         } else {
+                            meter.count(EdgeMetrics.Outcome.ACCEPTED);
                             connection.reply(ServerReply.ok(ref, null));
                         }
                     });
             case Command.GetOnlineUsers get -> presence.onlineUsers(get.roomId()).whenComplete((users, failure) -> {
+                meter.count(failure != null || users == null ? EdgeMetrics.Outcome.UNAVAILABLE : EdgeMetrics.Outcome.ACCEPTED);
                 if (failure != null || users == null) {
                     LOG.debug("online users of {} not read: {}", get.roomId(), String.valueOf(failure));
                     connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));

@@ -6,6 +6,7 @@
  */
 package io.parley.edge.delivery;
 
+import io.parley.contracts.ops.ProcessMetrics;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.json.Serdes;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -33,6 +34,8 @@ public final class DeliveriesConsumer {
     private final Thread thread;
     private volatile boolean running;
     private volatile boolean stopping;
+    /** Records behind the partition's end after the last poll; -1 until known. */
+    private volatile long lag = -1;
 
     public DeliveriesConsumer(String bootstrap, String topic, int slot, String clientId, DeliveryHandler handler) {
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -75,6 +78,7 @@ public final class DeliveriesConsumer {
                             LOG.error("delivery at {}@{} failed; skipped", partition, record.offset(), e);
                         }
                     }
+                    lag = consumer.currentLag(partition).orElse(lag);
                 } catch (RecordDeserializationException e) {
                     LOG.error("undecodable delivery at {}@{}; skipped: {}", e.topicPartition(), e.offset(), e.getMessage());
                     consumer.seek(e.topicPartition(), e.offset() + 1);
@@ -90,6 +94,16 @@ public final class DeliveriesConsumer {
             running = false;
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
+    }
+
+    /** The consumer's own metrics (lag per partition, fetch rates...) as kafka_consumer_* meters. */
+    public void bindMetrics(ProcessMetrics metrics) {
+        metrics.bindKafka(consumer);
+    }
+
+    /** Records of the slot's partition not yet read, as of the last poll; -1 until known. */
+    public long lag() {
+        return lag;
     }
 
     public boolean isRunning() {

@@ -15,6 +15,7 @@ import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
+import io.parley.edge.metrics.WriteStamp;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
@@ -75,11 +76,21 @@ public final class DeliveryHandler {
         if (delivery == null || delivery.body() == null) {
             return;
         }
-        switch (delivery.body()) {
-            case Delivery.ToRoom toRoom -> toRoom(toRoom);
-            case Delivery.Reply reply -> reply(reply);
-            case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
-            case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
+        try {
+            switch (delivery.body()) {
+                case Delivery.ToRoom toRoom -> {
+                    WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
+                    toRoom(toRoom);
+                }
+                case Delivery.Reply reply -> {
+                    WriteStamp.set(WriteStamp.REPLY, reply.acceptedAt());
+                    reply(reply);
+                }
+                case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
+                case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
+            }
+        } finally {
+            WriteStamp.clear();
         }
     }
 
@@ -87,7 +98,10 @@ public final class DeliveryHandler {
     int toRoom(Delivery.ToRoom toRoom) {
         if (toRoom.ack() != null && toRoom.ack().connectionId() != null) {
             // The sender's ack, first and whatever the seq (as a reply record of its own was).
-            reply(new Delivery.Reply(toRoom.ack().connectionId(), toRoom.ack().ref(), true, toRoom.data(), null));
+            WriteStamp.set(WriteStamp.REPLY, toRoom.acceptedAt());
+            reply(new Delivery.Reply(toRoom.ack().connectionId(), toRoom.ack().ref(), true, toRoom.data(), null,
+                    toRoom.acceptedAt()));
+            WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
         }
         if (toRoom.roomId() == null || toRoom.event() == null) {
             return 0;

@@ -68,6 +68,12 @@ public final class RedisPresenceReader implements PresenceReader, AutoCloseable 
                 .orTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Readiness: null if Redis answers PING within {@code timeoutMs}, else why not. */
+    public String problem(long timeoutMs) throws Exception {
+        String pong = redis.ping().toCompletableFuture().get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return "PONG".equals(pong) ? null : "unexpected answer to PING: " + pong;
+    }
+
     @Override
     public CompletionStage<List<String>> onlineUserIds() {
         return redis.smembers(namespace + "online-users").toCompletableFuture()

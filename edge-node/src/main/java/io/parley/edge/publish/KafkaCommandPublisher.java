@@ -150,6 +150,11 @@ public final class KafkaCommandPublisher implements CommandPublisher {
         }
     }
 
+    /** The producer's own metrics (send rates, errors, request latency) as kafka_producer_* meters. */
+    public void bindMetrics(io.parley.contracts.ops.ProcessMetrics metrics) {
+        metrics.bindKafka(producer);
+    }
+
     @Override
     public boolean isRunning() {
         return !closed && dispatcher.isAlive();

@@ -55,4 +55,19 @@ public interface ClientConnection {
 
     /** False once the connection is closing or closed: nothing more is delivered to it. */
     boolean isOpen();
+
+    /** {@code native} (/ws) or {@code socketio}: for metrics and inspection. */
+    default String protocol() {
+        return "unknown";
+    }
+
+    /** Epoch ms at which the connection was authenticated (inspection). */
+    default long connectedAt() {
+        return 0;
+    }
+
+    /** Frames waiting in its send queue (metrics, inspection); -1 when unknown. */
+    default int queueDepth() {
+        return -1;
+    }
 }

@@ -71,6 +71,20 @@ final class EngineSession {
         this.guard = guard;
     }
 
+    /** Packets waiting: in the polling outbox, or in the WebSocket's send queue (metrics, inspection). */
+    int queueDepth() {
+        SendQueue queue = wsQueue;
+        if (queue != null) {
+            return queue.pending();
+        }
+        lock.lock();
+        try {
+            return outbox.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The result of {@link #send}: queued, or refused because the session is closed or its outbox full. */
     enum Sent { QUEUED, CLOSED, OVERFLOW }
 

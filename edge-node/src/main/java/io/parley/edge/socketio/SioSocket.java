@@ -16,6 +16,7 @@ import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.auth.TokenLifecycle;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
 import io.parley.edge.vocab.Vocabularies;
@@ -34,6 +35,7 @@ final class SioSocket implements TokenLifecycle.Target {
     private final Vocabulary vocabulary;
     private final Subscriptions subscriptions = new Subscriptions();
     private final AtomicBoolean open = new AtomicBoolean(true);
+    private final long connectedAt = System.currentTimeMillis();
     private static final char TAG_SEPARATOR = '.';
 
     /** {@code identity} is null for a CONNECT without a token (it must send auth). */
@@ -88,6 +90,9 @@ final class SioSocket implements TokenLifecycle.Target {
 
     @Override
     public void reply(ServerReply reply) {
+        if (!reply.ok() && reply.error() != null) {
+            EdgeMetrics.current().error(reply.error().code());
+        }
         if (!open.get()) {
             return;
         }
@@ -131,6 +136,15 @@ final class SioSocket implements TokenLifecycle.Target {
     public boolean isOpen() {
         return open.get();
     }
+
+    @Override
+    public String protocol() { return "socketio"; }
+
+    @Override
+    public long connectedAt() { return connectedAt; }
+
+    @Override
+    public int queueDepth() { return engine.queueDepth(); }
 
     /** True for the one caller that closed it (who then cleans up). */
     boolean markClosed() {

@@ -35,6 +35,7 @@ import io.parley.edge.command.CommandParser;
 import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.RoomIndex;
 import io.parley.edge.guard.FrameRateGuard;
+import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.vocab.Vocabularies;
 import io.parley.edge.vocab.Vocabulary;
@@ -790,6 +791,18 @@ public final class SocketIoEndpoint {
         for (EngineSession session : List.copyOf(sessions.values())) {
             close(session, "shutdown", Ending.SHUTDOWN);
         }
+    }
+
+    /**
+     * An operator's disconnect (admin API): the socket's session is closed (WebSocket: a close
+     * frame after what is queued; polling: a close packet); false if not a Socket.IO connection.
+     */
+    public boolean disconnect(ClientConnection connection, String reason) {
+        if (!(connection instanceof SioSocket socket)) {
+            return false;
+        }
+        close(socket.engine(), reason, Ending.SERVER_CLOSE);
+        return true;
     }
 
     /**

@@ -339,17 +339,31 @@ public final class NativeEndpoint {
         });
     }
 
-    /** Closes every connection with 1001 (graceful shutdown) and cleans it up; returns the sessions. */
+    /**
+     * Closes every connection with 1001 "going away" (graceful shutdown: the client reconnects to
+     * another node) after what is queued for it, and cleans it up; returns the sessions.
+     */
     public List<? extends ClientConnection> closeAll(String reason) {
         List<NativeSession> sessions = registry.snapshot().stream()
                 .filter(NativeSession.class::isInstance).map(NativeSession.class::cast).toList();
         for (NativeSession session : sessions) {
-            session.queue().close(SendQueue.CloseCodes.GOING_AWAY, reason);
+            session.queue().closeAfterPending(SendQueue.CloseCodes.GOING_AWAY, reason);
             cleanup(session, "shutdown");
         }
         return sessions;
     }
 
+    /** An operator's disconnect (admin API): close frame 1008 after what is queued; false if not a /ws connection. */
+    public boolean disconnect(ClientConnection connection, String reason) {
+        if (!(connection instanceof NativeSession session)) {
+            return false;
+        }
+        session.queue().closeAfterPending(SendQueue.CloseCodes.POLICY_VIOLATION, reason);
+        cleanup(session, "disconnected by operator");
+        return true;
+    }
+
+    /**
     /**
      * Closes, with {@link io.parley.contracts.wire.CloseCodes#RECONNECT}, every connection whose id
      * sorts below {@code bootId} (those the processors dropped when this node's lease expired), and

@@ -14,6 +14,7 @@ import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.guard.FrameRateGuard;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.session.Subscriptions;
 
@@ -29,6 +30,7 @@ final class NativeSession implements TokenLifecycle.Target {
     private final Thread reader;
     private final Subscriptions subscriptions = new Subscriptions();
     private final AtomicBoolean open = new AtomicBoolean(true);
+    private final long connectedAt = System.currentTimeMillis();
     private volatile long closingSinceNanos;
     private SendQueue queue;
 
@@ -90,6 +92,9 @@ final class NativeSession implements TokenLifecycle.Target {
 
     @Override
     public void reply(ServerReply reply) {
+        if (!reply.ok() && reply.error() != null) {
+            EdgeMetrics.current().error(reply.error().code());
+        }
         if (open.get()) {
             queue.offer(Json.write(reply));
         }
@@ -105,6 +110,18 @@ final class NativeSession implements TokenLifecycle.Target {
     @Override
     public boolean isOpen() {
         return open.get();
+    }
+
+    @Override
+    public String protocol() { return "native"; }
+
+    @Override
+    public long connectedAt() { return connectedAt; }
+
+    @Override
+    public int queueDepth() {
+        SendQueue q = queue;
+        return q == null ? 0 : q.pending();
     }
 
     /** Marks the session closed; true for the one caller that closed it (who then cleans up). */

@@ -3,9 +3,13 @@
  * writer that drains it (WsSession.send is not thread-safe and blocks; see STACK.md). Producers
  * (the fan-out, replies, Kafka callbacks) only enqueue and never wait; a full queue means a slow
  * consumer, which is closed instead of stalling the fan-out. A close either jumps the queue or
- * (closeAfterPending) follows what is queued.
+ * (closeAfterPending) follows what is queued. A frame queued under a WriteStamp (a delivery or a
+ * processors' reply) is counted, and its latency recorded, once its write completed (EdgeMetrics).
  */
 package io.parley.edge.ws;
+
+import io.parley.edge.metrics.EdgeMetrics;
+import io.parley.edge.metrics.WriteStamp;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,8 +63,12 @@ public final class SendQueue {
 
     private record CloseRequest(int code, String reason) {}
 
+    /** A frame with what its metrics need (see WriteStamp). */
+    private record Stamped(String text, int kind, long acceptedAt) {}
+
     private final int limit;
-    private final LinkedBlockingQueue<String> frames;
+    /** String, or Stamped for frames queued under a WriteStamp. */
+    private final LinkedBlockingQueue<Object> frames;
     private final Sink sink;
     private final Events events;
     private final Executor executor;
@@ -89,9 +97,11 @@ public final class SendQueue {
         if (closeRequest != null || closeAfterPending != null || finished) {
             return false;
         }
-        if (!frames.offer(frame)) {
+        int kind = WriteStamp.kind();
+        if (!frames.offer(kind == WriteStamp.NONE ? frame : new Stamped(frame, kind, WriteStamp.acceptedAt()))) {
             if (overflowed.compareAndSet(false, true)) {
                 close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + limit + " frames queued");
+                EdgeMetrics.current().slowConsumerClosed();
                 events.overflow(this);
             }
             return false;
@@ -221,7 +231,7 @@ public final class SendQueue {
                     writeClose(close);
                     return;
                 }
-                String frame = frames.poll();
+                Object frame = frames.poll();
                 if (frame == null) {
                     CloseRequest goodbye = closeAfterPending;
                     if (goodbye != null) {
@@ -245,13 +255,18 @@ public final class SendQueue {
         }
     }
 
-    private boolean write(String frame) {
+    private boolean write(Object frame) {
         writing.lock();
         try {
             if (finished) {
                 return false;
             }
-            sink.send(frame);
+            if (frame instanceof Stamped stamped) {
+                sink.send(stamped.text());
+                EdgeMetrics.current().written(stamped.kind(), stamped.acceptedAt(), System.currentTimeMillis());
+            } else {
+                sink.send((String) frame);
+            }
             return true;
         } catch (Exception e) {
             finished = true;

@@ -92,7 +92,7 @@ class DeliveryHandlerTest {
         index.add("r1", alice);
         index.add("r1", bob);
         Delivery.ToRoom plain = (Delivery.ToRoom) toRoom("r1", 1, "hello").body();
-        Delivery withAck = delivery(new Delivery.ToRoom("r1", 1, plain.event(), plain.data(), null,
+        Delivery withAck = delivery(new Delivery.ToRoom("r1", 1, plain.event(), plain.data(), null, 0,
                 new Delivery.Ack("c-alice", "ref-9")));
 
         handler.handle(withAck);

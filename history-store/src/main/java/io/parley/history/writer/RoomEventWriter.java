@@ -89,6 +89,16 @@ public final class RoomEventWriter implements AutoCloseable {
         return writer;
     }
 
+    /** The consumer's own metrics (lag per partition, fetch rates) as kafka_consumer_* meters. */
+    public void bindMetrics(io.parley.contracts.ops.ProcessMetrics metrics) {
+        metrics.bindKafka(consumer);
+    }
+
+    /** The consumer's largest partition lag over the metrics window (readiness); -1 until known. */
+    public long lag() {
+        return io.parley.contracts.ops.ConsumerLag.max(consumer.metrics());
+    }
+
     /** True from start until {@link #close}, unless the consumer failed for good. */
     public boolean isRunning() {
         return running && !failed && thread.isAlive();

@@ -43,6 +43,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long LEASE_MS = 5_000;
     static final long GRACE_MS = 3_000;
     static final long TYPING_TIMEOUT_MS = 1_500;
+    /** The operators' credential of the edge nodes' admin API (not a user token). */
+    static final String ADMIN_TOKEN = "e2e-admin-token-not-a-jwt";
     /** Backpressure bound of the edges: the lease (a loaded machine must not refuse the other tests' sends). */
     static final long MAX_PENDING_MS = LEASE_MS;
     static final long LEASE_TICK_MS = 250;
@@ -88,7 +90,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 Map.entry("PARLEY_TYPING_TIMEOUT_MS", Long.toString(TYPING_TIMEOUT_MS)),
                 Map.entry("PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS)),
                 Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
-                Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS))));
+                Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
+                Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 

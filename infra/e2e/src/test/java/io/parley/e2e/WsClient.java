@@ -37,6 +37,8 @@ final class WsClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> unmatchedReplies = new LinkedBlockingQueue<>();
     private final AtomicLong refs = new AtomicLong();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** Every pushed event received so far, by event name (consumed or not). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> received = new ConcurrentHashMap<>();
 
     private WsClient(String name, String url, String token) {
         this.name = name;
@@ -139,6 +141,17 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /** How many pushed events named {@code event} arrived so far (whether or not a test consumed them). */
+    int receivedCount(String event) {
+        java.util.concurrent.atomic.AtomicInteger n = received.get(event);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Completes with the close code the server sent (-1: the connection failed). */
+    CompletableFuture<Integer> closeFuture() {
+        return closed;
+    }
+
     /** The close code the server sent (-1: the connection failed), waiting up to {@link #PATIENCE}. */
     int awaitClose() {
         try {
@@ -183,6 +196,8 @@ final class WsClient implements AutoCloseable {
                 JsonNode frame = parse(partial.toString());
                 partial.setLength(0);
                 if (frame.has("event")) {
+                    received.computeIfAbsent(frame.path("event").asText(), e -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
                     events.add(frame);
                 } else {
                     String ref = frame.path("ref").isTextual() ? frame.get("ref").asText() : null;

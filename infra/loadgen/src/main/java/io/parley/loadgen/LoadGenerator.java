@@ -194,6 +194,11 @@ public final class LoadGenerator implements AutoCloseable {
     /** History reads during a phase: GET {url}/v1/rooms/{room}/messages?limit=50 at a fixed rate. */
     public record HistoryLoad(String baseUrl, double perSecond) {}
 
+    /** The live counts of a phase (they go on changing while late replies and deliveries arrive). */
+    public Tally.Phase phaseOf(int phaseId) {
+        return tally.phase(phaseId);
+    }
+
     /**
      * Sends {@code ratePerClient} messages per second from every client for {@code duration} on a
      * fixed global schedule, then waits (at most {@code drainMax}) until every send is answered and

@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Main {
     private static final String USAGE = """
             usage: loadgen --system parley|socketio --urls ws://127.0.0.1:8080/ws,... (--secret S | --secret-file F)
-                           [--mode load|ramp|idle] [--scenario NAME] [--clients 1000] [--rooms 100]
+                           [--mode load|ramp|idle|overload] [--overload-rate 3.0] [--recovery 30 s] [--scenario NAME] [--clients 1000] [--rooms 100]
                            [--rate 1.0 msg/s per client] [--duration 30 s] [--drain 15 s]
                            [--ramp-rates 1,2,3,4] [--p99-limit-ms 100]
                            [--history-url http://127.0.0.1:8090] [--history-rate 20 per s]
@@ -94,10 +94,55 @@ public final class Main {
                     emit(o, report);
                 }
                 case "ramp" -> ramp(o, base, generator, procs);
+                case "overload" -> overload(o, base, generator, procs);
                 default -> throw new IllegalArgumentException("unknown --mode " + mode);
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Overload: a warm-up at --rate, then --duration at --overload-rate (measured, no drain: the
+     * recovery starts the moment the overload stops), then --recovery at --rate (measured, drained).
+     * The overload phase's counts are reported again after the recovery's drain, when every late
+     * delivery of it has arrived: refusals by code, lost, duplicated.
+     */
+    private static void overload(Map<String, String> o, Map<String, Object> base, LoadGenerator generator,
+                                 Map<String, Long> procs) throws InterruptedException, IOException {
+        double rate = Double.parseDouble(o.getOrDefault("rate", "1"));
+        double overloadRate = Double.parseDouble(o.getOrDefault("overload-rate", "3"));
+        Duration warmup = seconds(o.getOrDefault("warmup", "0"));
+        Duration drain = seconds(o.getOrDefault("drain", "30"));
+        if (!warmup.isZero()) {
+            generator.runPhase(WARMUP_PHASE_IDS, rate, warmup, drain, null);
+        }
+        Map<String, String> measured = new HashMap<>(o);
+        measured.put("warmup", "0");
+        Map<String, Object> over = new LinkedHashMap<>(base);
+        over.put("step", "overload");
+        over.putAll(phase(measured, generator, 0, overloadRate, seconds(o.getOrDefault("duration", "60")), Duration.ZERO,
+                null, procs));
+        emit(o, over);
+        Map<String, Object> recovery = new LinkedHashMap<>(base);
+        recovery.put("step", "recovery");
+        recovery.putAll(phase(measured, generator, 1, rate, seconds(o.getOrDefault("recovery", "30")), drain, null, procs));
+        emit(o, recovery);
+        Tally.Phase p = generator.phaseOf(0);
+        Map<String, Object> result = new LinkedHashMap<>(base);
+        result.put("mode", "overload-result");
+        result.put("overloadRatePerClient", overloadRate);
+        result.put("sent", p.sent());
+        result.put("acked", p.acked());
+        result.put("rejected", p.rejected());
+        result.put("errors", p.errors());
+        result.put("expected", p.expected());
+        result.put("received", p.received());
+        result.put("lost", p.lost());
+        result.put("duplicated", p.duplicated());
+        result.put("outOfOrder", p.outOfOrder());
+        System.out.printf("== %s overload at %s msg/s per client, final: sent %d, acked %d, rejected %d %s, lost %d, duplicated %d, out of order %d%n",
+                base.get("system"), overloadRate, p.sent(), p.acked(), p.rejected(), p.errors(), p.lost(), p.duplicated(), p.outOfOrder());
+        append(o, Report.json(result));
     }
 
     private static void ramp(Map<String, String> o, Map<String, Object> base, LoadGenerator generator,

@@ -90,6 +90,7 @@ final class NativeClient extends Client {
             }
             return;
         }
-        tally.replied(ref, ok, node.path("error").path("code").asText(null), members, nowNanos);
+        tally.replied(ref, ok, Tally.refusal(node.path("error").path("code").asText(null),
+                node.path("error").has("retryAfterMs")), members, nowNanos);
     }
 }

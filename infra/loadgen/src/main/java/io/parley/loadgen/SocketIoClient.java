@@ -114,7 +114,8 @@ final class SocketIoClient extends Client {
                     }
                 } else {
                     // seed 004's failure ack: {success:false, error:"<message>", code:"<ERROR_CODE>"}
-                    tally.replied((String) what, ok, answer.path("code").asText(null), members, nowNanos);
+                    tally.replied((String) what, ok, Tally.refusal(answer.path("code").asText(null), answer.has("retryAfterMs")),
+                            members, nowNanos);
                 }
             }
             default -> { }

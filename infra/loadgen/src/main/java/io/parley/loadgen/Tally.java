@@ -46,6 +46,18 @@ public final class Tally {
         return runTag + "." + phase + "." + sender + "." + Math.max(0, (scheduledNanos - originNanos) / 1000);
     }
 
+    /**
+     * The key a refusal is counted under: its error code, marked " (no retryAfterMs)" when a code
+     * that must say when to retry (UNAVAILABLE, RATE_LIMIT_EXCEEDED) came without it.
+     */
+    public static String refusal(String code, boolean hasRetryAfter) {
+        if (code == null) {
+            return null;
+        }
+        boolean mustSayWhen = code.equals("UNAVAILABLE") || code.equals("RATE_LIMIT_EXCEEDED");
+        return mustSayWhen && !hasRetryAfter ? code + " (no retryAfterMs)" : code;
+    }
+
     /** A send was written: {@code members} deliveries are now expected. */
     public void sent(int phase, int members) {
         Phase p = phase(phase);

@@ -54,4 +54,13 @@ class TallyTest {
         assertThat(p.errors()).containsEntry("RATE_LIMIT_EXCEEDED", 1L);
         assertThat(p.ackMicros().getMaxValue()).isBetween(4L, 6L);
     }
+
+    @Test
+    void aRefusalThatMustSayWhenToRetryIsMarkedWhenItDoesNot() {
+        assertThat(Tally.refusal("UNAVAILABLE", true)).isEqualTo("UNAVAILABLE");
+        assertThat(Tally.refusal("UNAVAILABLE", false)).isEqualTo("UNAVAILABLE (no retryAfterMs)");
+        assertThat(Tally.refusal("RATE_LIMIT_EXCEEDED", false)).isEqualTo("RATE_LIMIT_EXCEEDED (no retryAfterMs)");
+        assertThat(Tally.refusal("AUTHORIZATION_FAILED", false)).isEqualTo("AUTHORIZATION_FAILED");
+        assertThat(Tally.refusal(null, false)).isNull();
+    }
 }

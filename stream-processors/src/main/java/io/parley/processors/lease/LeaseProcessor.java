@@ -106,6 +106,7 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
             return;
         }
         store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot));
+        LeaseCounters.RENEWALS.increment();
     }
 
     /** The log has reached {@code at}: every lease older than that by more than its length expires. */
@@ -129,6 +130,7 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
                 store.put(entry.key, lease.expiredBy(t.tickId()));
                 log.info("edge node {} (slot {}) missed its lease of {} ms (last heartbeat {} ms before the log's tick): dropping its connections",
                         entry.key, lease.slot(), lease.leaseMs(), at - lease.lastBeatAt());
+                LeaseCounters.EXPIRIES.increment();
             }
             context.forward(new Record<>(entry.key, (Object) new NodeExpired(entry.key, lease.slot(),
                     EventIds.derived(t.tickId(), "lease|" + entry.key), at), at));

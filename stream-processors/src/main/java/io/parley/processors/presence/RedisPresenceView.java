@@ -96,4 +96,10 @@ public final class RedisPresenceView implements PresenceView {
         connection.close();
         client.shutdown();
     }
+
+    /** Readiness: null if Redis answers PING within {@code timeoutMs}, else why not. */
+    public String problem(long timeoutMs) throws Exception {
+        String pong = redis.ping().toCompletableFuture().get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return "PONG".equals(pong) ? null : "unexpected answer to PING: " + pong;
+    }
 }

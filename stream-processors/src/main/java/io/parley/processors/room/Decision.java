@@ -90,7 +90,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
-                toRoom(out, roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
                         command.userId());
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
@@ -100,7 +100,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                     out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
-                toRoom(out, roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
+                toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
                 out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
@@ -128,14 +128,15 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 long position = readSeq != null ? readSeq : ((RoomCommand.MarkRead) command.body()).seq();
                 out.add(reply(command, readAck(command, position)));
                 out.add(event(command, new RoomEvent.ReadPosition(position)));
-                toRoom(out, roomId, Protocol.MESSAGES_READ, new Protocol.MessagesRead(command.userId(),
+                toRoom(out, command.timestamp(), roomId, Protocol.MESSAGES_READ, new Protocol.MessagesRead(command.userId(),
                         messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
             case READ_ACK -> out.add(reply(command, readAck(command, seq)));
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message))));
+                            new Delivery.Reply(command.connectionId(), command.ref(), false, null, ErrorBody.of(error, message),
+                                    command.timestamp())));
                 }
             }
         }
@@ -183,14 +184,14 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
     }
 
-    private void toRoom(List<Object> out, String roomId, String event, Object data) {
-        toRoom(out, roomId, event, data, null);
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
+        toRoom(out, acceptedAt, roomId, event, data, null);
     }
 
-    private void toRoom(List<Object> out, String roomId, String event, Object data, String excludeUserId) {
+    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data, String excludeUserId) {
         JsonNode tree = Json.tree(data);
         for (Target target : targets) {
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId, acceptedAt)));
         }
     }
 
@@ -204,7 +205,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 ack = new Delivery.Ack(command.connectionId(), command.ref());
                 acked = true;
             }
-            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, null, ack)));
+            out.add(new Delivery(target.edgeNodeId(), target.slot(),
+                    new Delivery.ToRoom(roomId, seq, event, tree, null, command.timestamp(), ack)));
         }
         return acked;
     }
@@ -217,6 +219,6 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
 
     private static Delivery reply(RoomCommand command, Object data) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(),
-                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null));
+                new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null, command.timestamp()));
     }
 }

@@ -151,6 +151,34 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the Kafka broker this stack started (SIGTERM; its data stays): for tests of what Parley
+     * does while Kafka is gone. Fails if Kafka is external.
+     */
+    public synchronized void stopKafka() {
+        ChildProcess kafka = kafkaChild();
+        kafka.close();
+    }
+
+    /** Starts the Kafka broker again after {@link #stopKafka()} (same port and data) and waits until it answers. */
+    public synchronized void startKafka() {
+        ChildProcess old = kafkaChild();
+        if (old.isAlive()) {
+            return;
+        }
+        ChildProcess kafka = KafkaNode.start(config);
+        children.set(children.indexOf(old), kafka);
+        KafkaNode.awaitReady(kafkaBootstrap(), kafka, config.startTimeout());
+    }
+
+    private ChildProcess kafkaChild() {
+        if (config.externalKafka().isPresent()) {
+            throw new StackException("Kafka is external (" + config.externalKafka().get() + "): not stopped or started here");
+        }
+        return children.stream().filter(c -> c.name().equals("kafka")).findFirst()
+                .orElseThrow(() -> new StackException("no Kafka started by this stack"));
+    }
+
     /** Stops every child (SIGTERM, then SIGKILL after a grace period) and releases the lock. */
     @Override
     public void close() {

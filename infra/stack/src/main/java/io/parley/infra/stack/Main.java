@@ -78,6 +78,13 @@ public final class Main {
         out.append("  History:   ").append(services.historyUrl()).append("/v1/rooms/<roomId>/messages (Authorization: Bearer <token>)\n");
         out.append("  A token:   ./parley token <userId>\n");
         out.append("  Chat:      ./parley chat <userId> <roomId> [edge number]\n");
+        StringBuilder ops = new StringBuilder();
+        for (ServiceNode edge : services.edges()) {
+            ops.append(" http://127.0.0.1:").append(edge.port());
+        }
+        ops.append(" http://127.0.0.1:").append(services.config().processorsHealthPort())
+                .append(' ').append(services.historyUrl());
+        out.append("  Metrics:   <each of").append(ops).append(">/metrics, /ready (docs/operations.md)\n");
         System.out.print(out);
     }
 
