@@ -24,8 +24,9 @@ import java.util.Map;
  * @param rateBurst            {@code PARLEY_RATE_BURST}, default 10 (token bucket capacity)
  * @param lingerMs             {@code PARLEY_PROCESSORS_LINGER_MS}, default 1 (Streams' own default is 100 ms:
  *                             see STACK.md, latency traps)
- * @param commitIntervalMs     {@code PARLEY_PROCESSORS_COMMIT_INTERVAL_MS}, default 1000 (bounds reprocessing
- *                             after a crash; at-least-once)
+ * @param commitIntervalMs     {@code PARLEY_PROCESSORS_COMMIT_INTERVAL_MS}, default 5000 (bounds reprocessing
+ *                             after a crash, at-least-once; and how often the cached rate-limit
+ *                             store writes a user's state: per-message budget, docs/benchmarks.md)
  * @param presenceGraceMs      {@code PARLEY_PRESENCE_GRACE_MS}, default 10000: a user with no connection left
  *                             goes offline only after this long (a reconnect within it changes nothing)
  * @param presenceIdleMs       {@code PARLEY_PRESENCE_IDLE_MS}, default 300000: an {@code online} user with no
@@ -80,7 +81,7 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 integer(env, "PARLEY_MAX_MESSAGES_PER_MINUTE", 60),
                 integer(env, "PARLEY_RATE_BURST", 10),
                 integer(env, "PARLEY_PROCESSORS_LINGER_MS", 1),
-                integer(env, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS", 1000),
+                integer(env, "PARLEY_PROCESSORS_COMMIT_INTERVAL_MS", 5000),
                 integer(env, "PARLEY_PRESENCE_GRACE_MS", 10_000),
                 integer(env, "PARLEY_PRESENCE_IDLE_MS", 300_000),
                 integer(env, "PARLEY_PRESENCE_TICK_MS", 250),

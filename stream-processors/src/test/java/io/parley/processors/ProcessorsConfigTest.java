@@ -20,7 +20,7 @@ class ProcessorsConfigTest {
     void defaults() {
         ProcessorsConfig config = ProcessorsConfig.from(Map.of());
         assertThat(config).isEqualTo(new ProcessorsConfig("127.0.0.1:19092", Topic.DEFAULT_NAMESPACE, "parley-processors",
-                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 1000, 10_000, 300_000, 250, null, 5000, 1000));
+                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 5000, 10_000, 300_000, 250, null, 5000, 1000));
         assertThat(config.topic(Topic.ROOM_COMMANDS)).isEqualTo("parley.room-commands.v1");
     }
 
@@ -51,7 +51,7 @@ class ProcessorsConfigTest {
         Properties props = Main.streamsProperties(ProcessorsConfig.from(Map.of("PARLEY_PROCESSORS_LINGER_MS", "2")));
         assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
         assertThat(props.get("producer.linger.ms")).isEqualTo(2);
-        assertThat(props.get("commit.interval.ms")).isEqualTo(1000);
+        assertThat(props.get("commit.interval.ms")).isEqualTo(5000);
         assertThat(props.get("deserialization.exception.handler")).isNotNull();
         // Three sub-topologies: node leases; user-events (rate limits, presence); rooms. They meet only through topics.
         assertThat(Main.topology(ProcessorsConfig.from(Map.of())).describe().subtopologies()).hasSize(3);

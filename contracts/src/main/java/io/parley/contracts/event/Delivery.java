@@ -31,19 +31,30 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
      * {@code excludeUserId}, when set, names a user whose sockets must not get it (a typist does
      * not see their own typing); absent for everything else. {@code acceptedAt}: epoch ms at which
      * the edge accepted the command that caused it (the edge's delivery-latency metric); 0 (absent)
-     * for events no client command caused (presence updates).
+     * for events no client command caused (presence updates). {@code ack}, when set (only on the
+     * sender's node's {@code new-message}), answers the sender's request ok with {@code data}: the
+     * send's ack rides in this record instead of a {@link Reply} of its own (one record and one
+     * copy of the message fewer per message); the node answers it first, whatever the seq.
      */
     public record ToRoom(String roomId, long seq, String event, JsonNode data,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String excludeUserId,
-                         @JsonInclude(JsonInclude.Include.NON_DEFAULT) long acceptedAt) implements Body {
+                         @JsonInclude(JsonInclude.Include.NON_DEFAULT) long acceptedAt,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Ack ack) implements Body {
         public ToRoom(String roomId, long seq, String event, JsonNode data) {
-            this(roomId, seq, event, data, null, 0);
+            this(roomId, seq, event, data, null, 0, null);
         }
 
         public ToRoom(String roomId, long seq, String event, JsonNode data, String excludeUserId) {
-            this(roomId, seq, event, data, excludeUserId, 0);
+            this(roomId, seq, event, data, excludeUserId, 0, null);
+        }
+
+        public ToRoom(String roomId, long seq, String event, JsonNode data, String excludeUserId, long acceptedAt) {
+            this(roomId, seq, event, data, excludeUserId, acceptedAt, null);
         }
     }
+
+    /** The request a {@link ToRoom} also answers (ok, with the ToRoom's data). */
+    public record Ack(String connectionId, String ref) {}
 
     /**
      * The reply to one request ({@code ref}) of one connection: ok with data, or an error.

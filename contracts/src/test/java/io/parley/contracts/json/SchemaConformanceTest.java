@@ -78,6 +78,8 @@ class SchemaConformanceTest {
             Topic.DELIVERIES, List.of(
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 2, Protocol.NEW_MESSAGE,
                             Json.tree(MESSAGE))),
+                    new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 2, Protocol.NEW_MESSAGE,
+                            Json.tree(MESSAGE), null, 1L, new Delivery.Ack("conn-1", "8"))),
                     new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "8", true, Json.tree(MESSAGE), null)),
                     new Delivery("edge-1", 0, new Delivery.Reply("conn-1", "9", true,
                             Json.tree(List.of(new Protocol.ReadReceipt(ID, "lobby", "alice", 2))), null)),

@@ -1,7 +1,7 @@
 /*
  * DeliveryHandler owns what this node does with each record of its deliveries partition:
- * ToRoom -> de-duplicate by seq, encode once, write to every local subscriber (but the excluded
- * user's, for typing events); Reply -> the one
+ * ToRoom -> the sender's ack if it carries one, then de-duplicate by seq, encode once, write to
+ * every local subscriber (but the excluded user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
@@ -96,6 +96,13 @@ public final class DeliveryHandler {
 
     /** Fans one room event out to the local subscribers; returns how many sockets it was queued for. */
     int toRoom(Delivery.ToRoom toRoom) {
+        if (toRoom.ack() != null && toRoom.ack().connectionId() != null) {
+            // The sender's ack, first and whatever the seq (as a reply record of its own was).
+            WriteStamp.set(WriteStamp.REPLY, toRoom.acceptedAt());
+            reply(new Delivery.Reply(toRoom.ack().connectionId(), toRoom.ack().ref(), true, toRoom.data(), null,
+                    toRoom.acceptedAt()));
+            WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
+        }
         if (toRoom.roomId() == null || toRoom.event() == null) {
             return 0;
         }

@@ -87,6 +87,28 @@ class DeliveryHandlerTest {
     }
 
     @Test
+    void anAckRidingInANewMessageAnswersTheSenderFirstWithTheMessageEvenForASeqAlreadyDelivered() {
+        alice.subscriptions().requested("r1"); // she joined r1 (an ok reply naming a room re-asserts the index)
+        index.add("r1", alice);
+        index.add("r1", bob);
+        Delivery.ToRoom plain = (Delivery.ToRoom) toRoom("r1", 1, "hello").body();
+        Delivery withAck = delivery(new Delivery.ToRoom("r1", 1, plain.event(), plain.data(), null, 0,
+                new Delivery.Ack("c-alice", "ref-9")));
+
+        handler.handle(withAck);
+        handler.handle(withAck); // a replay: the ack again, the event not again
+
+        assertThat(alice.replies).hasSize(2).allSatisfy(reply -> {
+            assertThat(reply.ref()).isEqualTo("ref-9");
+            assertThat(reply.ok()).isTrue();
+            assertThat(reply.data().get("content").textValue()).isEqualTo("hello");
+        });
+        assertThat(bob.replies).isEmpty();
+        assertThat(alice.events).hasSize(1);
+        assertThat(bob.events).hasSize(1);
+    }
+
+    @Test
     void joinOkIndexesTheConnectionBeforeLaterDeliveries() {
         alice.subscriptions().requested("r1");
         handler.handle(joinOk("c-alice", "r1", "7"));

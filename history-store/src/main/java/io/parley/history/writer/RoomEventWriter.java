@@ -45,6 +45,10 @@ public final class RoomEventWriter implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
     private static final long MIN_BACKOFF_MS = 100;
+    /** A fetch returns once it holds this much (about 100 room events of ~600 bytes) ... */
+    static final int FETCH_MIN_BYTES = 64 * 1024;
+    /** ... or once it waited this long: a stored message is readable at most this much later. */
+    static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final String topic;
@@ -69,6 +73,11 @@ public final class RoomEventWriter implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // History is not on the delivery path: wait up to FETCH_MAX_WAIT for a fuller fetch, so a
+        // poll brings many events and costs one Cassandra round and one offset commit for all of them
+        // (with the default fetch.min.bytes of 1, a fetch returns as soon as one event is there).
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis());
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().name("parley-history-writer").unstarted(this::run);
     }

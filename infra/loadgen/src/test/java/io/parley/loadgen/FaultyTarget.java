@@ -176,7 +176,7 @@ final class FaultyTarget implements AutoCloseable {
                     String clientMsgId = data.path("clientMsgId").asText();
                     if (sends.incrementAndGet() % REFUSE_EVERY == 0) {
                         refused.incrementAndGet();
-                        reply(ref, false, "{\"code\":\"RATE_LIMIT_EXCEEDED\",\"message\":\"slow down\"}");
+                        reply(ref, false, "{\"code\":\"RATE_LIMIT_EXCEEDED\",\"message\":\"slow down\",\"retryAfterMs\":1000}");
                         return;
                     }
                     accepted.incrementAndGet();

@@ -88,7 +88,9 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * The records to emit, in order: first the reply to the requesting connection (so its edge
      * node learns a subscription before the room's events reach it on the same partition), then
      * the room event (key room id), then one delivery per target node (key edge node id), then for a
-     * membership change the user's {@code room-joined} / {@code room-left} (key user id).
+     * membership change the user's {@code room-joined} / {@code room-left} (key user id). A new
+     * message has no reply of its own: its ack rides in the sender's node's delivery
+     * ({@link Delivery.ToRoom#ack}).
      */
     List<Object> outputs(RoomCommand command) {
         List<Object> out = new ArrayList<>(2 + targets.size());
@@ -120,10 +122,13 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
                 String messageId = command.eventId();
                 Protocol.Message message = message(command, send, messageId, command.timestamp());
-                out.add(reply(command, message));
                 out.add(event(command, new RoomEvent.MessageSent(messageId, send.clientMsgId(), send.content(),
                         messageType(send), send.replyTo(), command.username(), command.avatarUrl())));
-                toRoom(out, command.timestamp(), roomId, Protocol.NEW_MESSAGE, message);
+                // The ack rides in the sender's node's new-message (same data); a reply of its own only
+                // if that node is not among the targets.
+                if (!toRoomWithAck(out, roomId, Protocol.NEW_MESSAGE, message, command)) {
+                    out.add(0, reply(command, message));
+                }
             }
             case RESENT -> {
                 RoomCommand.Send send = (RoomCommand.Send) command.body();
@@ -253,6 +258,22 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         for (Target target : targets) {
             out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.ToRoom(roomId, seq, event, tree, excludeUserId, acceptedAt)));
         }
+    }
+
+    /** {@link #toRoom}, the send's ack on the sender's node's delivery; false if that node is not a target. */
+    private boolean toRoomWithAck(List<Object> out, String roomId, String event, Object data, RoomCommand command) {
+        JsonNode tree = Json.tree(data);
+        boolean acked = false;
+        for (Target target : targets) {
+            Delivery.Ack ack = null;
+            if (!acked && target.edgeNodeId().equals(command.edgeNodeId())) {
+                ack = new Delivery.Ack(command.connectionId(), command.ref());
+                acked = true;
+            }
+            out.add(new Delivery(target.edgeNodeId(), target.slot(),
+                    new Delivery.ToRoom(roomId, seq, event, tree, null, command.timestamp(), ack)));
+        }
+        return acked;
     }
 
     /** For the presence stage (user-events, key user id): where the user's presence changes must go. */

@@ -269,6 +269,37 @@ class PresenceTopologyTest {
     }
 
     @Test
+    void aMessageSoonAfterTheLastRememberedActivityWritesNothingAndOneLaterMovesTheIdleTimer() {
+        online("bob", "b1", 2);
+        online("alice", "a1", 1);
+        deliveries.readValuesToList();
+        advance(IDLE / 2);
+        message("alice");                       // remembered: the idle timer moves to now + IDLE
+        Map<String, PresenceEntry> before = presenceStore();
+        advance(IDLE / 60 - 1);                  // within the resolution (1/60 of the idle time)
+        message("alice");
+        assertThat(presenceStore()).isEqualTo(before);
+        advance(IDLE - IDLE / 60 - 1_000);       // IDLE - 1 s after the remembered message
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice")).isEmpty();
+        advance(2_000);
+        assertThat(presenceUpdates(deliveries.readValuesToList(), 2, "alice"))
+                .singleElement().satisfies(d -> assertThat(d.path("status").asText()).isEqualTo("away"));
+    }
+
+    private void message(String user) {
+        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-1", 0, user.charAt(0) + "1", now(),
+                new UserEvent.MessageAttempt(ROOM)));
+    }
+
+    private Map<String, PresenceEntry> presenceStore() {
+        Map<String, PresenceEntry> entries = new java.util.TreeMap<>();
+        try (var it = driver.<String, PresenceEntry>getKeyValueStore(io.parley.processors.Stores.PRESENCE_STATE).all()) {
+            it.forEachRemaining(kv -> entries.put(kv.key, kv.value));
+        }
+        return entries;
+    }
+
+    @Test
     void aDeadEdgeNodesUsersGoOfflineAfterLeaseAndGraceWhileUsersAlsoElsewhereStayOnline() {
         beat(1);
         beat(2);

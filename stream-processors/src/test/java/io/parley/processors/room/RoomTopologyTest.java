@@ -117,7 +117,7 @@ class RoomTopologyTest {
         assertThat(out.eventSeqs()).containsExactly(3L);
         assertThat(out.toRoomNodes()).containsExactly("edge-a", "edge-b");
 
-        // alice sends from a1: one new-message per node (not per socket), plus the ack to a1.
+        // alice sends from a1: one new-message per node (not per socket); the ack to a1 rides in edge-a's.
         RoomCommand send = send("alice", "edge-a", 0, "a1", "m-1", "hello", null);
         out = pipe(send);
         assertThat(out.events).singleElement().satisfies(e -> {
@@ -125,13 +125,15 @@ class RoomTopologyTest {
             assertThat(e.value().eventId()).isEqualTo(send.eventId());
             assertThat(e.value().body()).isEqualTo(new RoomEvent.MessageSent(send.eventId(), "m-1", "hello", null));
         });
-        assertThat(out.deliveries).hasSize(3);
+        assertThat(out.deliveries).hasSize(2);
         // The message object (seed 004's messageWithUser) is the ack's data and new-message's.
         Protocol.Message message = new Protocol.Message(send.eventId(), ROOM, "alice", "hello", "text",
                 Protocol.isoTime(send.timestamp()), new Protocol.User("alice", "alice", null), 4, "m-1", null);
-        assertReply(out.deliveries.get(0), "edge-a", 0, "a1", message);
-        assertToRoom(out.deliveries.get(1), "edge-a", 0, 4, Protocol.NEW_MESSAGE, message);
-        assertToRoom(out.deliveries.get(2), "edge-b", 5, 4, Protocol.NEW_MESSAGE, message);
+        assertToRoom(out.deliveries.get(0), "edge-a", 0, 4, Protocol.NEW_MESSAGE, message);
+        assertToRoom(out.deliveries.get(1), "edge-b", 5, 4, Protocol.NEW_MESSAGE, message);
+        assertThat(((Delivery.ToRoom) out.deliveries.get(0).value().body()).ack())
+                .isEqualTo(new Delivery.Ack("a1", send.ref()));
+        assertThat(((Delivery.ToRoom) out.deliveries.get(1).value().body()).ack()).isNull();
 
         // bob leaves by request: ack, member-left, user-left to both nodes (alice's a2 keeps edge-b in the room).
         out = pipe(leave("bob", "edge-b", 5, "b1", "client"));
@@ -150,7 +152,7 @@ class RoomTopologyTest {
         // edge-b holds no socket of the room any more: carol's message goes to edge-a only.
         out = pipe(send("carol", "edge-a", 0, "c1", null, "hi", null));
         assertThat(out.eventSeqs()).containsExactly(6L);
-        assertThat(out.deliveries).hasSize(2);
+        assertThat(out.deliveries).hasSize(1);
         assertThat(out.toRoomNodes()).containsExactly("edge-a");
 
         // alice's last connection disconnects: member-left(disconnect), no reply, user-left to edge-a.
@@ -340,12 +342,12 @@ class RoomTopologyTest {
         pipe(join("alice", "edge-a", 3, "a1"));
         pipe(join("bob", "edge-b", 21, "b1"));
         Out out = pipe(send("alice", "edge-a", 3, "a1", null, "hello", null));
-        assertThat(out.deliveries).hasSize(3).allSatisfy(d -> {
+        assertThat(out.deliveries).hasSize(2).allSatisfy(d -> {
             assertThat(d.key()).isEqualTo(d.value().edgeNodeId());
             assertThat(partitioner.partitions(CONFIG.topic(Topic.DELIVERIES), d.key(), d.value(), DELIVERY_PARTITIONS))
                     .contains(Set.of(d.value().edgeSlot() % DELIVERY_PARTITIONS));
         });
-        assertThat(out.deliveries.stream().map(d -> d.value().edgeSlot()).toList()).containsExactly(3, 3, 21);
+        assertThat(out.deliveries.stream().map(d -> d.value().edgeSlot()).toList()).containsExactly(3, 21);
     }
 
     // --- read positions ---------------------------------------------------------------------
@@ -488,8 +490,8 @@ class RoomTopologyTest {
         Protocol.User alice = new Protocol.User("alice", "Alice A.", "https://img/alice.png");
         Protocol.Message message = new Protocol.Message(image.eventId(), ROOM, "alice", "https://img/cat.png", "image",
                 Protocol.isoTime(image.timestamp()), alice, 3, "c-9", null);
-        assertReply(out.deliveries.get(0), "edge-a", 0, "a1", message);
-        assertToRoom(out.deliveries.get(2), "edge-b", 5, 3, Protocol.NEW_MESSAGE, message);
+        assertToRoom(out.deliveries.get(0), "edge-a", 0, 3, Protocol.NEW_MESSAGE, message); // with alice's ack
+        assertToRoom(out.deliveries.get(1), "edge-b", 5, 3, Protocol.NEW_MESSAGE, message);
         assertThat(out.events.get(0).value().body()).isEqualTo(new RoomEvent.MessageSent(image.eventId(), "c-9",
                 "https://img/cat.png", "image", null, "Alice A.", "https://img/alice.png"));
 
@@ -580,14 +582,14 @@ class RoomTopologyTest {
         RoomCommand send = send("alice", "edge-a", 0, "a1", null, "hi", null);
         Out out = pipe(send);
         assertThat(out.events).hasSize(1);
-        assertThat(out.deliveries).hasSize(5);
+        assertThat(out.deliveries).hasSize(4);
+        assertThat(((Delivery.ToRoom) out.deliveries.get(0).value().body()).event()).isEqualTo(Protocol.NEW_MESSAGE);
         assertThat(((Delivery.ToRoom) out.deliveries.get(1).value().body()).event()).isEqualTo(Protocol.NEW_MESSAGE);
-        assertThat(((Delivery.ToRoom) out.deliveries.get(2).value().body()).event()).isEqualTo(Protocol.NEW_MESSAGE);
-        assertTyping(out.deliveries.get(3), "edge-a", 0, Protocol.USER_STOPPED_TYPING);
-        assertTyping(out.deliveries.get(4), "edge-b", 5, Protocol.USER_STOPPED_TYPING);
+        assertTyping(out.deliveries.get(2), "edge-a", 0, Protocol.USER_STOPPED_TYPING);
+        assertTyping(out.deliveries.get(3), "edge-b", 5, Protocol.USER_STOPPED_TYPING);
 
         out = pipe(send("alice", "edge-a", 0, "a1", null, "again", null)); // not typing: no stop
-        assertThat(out.deliveries).hasSize(3);
+        assertThat(out.deliveries).hasSize(2);
     }
 
     @Test

@@ -48,14 +48,39 @@ public final class ServiceNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of(ServerArtifacts.currentJava(),
-                "-Xms64m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(ServerArtifacts.currentJava()));
+        command.addAll(jvmOptions(System.getenv()));
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
                 "-Dparley.service=" + name, "-Dparley.data.dir=" + config.dataDir()));
         command.addAll(ServerArtifacts.quietUnsafeFlags());
         command.addAll(List.of("-cp", classpath, mainClass));
         return new ServiceNode(name, healthPort, ChildProcess.start(config, name, command, repoRoot, env));
     }
+
+    /**
+     * The heap and GC flags of every service JVM (edge nodes, processors, history store):
+     * {@code PARLEY_SERVICE_JVM_OPTIONS} (space-separated) when set, else {@link #DEFAULT_JVM_OPTIONS}.
+     * How the default was chosen, and how to measure another choice: docs/benchmarks.md
+     * ("Per-message budget").
+     */
+    static List<String> jvmOptions(Map<String, String> env) {
+        String options = env.get("PARLEY_SERVICE_JVM_OPTIONS");
+        if (options == null || options.isBlank()) {
+            return DEFAULT_JVM_OPTIONS;
+        }
+        return List.of(options.strip().split("\\s+"));
+    }
+
+    /**
+     * G1 with a 20 ms pause goal in a 512 MB heap (64 MB at start): small services on a 2-core
+     * box; GC threads used ~1-3% of each service's CPU under load (docs/benchmarks.md), so the
+     * collector is not where the per-message cost is. The JIT is (C2 compiler threads: ~45% of the
+     * services' CPU in a 30-s phase after a 20-s warm-up), but C1 only
+     * ({@code -XX:TieredStopAtLevel=1}) did not measure as a clear win on the busy box: its code
+     * costs more on the hot threads, and Kafka's broker on C1 spent 2.8x the CPU on its network
+     * threads. To be decided on a quiet machine through {@code PARLEY_SERVICE_JVM_OPTIONS}.
+     */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20");
 
     public String name() { return name; }
 
