@@ -168,7 +168,8 @@ public final class LoadGenerator implements AutoCloseable {
             }
             String room = settings.roomId(client.index / settings.members());
             inFlight.acquire();
-            CompletableFuture<Long> joined = client.join(room)
+            long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+            CompletableFuture<Long> joined = joinRetrying(client, room, deadline)
                     .orTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((seq, failure) -> {
                         inFlight.release();
@@ -189,6 +190,31 @@ public final class LoadGenerator implements AutoCloseable {
         if (failed > 0) {
             throw new IllegalStateException(failed + " of " + joins.size() + " joins failed or timed out");
         }
+    }
+
+    private static final java.util.regex.Pattern RETRY_AFTER = java.util.regex.Pattern.compile("\"retryAfterMs\"\\s*:\\s*(\\d+)");
+
+    /**
+     * A join, again after the server's retryAfterMs while it is refused with UNAVAILABLE (its
+     * backpressure during the join burst), as a well-behaved client does, until the deadline.
+     */
+    private static CompletableFuture<Long> joinRetrying(Client client, String room, long deadlineNanos) {
+        return client.join(room).handle((seq, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(seq);
+            }
+            String text = String.valueOf(failure.getMessage());
+            java.util.regex.Matcher retry = RETRY_AFTER.matcher(text);
+            if (!text.contains("UNAVAILABLE") || !retry.find()) {
+                return CompletableFuture.<Long>failedFuture(failure);
+            }
+            long waitMs = Long.parseLong(retry.group(1)) + java.util.concurrent.ThreadLocalRandom.current().nextLong(100);
+            if (System.nanoTime() + waitMs * 1_000_000 > deadlineNanos) {
+                return CompletableFuture.<Long>failedFuture(failure);
+            }
+            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(waitMs, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> joinRetrying(client, room, deadlineNanos));
+        }).thenCompose(f -> f);
     }
 
     /** History reads during a phase: GET {url}/v1/rooms/{room}/messages?limit=50 at a fixed rate. */
