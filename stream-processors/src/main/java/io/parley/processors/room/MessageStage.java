@@ -1,0 +1,46 @@
+/*
+ * MessageStage owns messages in the room stage: plans a member's send-message (the room's next
+ * seq, the message index i| for mark-read by ids, the clientMsgId's original ack m| so a resend
+ * is answered with it and emits nothing else). RoomProcessor stores and applies the plan.
+ */
+package io.parley.processors.room;
+
+import io.parley.contracts.ErrorCode;
+import io.parley.contracts.event.RoomCommand;
+import io.parley.processors.room.RoomEntry.ClientMsg;
+import io.parley.processors.room.RoomEntry.Head;
+import io.parley.processors.room.RoomEntry.Write;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Plans send-message decisions. */
+final class MessageStage {
+    private final RoomState state;
+
+    MessageStage(RoomState state) {
+        this.state = state;
+    }
+
+    RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send) {
+        String roomId = command.roomId();
+        String clientMsgKey = send.clientMsgId() == null ? null
+                : RoomKeys.clientMsg(roomId, command.userId(), send.clientMsgId());
+        if (clientMsgKey != null && state.store.get(clientMsgKey) instanceof ClientMsg original) {
+            return RoomProcessor.Plan.noWrites(Decision.resent(original.messageId(), original.seq(), original.createdAt()));
+        }
+        if (state.connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
+            return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
+        }
+        Head head = state.head(roomId);
+        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        List<Write> writes = new ArrayList<>(3);
+        if (clientMsgKey != null) {
+            writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
+        }
+        writes.add(new Write(RoomKeys.message(roomId, command.eventId()), new RoomEntry.MsgSeq(next.seq())));
+        writes.add(new Write(RoomKeys.head(roomId), next));
+        return new RoomProcessor.Plan(Decision.of(Decision.Kind.SENT, next.seq(), RoomState.targets(state.nodes(roomId))),
+                next.ops(), writes, clientMsgKey);
+    }
+}
