@@ -1,6 +1,6 @@
 /*
  * Delivery owns the shape of the records on deliveries: what the processors address to one edge
- * node (a room push, a reply to one connection, a rate-limit decision).
+ * node (a room push, a reply to one connection, a rate-limit decision, a subscription change).
  */
 package io.parley.contracts.event;
 
@@ -22,8 +22,23 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
             @JsonSubTypes.Type(value = ToRoom.class, name = "to-room"),
             @JsonSubTypes.Type(value = Reply.class, name = "reply"),
             @JsonSubTypes.Type(value = RateLimit.class, name = "rate-limit"),
-            @JsonSubTypes.Type(value = LeaseExpired.class, name = "lease-expired")})
-    public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired {}
+            @JsonSubTypes.Type(value = LeaseExpired.class, name = "lease-expired"),
+            @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
+            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe")})
+    public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired, Subscribe, Unsubscribe {}
+
+    /**
+     * Connection {@code connectionId} of this node belongs to a member of {@code roomId}: the node
+     * indexes it in the room (as after an accepted join-room) without the client asking. Sent when
+     * a member's connection opens, and to a member's other connections when they join a room.
+     */
+    public record Subscribe(String connectionId, String roomId) implements Body {}
+
+    /**
+     * {@code userId} is no longer a member of {@code roomId} (leave-room, remove-member): the node
+     * removes every connection of that user from the room's index, before any later delivery.
+     */
+    public record Unsubscribe(String roomId, String userId) implements Body {}
 
     /**
      * A server event for every socket of this node subscribed to {@code roomId}. {@code seq} lets

@@ -1,7 +1,7 @@
 /*
  * RoomCommand owns the shape of the records on room-commands: the envelope (who, from where, which
  * request) and the body variants (join, leave, send, typing start / stop, mark-read, create-room,
- * add-member, set-role).
+ * add-member, set-role, remove-member).
  */
 package io.parley.contracts.event;
 
@@ -44,8 +44,15 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
             @JsonSubTypes.Type(value = MarkRead.class, name = "mark-read"),
             @JsonSubTypes.Type(value = CreateRoom.class, name = "create-room"),
             @JsonSubTypes.Type(value = AddMember.class, name = "add-member"),
-            @JsonSubTypes.Type(value = SetRole.class, name = "set-role")})
-    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember, SetRole {}
+            @JsonSubTypes.Type(value = SetRole.class, name = "set-role"),
+            @JsonSubTypes.Type(value = RemoveMember.class, name = "remove-member")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember, SetRole, RemoveMember {}
+
+    /**
+     * End {@code memberId}'s membership (a kick): the owner removes anyone but themself, an admin
+     * removes members. The member's devices stop getting the room's events at once.
+     */
+    public record RemoveMember(String memberId) implements Body {}
 
     /** Give member {@code memberId} the {@code role} admin or member (the owner only). */
     public record SetRole(String memberId, String role) implements Body {}
@@ -63,12 +70,16 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
     /** Make {@code memberId} a member of the room (an invitation; admins and the owner only). */
     public record AddMember(String memberId) implements Body {}
 
-    /** Subscribe this connection to the room (the user becomes a member with its first connection). */
+    /**
+     * Subscribe this connection to the room; a user who is not a member yet becomes one (membership
+     * then lasts until leave-room or remove-member, whatever happens to connections).
+     */
     public record Join() implements Body {}
 
     /**
-     * Unsubscribe this connection. {@code reason}: {@code "client"} (leave-room) or
-     * {@code "disconnect"} (the socket closed).
+     * {@code reason} {@code "client"} (leave-room): the user's membership ends, every connection of
+     * theirs leaves the room; {@code "disconnect"} (the socket closed): this connection only, the
+     * membership stays.
      */
     public record Leave(String reason) implements Body {}
 

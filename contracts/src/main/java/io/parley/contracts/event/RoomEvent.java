@@ -27,8 +27,12 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
             @JsonSubTypes.Type(value = ReadPosition.class, name = "read-position"),
             @JsonSubTypes.Type(value = RoomCreated.class, name = "room-created"),
             @JsonSubTypes.Type(value = MemberAdded.class, name = "member-added"),
-            @JsonSubTypes.Type(value = RoleSet.class, name = "role-set")})
-    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded, RoleSet {}
+            @JsonSubTypes.Type(value = RoleSet.class, name = "role-set"),
+            @JsonSubTypes.Type(value = MemberRemoved.class, name = "member-removed")})
+    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded, RoleSet, MemberRemoved {}
+
+    /** {@code memberId}'s membership was ended by the event's user (an admin or the owner): remove-member. */
+    public record MemberRemoved(String memberId) implements Body {}
 
     /** Member {@code memberId} now has {@code role} (admin or member), set by the event's user, the owner. */
     public record RoleSet(String memberId, String role) implements Body {}
@@ -81,7 +85,10 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
     /** The user's first connection joined the room. */
     public record MemberJoined() implements Body {}
 
-    /** The user's last connection left the room; {@code reason}: client or disconnect. */
+    /**
+     * {@code reason} client: the user left the room (leave-room), their membership ended;
+     * disconnect: their last connection in the room closed, the membership stays.
+     */
     public record MemberLeft(String reason) implements Body {}
 
     /**

@@ -51,6 +51,9 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
     /** The user became a member of the room (its first connection joined); written by the room processor. */
     public record RoomJoined(String roomId) implements Body {}
 
-    /** The user stopped being a member (its last connection left); {@code reason}: client or disconnect. */
+    /**
+     * {@code reason} client: the user left the room (leave-room), removed: remove-member ended the
+     * membership; disconnect: the user's last connection in the room closed (the membership stays).
+     */
     public record RoomLeft(String roomId, String reason) implements Body {}
 }

@@ -24,11 +24,13 @@ public final class Protocol {
     public static final String CREATE_ROOM = "create-room";
     public static final String ADD_MEMBER = "add-member";
     public static final String SET_ROLE = "set-role";
+    public static final String REMOVE_MEMBER = "remove-member";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
     public static final String USER_JOINED = "user-joined";
     public static final String USER_LEFT = "user-left";
+    public static final String MEMBER_REMOVED = "member-removed";
     public static final String ERROR = "error";
     public static final String PRESENCE_UPDATE = "presence-update";
     public static final String ONLINE_USERS = "online-users";
@@ -159,6 +161,9 @@ public final class Protocol {
 
     /** member-added (and add-member's ack): {@code userId} is now a member of the room with {@code role}, added by {@code addedBy}. */
     public record MemberAdded(String roomId, String userId, String role, String addedBy, long seq) {}
+
+    /** member-removed (and remove-member's ack): {@code userId} is no longer a member of the room, removed by {@code removedBy}. */
+    public record MemberRemoved(String roomId, String userId, String removedBy, long seq) {}
 
     /** role-set (and set-role's ack): member {@code userId} of the room now has {@code role}, set by {@code setBy}. */
     public record RoleSet(String roomId, String userId, String role, String setBy, long seq) {}

@@ -26,8 +26,9 @@ public sealed interface PresenceEntry {
      * @param connections connection id -> the edge node holding it
      * @param chosen      the status the user chose (online, away, busy, dnd)
      * @param custom      the custom status text, or null
-     * @param rooms       room id -> true while the user is a member; false: left by a disconnect and
-     *                    still told about the user's going offline (then dropped)
+     * @param rooms       room id -> true while the user is a member (from the first join until
+     *                    leave-room / remove-member, whatever the connections); false (states of
+     *                    before): left by a disconnect, still told about the user's going offline (then dropped)
      * @param lastActive  wall-clock ms of the last activity (connect, message, presence change)
      * @param lastSeen    wall-clock ms the user was last connected and active
      * @param offlineAt   when the grace period ends (no connection left), 0 if none runs

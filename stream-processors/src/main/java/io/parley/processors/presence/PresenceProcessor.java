@@ -5,7 +5,8 @@
  * within it changes nothing, so nothing flaps); last seen. Every real change is published once:
  * as a diff to every room the user is in (PresenceFanout, sent on by the room stage), as the
  * user's full presence on the compacted presence topic, and into the Redis view. It also drops the
- * connections of an edge node whose lease expired, and rewrites the Redis view of its partition
+ * connections of an edge node whose lease expired, asks the room stage to subscribe a member's
+ * connections to the user's rooms (on connect, and when another device joins), and rewrites the Redis view of its partition
  * when the view's marker is missing (a fresh or flushed Redis) or after a restart.
  */
 package io.parley.processors.presence;
@@ -153,6 +154,12 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                 w.lastActive = now;
                 w.lastSeen = now;
                 w.username = connected.username();
+                // Membership belongs to the user: the new connection gets the user's rooms' events without a join.
+                w.rooms.forEach((roomId, member) -> {
+                    if (member) {
+                        subscribe(roomId, event, event.connectionId(), event.edgeNodeId(), event.edgeSlot());
+                    }
+                });
             }
             case UserEvent.Disconnected disconnected -> {
                 Conn gone = event.connectionId() == null ? null : w.connections.remove(event.connectionId());
@@ -188,6 +195,12 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                 }
                 w.rooms.put(joined.roomId(), true);
                 view.joined(joined.roomId(), w.userId);
+                // The user's other devices follow (the room stage subscribes those not subscribed yet).
+                w.connections.forEach((connectionId, conn) -> {
+                    if (!connectionId.equals(event.connectionId())) {
+                        subscribe(joined.roomId(), event, connectionId, conn.edgeNodeId(), conn.slot());
+                    }
+                });
                 joinedRoom = joined.roomId();
             }
             case UserEvent.RoomLeft left -> {
@@ -195,10 +208,10 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                     return;
                 }
                 view.left(left.roomId(), w.userId);
-                if ("disconnect".equals(left.reason()) && !Protocol.OFFLINE.equals(w.status)) {
-                    w.rooms.put(left.roomId(), false); // still told when the user goes offline
+                if ("disconnect".equals(left.reason())) {
+                    w.rooms.put(left.roomId(), true); // a member still: their next connection is subscribed
                 } else {
-                    w.rooms.remove(left.roomId());
+                    w.rooms.remove(left.roomId()); // client (leave-room) or removed: the membership ended
                 }
             }
         }
@@ -287,6 +300,15 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             w.timerKey = timerKey;
         }
         store.put(PresenceKeys.user(w.userId), w.toState());
+    }
+
+    /** Asks the room stage to subscribe one connection of the user to a room (it checks membership). */
+    private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot) {
+        if (cause.eventId() == null || edgeNodeId == null) {
+            return;
+        }
+        context.forward(new Record<>(roomId, PresenceFanout.subscribe(roomId, new PresenceFanout.Subscription(cause.eventId(),
+                cause.userId(), connectionId, edgeNodeId, edgeSlot, cause.timestamp())), context.currentSystemTimeMs()));
     }
 
     private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, String username, long now) {

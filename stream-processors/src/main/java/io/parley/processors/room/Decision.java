@@ -38,7 +38,11 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         JOINED,
         /** The connection joined (or had already): ack only. */
         JOIN_ACK,
-        /** The user's last connection left: event MemberLeft, user-left to the remaining nodes, ack if asked. */
+        /**
+         * leave-room (reason client): the membership ended, every connection of the user left:
+         * event MemberLeft, user-left then Unsubscribe to every node the room had, ack. A disconnect
+         * (the user's last connection): event MemberLeft, user-left to the remaining nodes.
+         */
         LEFT,
         /** A connection left (or was not there): ack if asked. */
         LEAVE_ACK,
@@ -60,6 +64,18 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         ROLE_SET,
         /** set-role to the role the member has: ack only. */
         ROLE_ACK,
+        /**
+         * A member's connection subscribed without a join-room (it opened, or another device of the
+         * user joined), the user's first in the room: a Subscribe to its node, then what JOINED emits
+         * but the reply.
+         */
+        SUBSCRIBED,
+        /** A member's connection subscribed (or was already): a Subscribe to its node only. */
+        SUBSCRIBE_ACK,
+        /** A subscription for a user who is not a member (any more): nothing. */
+        IGNORED,
+        /** remove-member: event MemberRemoved, member-removed to every node, then Unsubscribe to every node, ack. */
+        MEMBER_REMOVED,
         /** Refused: an error reply only. */
         REJECTED
     }
@@ -96,8 +112,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         List<Object> out = new ArrayList<>(2 + targets.size());
         String roomId = command.roomId();
         switch (kind) {
-            case JOINED -> {
-                out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+            case JOINED, SUBSCRIBED -> {
+                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
                 toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
@@ -105,12 +121,27 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
+            case SUBSCRIBE_ACK -> out.add(subscribe(command));
+            case IGNORED -> { }
+            case MEMBER_REMOVED -> {
+                String memberId = ((RoomCommand.RemoveMember) command.body()).memberId();
+                Protocol.MemberRemoved removed = new Protocol.MemberRemoved(roomId, memberId, command.userId(), seq);
+                out.add(reply(command, removed));
+                out.add(event(command, new RoomEvent.MemberRemoved(memberId)));
+                toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_REMOVED, removed);
+                unsubscribe(out, roomId, memberId);
+                out.add(new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
+                        command.connectionId(), command.timestamp(), new UserEvent.RoomLeft(roomId, "removed")));
+            }
             case LEFT -> {
                 if (repliesToLeave(command)) {
                     out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
                 }
                 out.add(event(command, new RoomEvent.MemberLeft(leaveReason(command))));
                 toRoom(out, command.timestamp(), roomId, Protocol.USER_LEFT, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq));
+                if (repliesToLeave(command)) {
+                    unsubscribe(out, roomId, command.userId()); // the membership ended: every device of the user stops
+                }
                 out.add(membership(command, new UserEvent.RoomLeft(roomId, leaveReason(command))));
             }
             case LEAVE_ACK -> {
@@ -274,6 +305,18 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                     new Delivery.ToRoom(roomId, seq, event, tree, null, command.timestamp(), ack)));
         }
         return acked;
+    }
+
+    /** Subscribes the command's connection to its room, on its node (no client request to answer). */
+    private static Delivery subscribe(RoomCommand command) {
+        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(), command.roomId()));
+    }
+
+    /** Tells every target node that {@code userId} is no longer a member (after the room's last event for them). */
+    private void unsubscribe(List<Object> out, String roomId, String userId) {
+        for (Target target : targets) {
+            out.add(new Delivery(target.edgeNodeId(), target.slot(), new Delivery.Unsubscribe(roomId, userId)));
+        }
     }
 
     /** For the presence stage (user-events, key user id): where the user's presence changes must go. */

@@ -3,7 +3,7 @@
  * need no memory and are decided again identically on a replay): a malformed envelope, an invalid
  * room id, a message without content, too long, of an unknown messageType or with a malformed
  * clientMsgId / replyTo, a mark-read without a positive seq or with malformed message ids, and a
- * malformed create-room / add-member / set-role (RoomAccess.problemOf).
+ * malformed create-room / add-member / set-role (RoomAccess.problemOf), a remove-member without a member.
  */
 package io.parley.processors.room;
 
@@ -46,6 +46,9 @@ final class RoomCommandChecks {
             if (problem != null) {
                 return Decision.rejected(ErrorCode.INVALID_MESSAGE, problem);
             }
+        }
+        if (command.body() instanceof RoomCommand.RemoveMember remove && (remove.memberId() == null || remove.memberId().isBlank())) {
+            return Decision.rejected(ErrorCode.INVALID_MESSAGE, "memberId is required");
         }
         String accessProblem = RoomAccess.problemOf(command.body());
         if (accessProblem != null) {

@@ -8,6 +8,8 @@
  */
 package io.parley.processors.room;
 
+import io.parley.contracts.EventIds;
+import io.parley.contracts.Limits;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.processors.lease.NodeExpired;
 import io.parley.processors.presence.PresenceFanout;
@@ -85,6 +87,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     public void process(Record<String, Object> record) {
         switch (record.value()) {
             case RoomCommand command -> handle(record, command);
+            case PresenceFanout fanout when fanout.subscribe() != null -> subscribe(record, fanout);
             case PresenceFanout fanout -> membership.presence(record, fanout);
             case NodeExpired expired -> nodeExpiry.expire(record, expired);
             case null, default -> { }
@@ -107,12 +110,50 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case SENT -> typing.stop(record, command.roomId(), command.userId(), null);
             case LEFT -> typing.stop(record, command.roomId(), command.userId(), null);
             case LEAVE_ACK -> typing.stop(record, command.roomId(), command.userId(), command.connectionId());
+            case MEMBER_REMOVED -> typing.stop(record, command.roomId(), ((RoomCommand.RemoveMember) command.body()).memberId(), null);
             default -> { }
         }
     }
 
+    /**
+     * The presence stage asks to subscribe a member's connection (it opened, or another device of
+     * the user joined the room): decided like a command (a synthetic join, its id derived from the
+     * user event's), planned by {@link MembershipStage#subscribe}: only a member's connection is.
+     */
+    private void subscribe(Record<String, Object> record, PresenceFanout fanout) {
+        PresenceFanout.Subscription s = fanout.subscribe();
+        if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || s.eventId() == null || s.userId() == null
+                || s.connectionId() == null || s.edgeNodeId() == null) {
+            return;
+        }
+        RoomCommand join = new RoomCommand(EventIds.derived(s.eventId(), fanout.roomId() + "|" + s.connectionId()),
+                fanout.roomId(), s.userId(), s.edgeNodeId(), s.edgeSlot(), s.connectionId(), null, s.timestamp(),
+                new RoomCommand.Join());
+        Decision decision = decideOnce(join, membership::subscribe);
+        state.emit(record, join, decision);
+    }
+
     /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */
     private Decision decideOnce(RoomCommand command) {
+        return decideOnce(command, this::plan);
+    }
+
+    private Plan plan(RoomCommand command) {
+        return switch (command.body()) {
+            case RoomCommand.Join join -> membership.join(command);
+            case RoomCommand.Leave leave -> membership.leave(command);
+            case RoomCommand.CreateRoom create -> membership.create(command);
+            case RoomCommand.AddMember add -> membership.add(command);
+            case RoomCommand.SetRole set -> membership.setRole(command);
+            case RoomCommand.RemoveMember remove -> membership.remove(command);
+            case RoomCommand.Send send -> messages.send(command, send);
+            case RoomCommand.MarkRead read -> reads.markRead(command, read);
+            case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
+            case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
+        };
+    }
+
+    private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
         String doneKey = RoomKeys.done(command.timestamp(), command.eventId());
         if (store.get(doneKey) instanceof Done done) {
             if (done.ops() > state.head(command.roomId()).ops()) {
@@ -120,17 +161,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             }
             return done.decision();
         }
-        Plan plan = switch (command.body()) {
-            case RoomCommand.Join join -> membership.join(command);
-            case RoomCommand.Leave leave -> membership.leave(command);
-            case RoomCommand.CreateRoom create -> membership.create(command);
-            case RoomCommand.AddMember add -> membership.add(command);
-            case RoomCommand.SetRole set -> membership.setRole(command);
-            case RoomCommand.Send send -> messages.send(command, send);
-            case RoomCommand.MarkRead read -> reads.markRead(command, read);
-            case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
-            case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
-        };
+        Plan plan = planner.apply(command);
         store.put(doneKey, new Done(plan.decision(), plan.ops(), plan.writes(), plan.clientMsgKey()));
         plan.writes().forEach(state::write);
         return plan.decision();
