@@ -23,6 +23,12 @@ public enum ErrorCode {
     INVALID_ROOM(400),
     /** The room has reached its member limit. */
     ROOM_FULL(409),
+    /**
+     * The user is a member of as many rooms as a user may be ({@code PARLEY_MAX_ROOMS_PER_USER}):
+     * join-room / create-room of another room is refused until they leave one. Not a permission
+     * refusal (AUTHORIZATION_FAILED): the client can act on it.
+     */
+    ROOM_LIMIT(409),
     /** The frame or its fields are malformed, or the message is empty or too long. */
     INVALID_MESSAGE(400),
     /** The frame is larger than the configured maximum. */

@@ -33,6 +33,9 @@ import java.util.Map;
  * has waited longer than this for the processors' answer, new sends, joins, mark-reads and typing are refused
  * with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
+ * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room of
+ * another is refused with ROOM_LIMIT (counted per connection: the rooms it joined and those it was subscribed to as
+ * a member's; eventually the user's count); 0 = no limit</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
@@ -41,9 +44,10 @@ import java.util.Map;
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs) {
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs, int maxRoomsPerUser) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
+    public static final int DEFAULT_MAX_ROOMS_PER_USER = 1000;
 
     public EdgeConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
@@ -64,6 +68,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(socketIo != null, "Socket.IO configuration missing");
         require(sessionAuth != null, "session auth configuration missing");
         require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
+        require(maxRoomsPerUser >= 0, "PARLEY_MAX_ROOMS_PER_USER must be >= 0");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -92,26 +97,27 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 auth,
                 SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000));
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
+                intOf(env, "PARLEY_MAX_ROOMS_PER_USER", DEFAULT_MAX_ROOMS_PER_USER));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000);
+                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_ROOMS_PER_USER);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser);
     }
 
     public String topic(Topic topic) {

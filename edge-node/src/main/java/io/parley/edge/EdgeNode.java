@@ -109,6 +109,7 @@ public final class EdgeNode {
         MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
                 lag, messageRooms);
+        this.commands.limitRoomsPerUser(config.maxRoomsPerUser());
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
         this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());

@@ -46,6 +46,9 @@ public sealed interface Command {
     /** Make {@code userId} a member of the room (admins and the owner; decided by the processors). */
     record AddMember(String roomId, String userId) implements Command {}
 
+    /** End member {@code userId}'s membership (a kick; admins and the owner; decided by the processors). */
+    record RemoveMember(String roomId, String userId) implements Command {}
+
     /** Give a member the role admin or member (the owner only; decided by the processors). */
     record SetRole(String roomId, String userId, String role) implements Command {}
 

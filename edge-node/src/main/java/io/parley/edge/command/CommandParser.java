@@ -67,6 +67,8 @@ public final class CommandParser {
             case Protocol.CREATE_ROOM -> createRoom(data);
             case Protocol.ADD_MEMBER -> addMember(data);
             case Protocol.SET_ROLE -> setRole(data);
+            case Protocol.REMOVE_MEMBER -> addMember(data) instanceof Valid(Command.AddMember(String room, String user))
+                    ? new Valid(new Command.RemoveMember(room, user)) : addMember(data);
             case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };

@@ -50,6 +50,8 @@ public final class CommandService {
     private final PipelineLag lag;
     private final MessageRooms messageRooms;
     private volatile boolean draining;
+    /** PARLEY_MAX_ROOMS_PER_USER (0: no limit), see {@link #limitRoomsPerUser}. */
+    private volatile int maxRoomsPerUser;
     private volatile PresenceReader presence = PresenceReader.NONE;
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
@@ -92,6 +94,16 @@ public final class CommandService {
     /** The presence read view in use (the admin API's room view reads it too). */
     public PresenceReader presenceReader() {
         return presence;
+    }
+
+    /**
+     * Refuse join-room / create-room of a new room with ROOM_LIMIT when the connection already
+     * belongs to {@code max} rooms: those it joined and those it was subscribed to as its user's
+     * (a member's connection is subscribed to all the user's rooms shortly after it opens, so the
+     * count is the user's, eventually exact; 0: no limit).
+     */
+    public void limitRoomsPerUser(int max) {
+        this.maxRoomsPerUser = max;
     }
 
     /** From now on, refuse commands with UNAVAILABLE (the node is shutting down). */
@@ -165,7 +177,7 @@ public final class CommandService {
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
-                || command instanceof Command.SetRole
+                || command instanceof Command.SetRole || command instanceof Command.RemoveMember
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
@@ -181,6 +193,15 @@ public final class CommandService {
                 connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
             }
         };
+        String limitedRoom = command instanceof Command.JoinRoom join ? join.roomId()
+                : command instanceof Command.CreateRoom create ? create.roomId() : null;
+        if (limitedRoom != null && maxRoomsPerUser > 0 && !connection.subscriptions().isRequested(limitedRoom)
+                && connection.subscriptions().requestedRooms().size() >= maxRoomsPerUser) {
+            // The user's rooms as this connection knows them: those it joined and those it was subscribed to as a member.
+            connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.ROOM_LIMIT,
+                    "you are a member of " + maxRoomsPerUser + " rooms, the most a user may be; leave one first")));
+            return;
+        }
         if (answered) {
             lag.published(connection.connectionId(), clock.getAsLong());
         }
@@ -211,6 +232,8 @@ public final class CommandService {
             case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
                     create.name(), create.description(), create.type(), create.maxUsers(), create.members()), answerFailure);
             case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
+            case Command.RemoveMember remove -> publishRoom(connection, remove.roomId(), ref,
+                    new RoomCommand.RemoveMember(remove.userId()), answerFailure);
             case Command.SetRole set -> publishRoom(connection, set.roomId(), ref, new RoomCommand.SetRole(set.userId(), set.role()),
                     answerFailure);
             case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);

@@ -3,7 +3,9 @@
  * ToRoom -> the sender's ack if it carries one, then de-duplicate by seq, encode once, write to
  * every local subscriber (but the excluded user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
- * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
+ * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets);
+ * Subscribe -> index a member's connection in a room without a join; Unsubscribe -> take every
+ * socket of a user who is no longer a member out of the room.
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
  * bare message ids.
  */
@@ -88,6 +90,8 @@ public final class DeliveryHandler {
                 }
                 case Delivery.RateLimit limit -> rateLimits.decide(limit.userId(), limit.blockedUntil());
                 case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
+                case Delivery.Subscribe subscribe -> subscribe(subscribe);
+                case Delivery.Unsubscribe unsubscribe -> unsubscribe(unsubscribe);
             }
         } finally {
             WriteStamp.clear();
@@ -125,6 +129,33 @@ public final class DeliveryHandler {
             queued++;
         }
         return queued;
+    }
+
+    /** A member's connection, subscribed by the processors without a join-room: indexed as after an accepted join. */
+    private void subscribe(Delivery.Subscribe subscribe) {
+        ClientConnection connection = subscribe.connectionId() == null || subscribe.roomId() == null ? null
+                : connections.get(subscribe.connectionId());
+        if (connection == null) {
+            return; // gone (its disconnect's leave takes it out of the room stage)
+        }
+        connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
+        index.add(subscribe.roomId(), connection);
+        if (!connection.isOpen()) {
+            index.remove(subscribe.roomId(), connection); // lost a race with the disconnect's cleanup
+        }
+    }
+
+    /** The user is no longer a member: none of their sockets here gets the room's next event. */
+    private void unsubscribe(Delivery.Unsubscribe unsubscribe) {
+        if (unsubscribe.roomId() == null || unsubscribe.userId() == null) {
+            return;
+        }
+        for (ClientConnection connection : java.util.List.copyOf(index.subscribers(unsubscribe.roomId()))) {
+            if (unsubscribe.userId().equals(connection.userId())) {
+                connection.subscriptions().released(unsubscribe.roomId());
+                index.remove(unsubscribe.roomId(), connection);
+            }
+        }
     }
 
     private void reply(Delivery.Reply reply) {

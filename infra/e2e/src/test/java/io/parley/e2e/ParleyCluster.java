@@ -33,7 +33,8 @@ import java.util.Map;
  * does not refresh is stopped after {@value #TYPING_TIMEOUT_MS} ms (short, for TypingIT); leases are
  * judged on ticks every {@value #LEASE_TICK_MS} ms; edges refuse new work while a command has waited
  * {@value #MAX_PENDING_MS} ms for its answer (LivenessIT); a connection opened without a token must
- * send {@code auth} within {@value #AUTH_TIMEOUT_MS} ms (short, for the AUTH_TIMEOUT cases).
+ * send {@code auth} within {@value #AUTH_TIMEOUT_MS} ms (short, for the AUTH_TIMEOUT cases); a user
+ * may be a member of {@value #MAX_ROOMS_PER_USER} rooms (low, for MembershipIT).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
@@ -49,6 +50,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     static final long MAX_PENDING_MS = LEASE_MS;
     static final long LEASE_TICK_MS = 250;
     static final long AUTH_TIMEOUT_MS = 4_000;
+    /** Rooms a user may be a member of (low, for MembershipIT). */
+    static final int MAX_ROOMS_PER_USER = 12;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyCluster.class);
 
@@ -91,6 +94,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 Map.entry("PARLEY_EDGE_MAX_PENDING_MS", Long.toString(MAX_PENDING_MS)),
                 Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
                 Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
+                Map.entry("PARLEY_MAX_ROOMS_PER_USER", Integer.toString(MAX_ROOMS_PER_USER)),
                 Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
