@@ -106,7 +106,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 writes.add(session.executeAsync(upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
                         .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
             } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
-                String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId() : event.userId();
+                String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId()
+                        : event.body() instanceof RoomEvent.MemberRemoved removed ? removed.memberId() : event.userId();
                 String role = event.body() instanceof RoomEvent.MemberAdded added ? added.role()
                         : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null;
                 if (userId != null) {
@@ -132,7 +133,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
 
     /**
      * What a room event says of a user's membership: joined, created the room (its owner), added
-     * (the added member, not the event's user): true; left by leave-room (reason "client"): false;
+     * (the added member, not the event's user): true; left by leave-room (reason "client"), removed
+     * (the removed member): false;
      * anything else (a disconnect, a message): null, membership unchanged.
      */
     static Boolean membership(RoomEvent.Body body) {
@@ -141,6 +143,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
             case RoomEvent.RoomCreated created -> Boolean.TRUE;
             case RoomEvent.MemberAdded added -> Boolean.TRUE;
             case RoomEvent.MemberLeft left when "client".equals(left.reason()) -> Boolean.FALSE;
+            case RoomEvent.MemberRemoved removed -> Boolean.FALSE;
             default -> null;
         };
     }

@@ -122,7 +122,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
      */
     private void subscribe(Record<String, Object> record, PresenceFanout fanout) {
         PresenceFanout.Subscription s = fanout.subscribe();
-        if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || s.eventId() == null || s.userId() == null
+        if (fanout.roomId() == null || !Limits.isValidRoomId(fanout.roomId()) || !Limits.isValidMessageId(s.eventId()) || s.userId() == null
                 || s.connectionId() == null || s.edgeNodeId() == null) {
             return;
         }

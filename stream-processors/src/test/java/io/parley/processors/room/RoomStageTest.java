@@ -10,6 +10,9 @@ import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
+import io.parley.contracts.event.UserEvent;
+import io.parley.processors.presence.PresenceFanout;
+import org.apache.kafka.streams.kstream.Consumed;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.json.Serdes;
 import io.parley.contracts.wire.Protocol;
@@ -44,6 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class RoomStageTest {
     static final long T0 = 1_800_000_000_000L;
     static final String ROOM = "general";
+    static final String FANOUT_TOPIC = "test-presence-fanout";
     static final int DELIVERY_PARTITIONS = Topic.DELIVERIES.partitions();
     static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of(
             "PARLEY_TOPIC_NAMESPACE", "test.", "PARLEY_MAX_MESSAGE_LENGTH", "20"));
@@ -55,13 +59,17 @@ abstract class RoomStageTest {
     TestInputTopic<String, RoomCommand> commands;
     TestOutputTopic<String, RoomEvent> events;
     TestOutputTopic<String, Delivery> deliveries;
+    /** Stands in for the presence stage's presence-fanout (subscribe requests, presence changes). */
+    TestInputTopic<String, PresenceFanout> fanout;
+    TestOutputTopic<String, UserEvent> userEvents;
     final AtomicInteger ids = new AtomicInteger();
     long clock = T0;
 
     @BeforeEach
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(CONFIG).build(builder);
+        new RoomTopology(CONFIG).build(builder, builder.stream(FANOUT_TOPIC,
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), PresenceFanout.serde())), null);
         Properties props = Main.streamsProperties(CONFIG); // the production settings (handlers, guarantee)
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "room-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -70,6 +78,8 @@ abstract class RoomStageTest {
         commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
         events = driver.createOutputTopic(CONFIG.topic(Topic.ROOM_EVENTS), new StringDeserializer(), Serdes.roomEvent());
         deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
+        fanout = driver.createInputTopic(FANOUT_TOPIC, new StringSerializer(), PresenceFanout.serde().serializer());
+        userEvents = driver.createOutputTopic(CONFIG.topic(Topic.USER_EVENTS), new StringDeserializer(), Serdes.userEvent());
     }
 
     @AfterEach
