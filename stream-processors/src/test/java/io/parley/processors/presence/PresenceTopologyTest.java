@@ -4,7 +4,8 @@
  * many nodes, the grace period (no offline before it, none at all after a reconnect within it),
  * diffs only on real changes, custom status, idle -> away, the compacted presence topic, and an
  * edge node whose lease runs out (its connections dropped on the room side and the user side
- * while users also connected elsewhere stay online).
+ * while users also connected elsewhere stay online); a member's devices subscribed to the user's
+ * rooms without a join (on connect, and when another device joins), until leave-room.
  */
 package io.parley.processors.presence;
 
@@ -148,6 +149,45 @@ class PresenceTopologyTest {
 
     private List<String> statuses(String user) {
         return presence.readValuesToList().stream().filter(p -> p.userId().equals(user)).map(UserPresence::status).toList();
+    }
+
+    // --- membership by user: a member's devices get the room without a join ---
+
+    private List<Delivery> subscribes(List<Delivery> all, int edge) {
+        return all.stream().filter(d -> d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.Subscribe).toList();
+    }
+
+    @Test
+    void aMembersDevicesAreSubscribedWithoutAJoinWhenTheyConnectAndWhenAnotherDeviceJoins() {
+        connect("alice", "a0", 2);      // a device open before alice joins the room
+        online("bob", "b1", 1);
+        online("alice", "a1", 1);       // her join subscribes her other device a0 too
+        List<Delivery> out = deliveries.readValuesToList();
+        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a0", ROOM));
+
+        connect("alice", "a2", 2);      // a device connected later, on the other node: no join
+        out = deliveries.readValuesToList();
+        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a2", ROOM));
+        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "bob", "edge-1", 0, "b1", "s", now(),
+                new RoomCommand.Send(null, "hello", null)));
+        assertThat(deliveries.readValuesToList()).filteredOn(d -> d.body() instanceof Delivery.ToRoom t
+                && t.event().equals(Protocol.NEW_MESSAGE)).extracting(Delivery::edgeNodeId).containsExactly("edge-1", "edge-2");
+
+        // Every device closes; the membership stays: her next connection is subscribed, no join needed.
+        close("alice", "a0", 2);
+        close("alice", "a1", 1);
+        close("alice", "a2", 2);
+        deliveries.readValuesToList();
+        connect("alice", "a3", 2);
+        assertThat(subscribes(deliveries.readValuesToList(), 2)).extracting(Delivery::body)
+                .containsExactly(new Delivery.Subscribe("a3", ROOM));
+
+        // After leave-room, her next connection gets nothing of the room.
+        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "alice", "edge-2", 1, "a3", "l", now(),
+                new RoomCommand.Leave("client")));
+        deliveries.readValuesToList();
+        connect("alice", "a4", 1);
+        assertThat(subscribes(deliveries.readValuesToList(), 1)).isEmpty();
     }
 
     @Test
