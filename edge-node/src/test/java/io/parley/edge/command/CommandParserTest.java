@@ -171,6 +171,9 @@ class CommandParserTest {
         assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"members\":[1]}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("create-room", "{\"roomId\":\"r\",\"name\":\"" + "x".repeat(129) + "\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(commandOf("add-member", "{\"roomId\":\"team\",\"userId\":\"carol\"}")).isEqualTo(new Command.AddMember("team", "carol"));
+        assertThat(commandOf("remove-member", "{\"roomId\":\"team\",\"userId\":\"carol\"}")).isEqualTo(new Command.RemoveMember("team", "carol"));
+        assertThat(errorOf("remove-member", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("remove-member", "{\"userId\":\"carol\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(errorOf("add-member", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(commandOf("set-role", "{\"roomId\":\"team\",\"userId\":\"bob\",\"role\":\"admin\"}"))
                 .isEqualTo(new Command.SetRole("team", "bob", "admin"));

@@ -50,6 +50,30 @@ class CommandServiceTest {
     }
 
     @Test
+    void aJoinOrCreateOfOneRoomMoreThanTheLimitIsRefusedWithRoomLimitAndNothingIsPublished() {
+        service.limitRoomsPerUser(2);
+        service.handle(alice, "1", new Command.JoinRoom("r1"));
+        alice.subscriptions().requested("r2"); // a room the processors subscribed this connection to as a member's
+        service.handle(alice, "2", new Command.JoinRoom("r3"));
+        service.handle(alice, "3", new Command.CreateRoom("r4", null, null, "public", null, java.util.List.of()));
+        assertThat(alice.replies).extracting(r -> r.error().code()).containsExactly(ErrorCode.ROOM_LIMIT, ErrorCode.ROOM_LIMIT);
+        assertThat(alice.subscriptions().requestedRooms()).containsExactlyInAnyOrder("r1", "r2");
+        // A room it is in already is not one more; after a leave there is room for another.
+        service.handle(alice, "4", new Command.JoinRoom("r1"));
+        service.handle(alice, "5", new Command.LeaveRoom("r2"));
+        service.handle(alice, "6", new Command.JoinRoom("r3"));
+        assertThat(alice.replies).hasSize(2);
+        assertThat(publisher.roomCommands).extracting(c -> c.roomId() + ":" + c.body().getClass().getSimpleName())
+                .containsExactly("r1:Join", "r1:Join", "r2:Leave", "r3:Join");
+    }
+
+    @Test
+    void removeMemberIsPublishedForTheProcessorsToDecide() {
+        service.handle(alice, "1", new Command.RemoveMember("r1", "bob"));
+        assertThat(publisher.roomCommands).extracting(RoomCommand::body).containsExactly(new RoomCommand.RemoveMember("bob"));
+    }
+
+    @Test
     void joinAndLeavePublishAndTrackTheRoom() {
         service.handle(alice, "1", new Command.JoinRoom("r1"));
         assertThat(alice.subscriptions().isRequested("r1")).isTrue();

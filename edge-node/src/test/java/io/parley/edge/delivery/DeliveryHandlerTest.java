@@ -2,7 +2,8 @@
  * DeliveryHandlerTest owns the proof of what a delivery does on this node: ToRoom reaches exactly
  * the local subscribers (encoded once, shared) and is dropped when its seq was already delivered;
  * a Reply reaches its connection and confirms joins/leaves in the index before later deliveries;
- * a RateLimit is remembered.
+ * a RateLimit is remembered; Subscribe indexes a member's connection without a join, Unsubscribe
+ * drops every socket of a former member.
  */
 package io.parley.edge.delivery;
 
@@ -180,5 +181,32 @@ class DeliveryHandlerTest {
         handler.handle(toRoom("r1", 5, "five again"));
         assertThat(alice.events).extracting(e -> e.event()).containsExactly(Protocol.NEW_MESSAGE,
                 Protocol.PRESENCE_UPDATE, Protocol.PRESENCE_UPDATE);
+    }
+
+    @Test
+    void subscribeIndexesAMembersConnectionWithoutAJoinAndUnsubscribeDropsEveryDeviceOfTheUser() {
+        FakeConnection alice2 = new FakeConnection("c-alice-2", "alice");
+        registry.add(alice2);
+        index.add("r1", bob);
+        handler.handle(joinOk("c-alice", "r1", "1")); // not requested: a stale ok does not index
+        assertThat(index.subscribers("r1")).containsExactly(bob);
+
+        handler.handle(delivery(new Delivery.Subscribe("c-alice", "r1")));
+        handler.handle(delivery(new Delivery.Subscribe("c-alice-2", "r1")));
+        handler.handle(delivery(new Delivery.Subscribe("c-gone", "r1"))); // a connection no longer here: nothing
+        assertThat(index.subscribers("r1")).containsExactlyInAnyOrder(alice, alice2, bob);
+        assertThat(alice.subscriptions().requestedRooms()).containsExactly("r1"); // so its disconnect leaves the room
+        handler.handle(toRoom("r1", 1, "hello"));
+        assertThat(alice.events).hasSize(1);
+        assertThat(alice2.events).hasSize(1);
+
+        handler.handle(delivery(new Delivery.Unsubscribe("r1", "alice")));
+        assertThat(index.subscribers("r1")).containsExactly(bob);
+        assertThat(alice.subscriptions().requestedRooms()).isEmpty();
+        assertThat(alice2.subscriptions().isIndexed("r1")).isFalse();
+        handler.handle(toRoom("r1", 2, "after"));
+        assertThat(alice.events).hasSize(1);
+        assertThat(alice2.events).hasSize(1);
+        assertThat(bob.events).hasSize(2);
     }
 }
