@@ -118,6 +118,7 @@ public final class EdgeNode {
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
+        this.deliveries.onGoneSubscription(s -> commands.leaveGone(s.userId(), s.connectionId(), s.roomId()));
         io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());

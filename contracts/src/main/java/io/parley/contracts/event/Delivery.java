@@ -28,11 +28,13 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
     public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired, Subscribe, Unsubscribe {}
 
     /**
-     * Connection {@code connectionId} of this node belongs to a member of {@code roomId}: the node
-     * indexes it in the room (as after an accepted join-room) without the client asking. Sent when
-     * a member's connection opens, and to a member's other connections when they join a room.
+     * Connection {@code connectionId} of this node, of member {@code userId}, is subscribed to
+     * {@code roomId}: the node indexes it in the room (as after an accepted join-room) without the
+     * client asking. Sent when a member's connection opens, and to a member's other connections when
+     * they join a room. A node that no longer has the connection answers with its leave (reason
+     * disconnect), so the room stage does not keep it.
      */
-    public record Subscribe(String connectionId, String roomId) implements Body {}
+    public record Subscribe(String connectionId, String roomId, String userId) implements Body {}
 
     /**
      * {@code userId} is no longer a member of {@code roomId} (leave-room, remove-member): the node

@@ -94,7 +94,7 @@ class SchemaConformanceTest {
                             new ErrorBody(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down", 900L))),
                     new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
                     new Delivery("edge-1", 0, new Delivery.LeaseExpired(ID)),
-                    new Delivery("edge-1", 0, new Delivery.Subscribe("conn-1", "lobby")),
+                    new Delivery("edge-1", 0, new Delivery.Subscribe("conn-1", "lobby", "alice")),
                     new Delivery("edge-1", 0, new Delivery.Unsubscribe("lobby", "bob")),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 9, Protocol.MEMBER_REMOVED,
                             Json.tree(new Protocol.MemberRemoved("lobby", "bob", "alice", 9)))),

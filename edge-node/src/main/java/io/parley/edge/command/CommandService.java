@@ -309,6 +309,15 @@ public final class CommandService {
         }
     }
 
+    /**
+     * The leave-room (reason disconnect) of a connection this node no longer has, for a room the
+     * processors subscribed it to after it closed (so they do not keep it).
+     */
+    public void leaveGone(String userId, String connectionId, String roomId) {
+        publisher.publish(new RoomCommand(EventIds.next(), roomId, userId, nodeId, slot, connectionId, null,
+                clock.getAsLong(), new RoomCommand.Leave("disconnect")), CommandPublisher.Outcome.IGNORE);
+    }
+
     private void publishRoom(ClientConnection connection, String roomId, String ref, RoomCommand.Body body,
                              CommandPublisher.Outcome outcome) {
         publisher.publish(new RoomCommand(EventIds.next(), roomId, connection.userId(), nodeId, slot,

@@ -43,6 +43,7 @@ public final class DeliveryHandler {
     private final PipelineLag lag;
     private final Consumer<String> leaseExpired;
     private final MessageRooms messageRooms;
+    private volatile Consumer<Delivery.Subscribe> goneSubscription = subscribe -> { };
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
@@ -131,18 +132,36 @@ public final class DeliveryHandler {
         return queued;
     }
 
-    /** A member's connection, subscribed by the processors without a join-room: indexed as after an accepted join. */
+    /**
+     * A member's connection, subscribed by the processors without a join-room: indexed as after an
+     * accepted join. A connection already gone (its disconnect's leaves went out before this
+     * subscription existed) is left for it, through {@link #onGoneSubscription}.
+     */
     private void subscribe(Delivery.Subscribe subscribe) {
-        ClientConnection connection = subscribe.connectionId() == null || subscribe.roomId() == null ? null
-                : connections.get(subscribe.connectionId());
-        if (connection == null) {
-            return; // gone (its disconnect's leave takes it out of the room stage)
+        if (subscribe.connectionId() == null || subscribe.roomId() == null) {
+            return;
         }
-        connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
-        index.add(subscribe.roomId(), connection);
-        if (!connection.isOpen()) {
+        ClientConnection connection = connections.get(subscribe.connectionId());
+        if (connection != null) {
+            connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
+            index.add(subscribe.roomId(), connection);
+            if (connection.isOpen()) {
+                return;
+            }
             index.remove(subscribe.roomId(), connection); // lost a race with the disconnect's cleanup
         }
+        if (subscribe.userId() != null) {
+            goneSubscription.accept(subscribe);
+        }
+    }
+
+    /**
+     * Called (on the deliveries thread) with a subscription of a connection this node no longer
+     * has; the node publishes that connection's leave-room (reason disconnect) for it. A repeated
+     * leave is harmless (the room stage acks a connection it does not have).
+     */
+    public void onGoneSubscription(Consumer<Delivery.Subscribe> handler) {
+        this.goneSubscription = handler;
     }
 
     /** The user is no longer a member: none of their sockets here gets the room's next event. */

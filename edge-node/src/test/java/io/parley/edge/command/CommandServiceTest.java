@@ -68,6 +68,17 @@ class CommandServiceTest {
     }
 
     @Test
+    void theLeaveOfAConnectionGoneBeforeItsSubscriptionIsPublishedAsADisconnect() {
+        service.leaveGone("carol", "c-gone", "r1");
+        assertThat(publisher.roomCommands).singleElement().satisfies(c -> {
+            assertThat(c.userId()).isEqualTo("carol");
+            assertThat(c.connectionId()).isEqualTo("c-gone");
+            assertThat(c.edgeNodeId()).isEqualTo("edge-7");
+            assertThat(c.body()).isEqualTo(new RoomCommand.Leave("disconnect"));
+        });
+    }
+
+    @Test
     void removeMemberIsPublishedForTheProcessorsToDecide() {
         service.handle(alice, "1", new Command.RemoveMember("r1", "bob"));
         assertThat(publisher.roomCommands).extracting(RoomCommand::body).containsExactly(new RoomCommand.RemoveMember("bob"));

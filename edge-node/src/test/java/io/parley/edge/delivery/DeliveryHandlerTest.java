@@ -191,9 +191,12 @@ class DeliveryHandlerTest {
         handler.handle(joinOk("c-alice", "r1", "1")); // not requested: a stale ok does not index
         assertThat(index.subscribers("r1")).containsExactly(bob);
 
-        handler.handle(delivery(new Delivery.Subscribe("c-alice", "r1")));
-        handler.handle(delivery(new Delivery.Subscribe("c-alice-2", "r1")));
-        handler.handle(delivery(new Delivery.Subscribe("c-gone", "r1"))); // a connection no longer here: nothing
+        handler.handle(delivery(new Delivery.Subscribe("c-alice", "r1", "alice")));
+        handler.handle(delivery(new Delivery.Subscribe("c-alice-2", "r1", "alice")));
+        java.util.List<Delivery.Subscribe> gone = new java.util.ArrayList<>();
+        handler.onGoneSubscription(gone::add);
+        handler.handle(delivery(new Delivery.Subscribe("c-gone", "r1", "carol"))); // a connection no longer here: its leave
+        assertThat(gone).containsExactly(new Delivery.Subscribe("c-gone", "r1", "carol"));
         assertThat(index.subscribers("r1")).containsExactlyInAnyOrder(alice, alice2, bob);
         assertThat(alice.subscriptions().requestedRooms()).containsExactly("r1"); // so its disconnect leaves the room
         handler.handle(toRoom("r1", 1, "hello"));

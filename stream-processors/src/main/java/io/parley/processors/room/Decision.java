@@ -309,7 +309,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
 
     /** Subscribes the command's connection to its room, on its node (no client request to answer). */
     private static Delivery subscribe(RoomCommand command) {
-        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(), command.roomId()));
+        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(), command.roomId(), command.userId()));
     }
 
     /** Tells every target node that {@code userId} is no longer a member (after the room's last event for them). */

@@ -163,11 +163,11 @@ class PresenceTopologyTest {
         online("bob", "b1", 1);
         online("alice", "a1", 1);       // her join subscribes her other device a0 too
         List<Delivery> out = deliveries.readValuesToList();
-        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a0", ROOM));
+        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a0", ROOM, "alice"));
 
         connect("alice", "a2", 2);      // a device connected later, on the other node: no join
         out = deliveries.readValuesToList();
-        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a2", ROOM));
+        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a2", ROOM, "alice"));
         commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "bob", "edge-1", 0, "b1", "s", now(),
                 new RoomCommand.Send(null, "hello", null)));
         assertThat(deliveries.readValuesToList()).filteredOn(d -> d.body() instanceof Delivery.ToRoom t
@@ -180,7 +180,7 @@ class PresenceTopologyTest {
         deliveries.readValuesToList();
         connect("alice", "a3", 2);
         assertThat(subscribes(deliveries.readValuesToList(), 2)).extracting(Delivery::body)
-                .containsExactly(new Delivery.Subscribe("a3", ROOM));
+                .containsExactly(new Delivery.Subscribe("a3", ROOM, "alice"));
 
         // After leave-room, her next connection gets nothing of the room.
         commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "alice", "edge-2", 1, "a3", "l", now(),

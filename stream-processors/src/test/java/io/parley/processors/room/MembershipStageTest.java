@@ -145,7 +145,10 @@ class MembershipStageTest extends RoomStageTest {
 
     private static void assertSubscribe(TestRecord<String, Delivery> record, String node, String connection) {
         assertThat(record.key()).isEqualTo(node);
-        assertThat(record.value().body()).isEqualTo(new Delivery.Subscribe(connection, ROOM));
+        assertThat(record.value().body()).isInstanceOfSatisfying(Delivery.Subscribe.class, s -> {
+            assertThat(s.connectionId()).isEqualTo(connection);
+            assertThat(s.roomId()).isEqualTo(ROOM);
+        });
     }
 
     @Test
