@@ -11,6 +11,7 @@ import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
+import io.parley.processors.lease.NodeExpired;
 import io.parley.processors.presence.PresenceFanout;
 import org.apache.kafka.streams.kstream.Consumed;
 import io.parley.contracts.json.Json;
@@ -48,6 +49,8 @@ abstract class RoomStageTest {
     static final long T0 = 1_800_000_000_000L;
     static final String ROOM = "general";
     static final String FANOUT_TOPIC = "test-presence-fanout";
+    /** Stands in for the node-lease stage's expiries. */
+    static final String EXPIRY_TOPIC = "test-node-expiries";
     static final int DELIVERY_PARTITIONS = Topic.DELIVERIES.partitions();
     static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of(
             "PARLEY_TOPIC_NAMESPACE", "test.", "PARLEY_MAX_MESSAGE_LENGTH", "20"));
@@ -62,6 +65,7 @@ abstract class RoomStageTest {
     /** Stands in for the presence stage's presence-fanout (subscribe requests, presence changes). */
     TestInputTopic<String, PresenceFanout> fanout;
     TestOutputTopic<String, UserEvent> userEvents;
+    TestInputTopic<String, NodeExpired> expiries;
     final AtomicInteger ids = new AtomicInteger();
     long clock = T0;
 
@@ -69,7 +73,8 @@ abstract class RoomStageTest {
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
         new RoomTopology(CONFIG).build(builder, builder.stream(FANOUT_TOPIC,
-                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), PresenceFanout.serde())), null);
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), PresenceFanout.serde())),
+                builder.stream(EXPIRY_TOPIC, Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), NodeExpired.serde())));
         Properties props = Main.streamsProperties(CONFIG); // the production settings (handlers, guarantee)
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "room-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -79,6 +84,7 @@ abstract class RoomStageTest {
         events = driver.createOutputTopic(CONFIG.topic(Topic.ROOM_EVENTS), new StringDeserializer(), Serdes.roomEvent());
         deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
         fanout = driver.createInputTopic(FANOUT_TOPIC, new StringSerializer(), PresenceFanout.serde().serializer());
+        expiries = driver.createInputTopic(EXPIRY_TOPIC, new StringSerializer(), NodeExpired.serde().serializer());
         userEvents = driver.createOutputTopic(CONFIG.topic(Topic.USER_EVENTS), new StringDeserializer(), Serdes.userEvent());
     }
 
