@@ -2,7 +2,7 @@
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
- * created room's settings and one member's role, and a command's decision with the state writes it
+ * created room's settings and one member's role (every room's members), and a command's decision with the state writes it
  * made. Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
@@ -98,6 +98,10 @@ public sealed interface RoomEntry {
         }
     }
 
-    /** A member of a created room: role owner, admin or member. Lasts until removed (not tied to connections). */
+    /**
+     * A member of a room: role owner, admin or member (a room made by a join: member). From the
+     * user's first accepted join (or create-room / add-member) until leave-room or remove-member,
+     * not tied to connections.
+     */
     record Member(String role) implements RoomEntry {}
 }

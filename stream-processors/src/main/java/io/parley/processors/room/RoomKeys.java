@@ -63,7 +63,7 @@ final class RoomKeys {
         return "o|" + roomId;
     }
 
-    /** {@code u|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Member} entry in a created room. */
+    /** {@code u|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Member} entry in the room (any room, created or made by a join). */
     static String member(String roomId, String userId) {
         return "u|" + roomId + "|" + userId.length() + ":" + userId;
     }
