@@ -19,17 +19,32 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class OutboundEvent {
     private final String event;
     private final JsonNode data;
+    private final String roomId;
+    private final long seq;
     private volatile String nativeText;
     private volatile String socketIoText;
     /** The Socket.IO form per vocabulary profile (index 0 unused: the default is socketIoText); "" = not shown. */
     private final AtomicReferenceArray<String> profileTexts = new AtomicReferenceArray<>(Vocabularies.COUNT);
 
     public OutboundEvent(String event, JsonNode data) {
+        this(event, data, null, 0);
+    }
+
+    /** A room's event: {@code roomId} and its {@code seq} (0: unsequenced) say where it lies in the room's log. */
+    public OutboundEvent(String event, JsonNode data, String roomId, long seq) {
         this.event = event;
         this.data = data;
+        this.roomId = roomId;
+        this.seq = seq;
     }
 
     public String event() { return event; }
+
+    /** The room of a room event, else null. */
+    public String roomId() { return roomId; }
+
+    /** The room seq of a sequenced room event, else 0. */
+    public long seq() { return seq; }
 
     public JsonNode data() { return data; }
 
