@@ -155,6 +155,15 @@ public final class EdgeNode {
         return new HttpHistorySource(config.resume().historyUrl(), TokenIssuer.from(config.auth()));
     }
 
+    /**
+     * Where resumable Socket.IO sessions are kept (Main: Redis): turns on connection-state recovery
+     * for PARLEY_SIO_RECOVERY_MS (0: off).
+     */
+    public EdgeNode useSioSessions(io.parley.edge.socketio.SioSessions sessions) {
+        socketIo.useRecovery(sessions, config.resume().sioRecoveryMs());
+        return this;
+    }
+
     /** The process's metrics: Main binds the Kafka clients' metrics to its registry. */
     public ProcessMetrics metrics() {
         return processMetrics;

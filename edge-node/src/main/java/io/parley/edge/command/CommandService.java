@@ -259,6 +259,25 @@ public final class CommandService {
     }
 
     /**
+     * Socket.IO connection-state recovery: joins {@code rooms} again for {@code connection}, each
+     * with its last seq, as a resume that answers nobody (the CONNECT reply already said
+     * recovered). False, with nothing published, when the node has no recovery permits left for
+     * them (the caller then connects a fresh session) or is draining.
+     */
+    public boolean recoverSession(ClientConnection connection, Map<String, Long> rooms) {
+        if (draining || rooms.isEmpty()) {
+            return !draining;
+        }
+        Resumer node = resumer;
+        if (!node.reserve(rooms.size())) {
+            return false;
+        }
+        EdgeMetrics.CommandMeter meter = EdgeMetrics.current().command(new Command.Resume(rooms));
+        startRecoveries(connection, null, rooms, node, new ResumeBatch(null, List.copyOf(rooms.keySet())), meter);
+        return true;
+    }
+
+    /**
      * join-room with lastSeq ({@code batch} false) or resume ({@code batch} true): takes one
      * recovery permit per room, all or none (none left: UNAVAILABLE with retryAfterMs, nothing
      * published), then publishes a join per room with a ref of its own; the answers go through the
@@ -276,9 +295,16 @@ public final class CommandService {
                     "too many rooms are being recovered on this node; retry after retryAfterMs", ResumeConfig.RETRY_AFTER_MS)));
             return;
         }
-        ResumeBatch answers = batch ? new ResumeBatch(ref, List.copyOf(rooms.keySet())) : null;
+        startRecoveries(connection, batch ? null : ref, rooms, node,
+                batch ? new ResumeBatch(ref, List.copyOf(rooms.keySet())) : null, meter);
+    }
+
+    /** Publishes one join per room, each pending on its own ref with its recovery (permits already taken). */
+    private void startRecoveries(ClientConnection connection, String clientRef, Map<String, Long> rooms, Resumer node,
+                                 ResumeBatch answers, EdgeMetrics.CommandMeter meter) {
+        boolean batch = answers != null;
         for (Map.Entry<String, Long> room : rooms.entrySet()) {
-            RoomRecovery recovery = node.reserved(room.getKey(), room.getValue(), batch ? null : ref, answers);
+            RoomRecovery recovery = node.reserved(room.getKey(), room.getValue(), clientRef, answers);
             String joinRef = RoomRecovery.REF_PREFIX + EventIds.next();
             connection.subscriptions().resumePending(joinRef, recovery);
             connection.subscriptions().requested(room.getKey());

@@ -159,12 +159,19 @@ public final class DeliveryHandler {
                         connection.subscriptions().recovering(roomId, recovery);
                         recovering = true;
                     }
+                    boolean joined = !connection.subscriptions().isIndexed(roomId);
                     index.add(roomId, connection);
                     if (!connection.isOpen()) {
                         index.remove(roomId, connection); // lost a race with the disconnect's cleanup
+                    } else if (joined) {
+                        connection.roomJoined(roomId, reply.data().path("seq").asLong(0));
                     }
                 } else {
+                    boolean left = connection.subscriptions().isIndexed(roomId);
                     index.remove(roomId, connection);
+                    if (left) {
+                        connection.roomLeft(roomId);
+                    }
                 }
             }
         }

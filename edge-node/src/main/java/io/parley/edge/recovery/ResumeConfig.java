@@ -19,9 +19,12 @@ import java.util.function.BiFunction;
  * history store to catch up before it ends with {@code truncated: true}</td></tr>
  * <tr><td>PARLEY_RESUME_HOLD_LIMIT</td><td>10000</td><td>live events held per recovering room; past it they
  * are dropped and their messages read from the store too</td></tr>
+ * <tr><td>PARLEY_SIO_RECOVERY_MS</td><td>120000</td><td>Socket.IO connection-state recovery: how long a
+ * disconnected socket's session (rooms, last seqs) is kept in Redis for the stock client to recover
+ * (Socket.IO's maxDisconnectionDuration); 0 = off</td></tr>
  * </table>
  */
-public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, int holdLimit) {
+public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, int holdLimit, long sioRecoveryMs) {
     /** The history API's largest page. */
     public static final int PAGE_SIZE = 200;
     /** What a refused resume tells the client to wait. */
@@ -41,16 +44,20 @@ public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, in
         if (holdLimit < 1) {
             throw new IllegalArgumentException("PARLEY_RESUME_HOLD_LIMIT must be >= 1");
         }
+        if (sioRecoveryMs < 0) {
+            throw new IllegalArgumentException("PARLEY_SIO_RECOVERY_MS must be >= 0");
+        }
     }
 
     public static ResumeConfig defaults() {
-        return new ResumeConfig("http://127.0.0.1:8090", 64, 30_000, 10_000);
+        return new ResumeConfig("http://127.0.0.1:8090", 64, 30_000, 10_000, 120_000);
     }
 
     public static ResumeConfig fromEnv(Map<String, String> env, BiFunction<String, Long, Long> longOf) {
         return new ResumeConfig(env.getOrDefault("PARLEY_HISTORY_URL", "http://127.0.0.1:8090"),
                 Math.toIntExact(longOf.apply("PARLEY_RESUME_MAX_CONCURRENT", 64L)),
                 longOf.apply("PARLEY_RESUME_WAIT_MS", 30_000L),
-                Math.toIntExact(longOf.apply("PARLEY_RESUME_HOLD_LIMIT", 10_000L)));
+                Math.toIntExact(longOf.apply("PARLEY_RESUME_HOLD_LIMIT", 10_000L)),
+                longOf.apply("PARLEY_SIO_RECOVERY_MS", 120_000L));
     }
 }

@@ -55,7 +55,7 @@ public final class Resumer implements AutoCloseable {
 
     /** Resume off: every resume ends at once with truncated: true. */
     public static Resumer disabled() {
-        return new Resumer(new ResumeConfig(null, 1_000_000, 0, 1), null, 1000);
+        return new Resumer(new ResumeConfig(null, 1_000_000, 0, 1, 0), null, 1000);
     }
 
     /**

@@ -117,7 +117,7 @@ final class SioPackets {
                     SioSocket socket = session.socket();
                     if (socket != null) {
                         session.socket(null);
-                        endpoint.cleanup(socket, "client disconnect");
+                        endpoint.cleanup(socket, SioRecovery.CLIENT_DISCONNECT);
                     }
                 }
                 case SioCodec.EVENT -> event(session, packet);
@@ -182,18 +182,68 @@ final class SioPackets {
         switch (authenticator.verify(token)) {
             case TokenVerifier.Rejected rejected -> refuseConnect(session, rejected.reason());
             case TokenVerifier.Verified verified -> {
-                SioSocket socket = new SioSocket(EventIds.next(), verified.identity(), session, endpoint, vocabulary);
-                synchronized (socket) {
-                    session.socket(socket);
-                    endpoint.activate(socket);
+                String pid = auth != null && auth.isObject() && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
+                SioRecovery recovery = endpoint.recovery();
+                if (pid == null || !recovery.enabled() || vocabulary != Vocabularies.DEFAULT) {
+                    connected(session, verified.identity(), vocabulary, null, null, null);
+                    return;
                 }
-                endpoint.send(session, EngineCodec.message(SioCodec.connected(socket.connectionId())));
-                if (session.isClosed()) {
-                    endpoint.cleanup(socket, "closed while connecting");
-                } else {
-                    lifecycle.track(socket);
+                // A reconnect asking for recovery: the saved session is read without blocking this reader.
+                String offset = auth.path("offset").isTextual() ? auth.get("offset").textValue() : null;
+                recovery.load(pid).whenComplete((saved, failure) -> Thread.startVirtualThread(() -> {
+                    session.inbound.lock();
+                    try {
+                        connected(session, verified.identity(), vocabulary, pid, failure == null ? saved : null, offset);
+                    } catch (RuntimeException e) {
+                        LOG.error("Socket.IO recovery of session {} failed", session.sid, e);
+                        endpoint.close(session, "internal error", SocketIoEndpoint.Ending.SERVER_CLOSE);
+                    } finally {
+                        session.inbound.unlock();
+                    }
+                }));
+            }
+        }
+    }
+
+    /**
+     * The token was verified: the socket connects. With recovery on (default vocabulary) it gets a
+     * pid: the client's {@code requestedPid} again when {@code saved} is its user's session and the
+     * node can recover its rooms now (then {@code socket.recovered} is true on the client and each
+     * room resumes from its last seq), else a new one.
+     */
+    private void connected(EngineSession session, io.parley.contracts.auth.Identity identity, Vocabulary vocabulary,
+                           String requestedPid, SioSessions.Saved saved, String offset) {
+        if (session.isClosed()) {
+            return;
+        }
+        SioSocket existing = session.socket();
+        if (existing != null) { // a repeated CONNECT while the first was being recovered
+            endpoint.send(session, EngineCodec.message(SioCodec.connected(existing.connectionId(), existing.pid())));
+            return;
+        }
+        SioRecovery recovery = endpoint.recovery();
+        SioSocket socket = new SioSocket(EventIds.next(), identity, session, endpoint, vocabulary);
+        boolean recovered = false;
+        synchronized (socket) {
+            session.socket(socket);
+            endpoint.activate(socket);
+            if (recovery.enabled() && vocabulary == Vocabularies.DEFAULT) {
+                if (saved != null && identity.userId().equals(saved.userId())) {
+                    java.util.Map<String, Long> rooms = SioRecovery.withOffset(saved.rooms(), offset);
+                    socket.resumable(requestedPid, recovery, rooms);
+                    recovered = commands.recoverSession(socket, rooms);
+                }
+                if (!recovered) {
+                    socket.resumable(recovery.newPid(), recovery, java.util.Map.of());
                 }
             }
+        }
+        endpoint.send(session, EngineCodec.message(SioCodec.connected(socket.connectionId(), socket.pid())));
+        LOG.debug("Socket.IO socket {} of {} connected{}", socket.connectionId(), identity.userId(), recovered ? " (recovered)" : "");
+        if (session.isClosed()) {
+            endpoint.cleanup(socket, "closed while connecting");
+        } else {
+            lifecycle.track(socket);
         }
     }
 

@@ -66,6 +66,7 @@ public final class SocketIoEndpoint {
     private final SioPolling polling;
     private final SioWebsocket websocket;
     private final SioPackets packets;
+    private volatile SioRecovery recovery = SioRecovery.off();
 
     public SocketIoEndpoint(SocketIoConfig config, UpgradeAuthenticator authenticator, TokenLifecycle lifecycle,
                             CommandParser parser, CommandService commands, ConnectionRegistry registry, RoomIndex index,
@@ -111,6 +112,18 @@ public final class SocketIoEndpoint {
 
     SioPackets packets() {
         return packets;
+    }
+
+    /**
+     * Turns connection-state recovery on: sessions are kept in {@code sessions} for {@code ttlMs}
+     * after their socket closes (0: off).
+     */
+    public void useRecovery(SioSessions sessions, long ttlMs) {
+        this.recovery = new SioRecovery(sessions, ttlMs);
+    }
+
+    SioRecovery recovery() {
+        return recovery;
     }
 
     /** The vocabulary profile a handshake names ({@code ?profile=seed-001} or {@code ?vocabulary=}), or null. */
@@ -245,6 +258,7 @@ public final class SocketIoEndpoint {
                 registry.remove(socket);
                 index.removeEverywhere(socket);
                 commands.disconnected(socket, reason);
+                recovery.closed(socket, reason);
             }
         }
         lifecycle.forget(socket);

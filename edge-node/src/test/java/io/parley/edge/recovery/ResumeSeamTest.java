@@ -127,7 +127,7 @@ class ResumeSeamTest {
 
     @Test
     void liveEventsWaitForTheMissedOnesAndTheStoreIsAwaitedWhenItLags() {
-        use(new ResumeConfig("http://history", 4, 60_000, 100));
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0));
         for (long seq = 2; seq <= 5; seq++) {
             history.store(seq);
         }
@@ -157,7 +157,7 @@ class ResumeSeamTest {
 
     @Test
     void bigGapsArePagedInOrder() {
-        use(new ResumeConfig("http://history", 4, 60_000, 100));
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0));
         for (long seq = 11; seq <= 1_010; seq++) {
             history.store(seq);
         }
@@ -174,7 +174,7 @@ class ResumeSeamTest {
 
     @Test
     void heldEventsPastTheBoundAreReadFromTheStoreInstead() {
-        use(new ResumeConfig("http://history", 4, 60_000, 2));
+        use(new ResumeConfig("http://history", 4, 60_000, 2, 0));
         history.store(2);
         history.storedSeq = 1;
         joinOk(resume(1, "1"), 3);
@@ -193,7 +193,7 @@ class ResumeSeamTest {
 
     @Test
     void aStoreThatNeverCatchesUpEndsTruncatedWithTheHeldEvents() {
-        use(new ResumeConfig("http://history", 4, 200, 100));
+        use(new ResumeConfig("http://history", 4, 200, 100, 0));
         history.down = true;
         joinOk(resume(1, "1"), 5);
         handler.handle(toRoom(6));
@@ -204,7 +204,7 @@ class ResumeSeamTest {
 
     @Test
     void nothingMissedEndsAtOnceAndARefusedJoinGivesItsPermitBack() {
-        use(new ResumeConfig("http://history", 1, 60_000, 100));
+        use(new ResumeConfig("http://history", 1, 60_000, 100, 0));
         joinOk(resume(5, "1"), 5);
         awaitRecovered();
         assertThat(seen()).containsExactly("room-recovered 6..5 false");
@@ -221,7 +221,7 @@ class ResumeSeamTest {
 
     @Test
     void aResumeIsAnsweredOnceForAllItsRoomsBeforeAnyRecoveredMessage() {
-        use(new ResumeConfig("http://history", 4, 60_000, 100));
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0));
         history.store(2);
         history.storedSeq = 2;
         assertThat(resumer.reserve(2)).isTrue();

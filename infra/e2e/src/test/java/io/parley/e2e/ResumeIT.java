@@ -137,6 +137,55 @@ class ResumeIT {
         }
     }
 
+    @Test
+    void theStockSocketIoClientRecoversItsSessionOnTheOtherEdgeNode() throws Exception {
+        String room = TestStack.uniqueName("sio-resume");
+        String reader = TestStack.uniqueName("sio-reader");
+        String sender = TestStack.uniqueName("sender");
+        List<Integer> edges = parley.services.config().edgePorts();
+        try (TcpSwitch balancer = TcpSwitch.to(edges.get(0));
+             NodeSioClient sio = NodeSioClient.start("http://127.0.0.1:" + balancer.port(), parley.token(reader),
+                     List.of("websocket"));
+             WsClient s = parley.connect(sender, 2)) {
+            assertThat(sio.next("connect").path("recovered").asBoolean()).isFalse();
+            assertThat(sio.request("join-room", room).path("success").asBoolean()).isTrue();
+            assertOk(s.request("join-room", data("roomId", room)));
+            assertOk(s.request("send-message", data("roomId", room, "content", "before")));
+            JsonNode before = sio.nextEvent("new-message").path("args");
+            long lastSeq = before.path(0).path("seq").asLong();
+            // Socket.IO v4.6+: the offset is the last argument of the event packet.
+            assertThat(before.path(1).asText()).isEqualTo(room + ":" + lastSeq);
+
+            balancer.cut(); // the network drops; edge 1 keeps the session in Redis
+            sio.next("disconnect");
+            List<Long> missed = sendMany(s, room, "sio-missed", MISSED);
+
+            balancer.pointAt(edges.get(1)); // the client's next attempt lands on edge 2
+            JsonNode again = sio.next("connect");
+            assertThat(again.path("recovered").asBoolean()).as("socket.recovered after %s", again).isTrue();
+            List<Long> live = sendMany(s, room, "sio-live", LIVE);
+
+            List<Long> expected = new ArrayList<>(missed);
+            expected.addAll(live);
+            List<Long> got = new ArrayList<>();
+            long previous = lastSeq;
+            while (got.size() < expected.size()) {
+                JsonNode line = sio.next(l -> "event".equals(l.path("type").asText()) || "disconnect".equals(l.path("type").asText()));
+                assertThat(line.path("type").asText()).as("no disconnect while catching up").isEqualTo("event");
+                if (!"new-message".equals(line.path("event").asText())) {
+                    continue;
+                }
+                JsonNode message = line.path("args").path(0);
+                long seq = message.path("seq").asLong();
+                assertThat(seq).as("seq after %d (in order, none twice)", previous).isGreaterThan(previous);
+                assertThat(line.path("args").path(1).asText()).isEqualTo(room + ":" + seq);
+                previous = seq;
+                got.add(seq);
+            }
+            assertThat(got).containsExactlyElementsOf(expected);
+        }
+    }
+
     /**
      * Reads {@code resumed}'s events until every expected message arrived: missed ones flagged
      * recovered, then room-recovered (not truncated, covering at least the missed ones), then live
