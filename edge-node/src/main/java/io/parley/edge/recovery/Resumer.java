@@ -88,7 +88,7 @@ public final class Resumer implements AutoCloseable {
     public void answered(ClientConnection connection, RoomRecovery recovery, boolean ok, JsonNode data,
                          io.parley.contracts.wire.ErrorBody error, boolean recovering) {
         JsonNode ack = data;
-        if (ok && data != null && data.isObject()) {
+        if (ok && recovering && data != null && data.isObject()) {
             ObjectNode marked = data.deepCopy();
             marked.put("recovering", true);
             ack = marked;
