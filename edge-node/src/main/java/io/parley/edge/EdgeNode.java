@@ -125,6 +125,9 @@ public final class EdgeNode {
         this.resumer = new Resumer(config.resume(), historySource(config), config.sendQueueLimit());
         commands.useResumer(resumer);
         deliveries.useResumer(resumer);
+        io.micrometer.core.instrument.Gauge.builder("parley.edge.recoveries.active", resumer, Resumer::active)
+                .description("Rooms being recovered for resuming sockets now (bounded by PARLEY_RESUME_MAX_CONCURRENT)")
+                .strongReference(true).register(processMetrics.registry());
         io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());

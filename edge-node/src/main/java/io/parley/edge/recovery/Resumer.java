@@ -12,6 +12,7 @@ package io.parley.edge.recovery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.contracts.wire.Protocol;
+import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.OutboundEvent;
 import org.slf4j.Logger;
@@ -144,8 +145,11 @@ public final class Resumer implements AutoCloseable {
         } finally {
             if (!complete && connection.isOpen()) {
                 recovery.finish(connection, true);
+                EdgeMetrics.current().recovery(true);
             } else if (!complete) {
                 recovery.abandon();
+            } else {
+                EdgeMetrics.current().recovery(false);
             }
             connection.subscriptions().recovered(recovery.roomId(), recovery);
         }
@@ -190,6 +194,7 @@ public final class Resumer implements AutoCloseable {
                     recovered.put("recovered", true);
                     connection.deliver(new OutboundEvent(Protocol.NEW_MESSAGE, recovered, recovery.roomId(), seq));
                     recovery.sent(seq);
+                    EdgeMetrics.current().recoveredMessage();
                     after = seq;
                 }
                 if (after > before) {
