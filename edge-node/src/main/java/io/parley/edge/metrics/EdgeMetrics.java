@@ -70,6 +70,9 @@ public final class EdgeMetrics {
     private final Counter deliveriesOut;
     private final Counter repliesOut;
     private final Counter slowConsumerCloses;
+    private final Counter recoveriesComplete;
+    private final Counter recoveriesTruncated;
+    private final Counter recoveredMessages;
     private final Timer deliveryLatency;
     private final Timer ackLatency;
 
@@ -94,6 +97,14 @@ public final class EdgeMetrics {
                 .description("Replies to commands written to sockets").register(registry);
         slowConsumerCloses = Counter.builder("parley.edge.slow.consumer.closes")
                 .description("Sockets closed because their send queue was full").register(registry);
+        recoveriesComplete = Counter.builder("parley.edge.recoveries")
+                .description("Resumed rooms whose missed messages were all written (room-recovered, not truncated)")
+                .tag("outcome", "complete").register(registry);
+        recoveriesTruncated = Counter.builder("parley.edge.recoveries")
+                .description("Resumed rooms whose missed messages were all written (room-recovered, not truncated)")
+                .tag("outcome", "truncated").register(registry);
+        recoveredMessages = Counter.builder("parley.edge.recovered.messages")
+                .description("Missed messages written to resuming sockets (new-message with recovered: true)").register(registry);
         deliveryLatency = Timer.builder("parley.edge.delivery.latency")
                 .description("From the edge's accept of the command that caused a room event to the write of the event to a recipient socket completing")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
@@ -144,6 +155,16 @@ public final class EdgeMetrics {
         if (code != null) {
             errors.get(code).increment();
         }
+    }
+
+    /** A resumed room's recovery ended with room-recovered. */
+    public void recovery(boolean truncated) {
+        (truncated ? recoveriesTruncated : recoveriesComplete).increment();
+    }
+
+    /** A missed message was written to a resuming socket. */
+    public void recoveredMessage() {
+        recoveredMessages.increment();
     }
 
     public void slowConsumerClosed() {

@@ -81,4 +81,26 @@ class SocketIoCodecTest {
         assertThat(event.socketIoText()).isEqualTo("42[\"new-message\",{\"text\":\"hi\"}]");
         assertThat(event.socketIoText()).isSameAs(event.socketIoText()); // encoded once, shared
     }
+
+    @Test
+    void connectionStateRecoveryOnTheWire() {
+        assertThat(SioCodec.connected("s1", "p1")).isEqualTo("0{\"sid\":\"s1\",\"pid\":\"p1\"}");
+        assertThat(SioCodec.connected("s1", null)).isEqualTo("0{\"sid\":\"s1\"}");
+        // A sequenced room event carries its offset "<roomId>:<seq>" last, one encoding for every recipient.
+        OutboundEvent event = new OutboundEvent("new-message", Json.MAPPER.createObjectNode().put("text", "hi"), "lo:bby", 57);
+        assertThat(event.socketIoText()).isEqualTo("42[\"new-message\",{\"text\":\"hi\"},\"lo:bby:57\"]");
+        assertThat(event.socketIoText()).isSameAs(event.socketIoText());
+        OutboundEvent presence = new OutboundEvent("presence-update", Json.MAPPER.createObjectNode(), "lobby", 0);
+        assertThat(presence.socketIoText()).isEqualTo("42[\"presence-update\",{}]");
+        // The offset's room resumes from the offset (what the client got); other rooms from the saved seqs.
+        java.util.Map<String, Long> saved = new java.util.LinkedHashMap<>();
+        saved.put("lo:bby", 60L);
+        saved.put("b", 7L);
+        assertThat(SioRecovery.withOffset(saved, "lo:bby:57")).containsExactly(
+                java.util.Map.entry("lo:bby", 57L), java.util.Map.entry("b", 7L));
+        assertThat(SioRecovery.withOffset(saved, "gone:99")).isEqualTo(saved);
+        assertThat(SioRecovery.withOffset(saved, "garbage")).isEqualTo(saved);
+        assertThat(SioRecovery.withOffset(saved, null)).isEqualTo(saved);
+        assertThat(new SioRecovery(SioSessions.NONE, 1).newPid()).hasSize(24).isNotEqualTo(new SioRecovery(SioSessions.NONE, 1).newPid());
+    }
 }

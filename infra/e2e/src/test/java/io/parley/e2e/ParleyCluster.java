@@ -70,6 +70,24 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     }
 
     private ParleyCluster(TestStack stack) {
+        this(stack, Map.of());
+    }
+
+    /**
+     * A deployment of its own for bulk tests (e.g. 10,000 messages from one sender): the per-user
+     * rate limit, the frame rate and the backpressure bound lifted, deeper send queues. The caller
+     * closes it.
+     */
+    static ParleyCluster bulk(TestStack stack) {
+        return new ParleyCluster(stack, Map.of(
+                "PARLEY_MAX_MESSAGES_PER_MINUTE", "100000000",
+                "PARLEY_RATE_BURST", "100000000",
+                "PARLEY_MAX_FRAMES_PER_SECOND", "100000",
+                "PARLEY_SEND_QUEUE_LIMIT", "50000",
+                "PARLEY_EDGE_MAX_PENDING_MS", "0"));
+    }
+
+    private ParleyCluster(TestStack stack, Map<String, String> overrides) {
         this.stack = stack;
         this.topicNamespace = stack.newTopicNamespace();
         this.keyspace = stack.newKeyspace();
@@ -82,7 +100,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         StackConfig logs = StackConfig.forTests(Map.of(), runDir);
         ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
                 stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
-        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.ofEntries(
+        Map<String, String> settings = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE)),
                 Map.entry("PARLEY_RATE_BURST", Integer.toString(RATE_BURST)),
                 Map.entry("PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH)),
@@ -96,6 +114,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
                 Map.entry("PARLEY_MAX_ROOMS_PER_USER", Integer.toString(MAX_ROOMS_PER_USER)),
                 Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
+        settings.putAll(overrides);
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, settings);
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
