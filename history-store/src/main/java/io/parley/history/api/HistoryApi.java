@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
@@ -185,17 +186,42 @@ public final class HistoryApi {
             error(response, ErrorCode.UNAVAILABLE, "history storage unavailable, retry later");
             return;
         }
-        response.header(HeaderNames.CONTENT_TYPE, NDJSON);
-        try (OutputStream out = response.outputStream()) {
+        // The stream opens with the first event: a failure before it is still a clean JSON error.
+        OutputStream[] out = new OutputStream[1];
+        try {
             log.replay(roomId, ((ReplayParams.Valid) params).range(), payload -> {
-                out.write(payload.getBytes(StandardCharsets.UTF_8));
-                out.write('\n');
+                if (out[0] == null) {
+                    response.header(HeaderNames.CONTENT_TYPE, NDJSON);
+                    out[0] = response.outputStream();
+                }
+                out[0].write(payload.getBytes(StandardCharsets.UTF_8));
+                out[0].write('\n');
             });
         } catch (IOException e) {
             LOG.info("replay of {} ended early: {}", roomId, e.toString());
+            throw new UncheckedIOException(e); // the client went away: close the connection
         } catch (RuntimeException e) {
+            if (out[0] == null) {
+                boolean storage = e instanceof AllNodesFailedException || e instanceof DriverTimeoutException
+                        || e instanceof QueryExecutionException;
+                LOG.warn("replay of {} failed: {}", roomId, e.toString());
+                error(response, storage ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL_ERROR,
+                        storage ? "history storage unavailable, retry later" : "internal error");
+                return;
+            }
+            // Lines were sent: abort the connection (no final chunk) rather than end the stream cleanly.
             LOG.warn("replay of {} failed mid-stream, response aborted: {}", roomId, e.toString());
-            throw e;
+            throw new UncheckedIOException(new IOException("replay aborted by a storage failure", e));
+        }
+        try {
+            if (out[0] == null) {
+                response.header(HeaderNames.CONTENT_TYPE, NDJSON);
+                response.send();
+            } else {
+                out[0].close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -16,6 +16,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -92,9 +94,9 @@ public final class RebuildMain {
             return;
         }
         CountDownLatch finished = new CountDownLatch(1);
-        Rebuild[] running = new Rebuild[1];
+        AtomicReference<Rebuild> running = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-            Rebuild rebuild = running[0];
+            Rebuild rebuild = running.get();
             if (rebuild != null && finished.getCount() > 0) {
                 System.err.println("parley-rebuild: stopping, committing what is stored");
                 rebuild.stop();
@@ -107,7 +109,7 @@ public final class RebuildMain {
         }));
         int exit;
         try {
-            Rebuild.Result result = run(config, options, System.out, running);
+            Rebuild.Result result = run(config, options, Buckets.defaults(), System.out, running::set);
             System.out.printf("parley-rebuild: serve the rebuilt tables with PARLEY_CASSANDRA_KEYSPACE=%s"
                     + " PARLEY_HISTORY_GROUP_ID=%s (the writer then goes on where the rebuild stopped)%n",
                     options.keyspace(), options.groupId());
@@ -122,11 +124,8 @@ public final class RebuildMain {
     }
 
     /** One run: schema applied to the target keyspace, then room-events through the history store's sink. */
-    static Rebuild.Result run(HistoryConfig config, Options options, PrintStream progress, Rebuild[] running) {
-        return run(config, options, Buckets.defaults(), progress, running);
-    }
-
-    static Rebuild.Result run(HistoryConfig config, Options options, Buckets buckets, PrintStream progress, Rebuild[] running) {
+    static Rebuild.Result run(HistoryConfig config, Options options, Buckets buckets, PrintStream progress,
+                              Consumer<Rebuild> started) {
         try (CqlSession session = Sessions.open(config.cassandraContactPoints(), config.cassandraLocalDc())) {
             MessageStore messages = MessageStore.open(session, options.keyspace(), options.replication(), buckets);
             RawEventStore raw = new RawEventStore(session, options.keyspace(), buckets);
@@ -134,7 +133,7 @@ public final class RebuildMain {
             Rebuild rebuild = new Rebuild(new Rebuild.Settings(config.kafkaBootstrap(), config.roomEventsTopic(),
                     options.groupId(), options.batches(), 10, Duration.ofSeconds(options.progressSeconds())),
                     new CassandraSink(messages, raw, cql), progress);
-            running[0] = rebuild;
+            started.accept(rebuild);
             return rebuild.run();
         }
     }

@@ -172,7 +172,7 @@ class RebuildIT {
 
         // The live tables: the history store's own writer.
         long liveStart = System.nanoTime();
-        try (HistoryStore store = HistoryStore.start(config)) {
+        try (HistoryStore ignored = HistoryStore.start(config)) {
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> committedSum(stack.kafkaBootstrap(), liveGroup) == records);
         }
@@ -204,7 +204,7 @@ class RebuildIT {
             HistoryConfig rebuildConfig = config.withKeyspace(live);
             RebuildMain.Options options = RebuildMain.Options.parse(new String[] {"--keyspace", rebuilt, "--progress-seconds", "2"});
             assertThat(options.groupId()).isEqualTo(group);
-            Rebuild.Result two = RebuildMain.run(rebuildConfig, options, BUCKETS, System.out, new Rebuild[1]);
+            Rebuild.Result two = RebuildMain.run(rebuildConfig, options, BUCKETS, System.out, started -> { });
             assertThat(two.completed()).isTrue();
             assertThat(one.stored() + two.stored()).as("nothing read twice, nothing skipped").isEqualTo(records);
             assertThat(committedSum(stack.kafkaBootstrap(), group)).isEqualTo(records);
@@ -214,7 +214,7 @@ class RebuildIT {
 
             // Run 3: a fresh group from offset 0 into the same keyspace: idempotent, the same rows again.
             RebuildMain.Options again = RebuildMain.Options.parse(new String[] {"--keyspace", rebuilt, "--group", group + "-again"});
-            Rebuild.Result three = RebuildMain.run(rebuildConfig, again, BUCKETS, System.out, new Rebuild[1]);
+            Rebuild.Result three = RebuildMain.run(rebuildConfig, again, BUCKETS, System.out, started -> { });
             assertThat(three.stored()).isEqualTo(records);
             System.out.printf("RebuildIT: full rebuild rate (not asserted, a busy test machine): %,.0f events/s%n", three.rate());
             assertSameRows(session, live, rebuilt);
