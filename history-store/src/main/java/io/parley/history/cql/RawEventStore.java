@@ -90,8 +90,12 @@ public final class RawEventStore implements EventLog {
 
     @Override
     public long replay(String roomId, ReplayRange range, Out out) throws IOException {
+        // Seqs past the last bucket a seq can have (2^31 buckets) select nothing more, not an error.
+        if (range.fromSeq() / buckets.size() > Integer.MAX_VALUE) {
+            return 0;
+        }
         int firstBucket = buckets.of(range.fromSeq());
-        int lastBucket = range.toSeq() == Long.MAX_VALUE ? Integer.MAX_VALUE : buckets.of(range.toSeq());
+        int lastBucket = (int) Math.min(range.toSeq() / buckets.size(), Integer.MAX_VALUE);
         List<Integer> selected = new ArrayList<>();
         for (Row row : session.execute(selectBuckets.bind(roomId, firstBucket, lastBucket)
                 .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM).setPageSize(PAGE))) {
@@ -105,6 +109,9 @@ public final class RawEventStore implements EventLog {
         for (int bucket : selected) {
             long from = Math.max(range.fromSeq(), buckets.firstSeq(bucket));
             long to = Math.min(range.toSeq(), buckets.lastSeq(bucket));
+            if (from > to) {
+                continue;
+            }
             for (Row row : session.execute(selectEvents.bind(roomId, bucket, from, to)
                     .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM).setPageSize(PAGE))) {
                 Instant at = row.getInstant("created_at");

@@ -170,6 +170,8 @@ class ReplayApiIT {
             assertThat(seqRange).hasSize(31);
             assertThat(lines(events(port, room, "?fromSeq=70", "alice"))).isEqualTo(log.subList(69, 75));
             assertThat(lines(events(port, room, "?fromSeq=76", "alice"))).isEmpty();
+            assertThat(lines(events(port, room, "?fromSeq=" + (Long.MAX_VALUE - 1), "alice"))).isEmpty();
+            assertThat(lines(events(port, room, "?toSeq=" + (Long.MAX_VALUE - 1), "alice"))).isEqualTo(log);
 
             // Time range: [base+20s, base+50s) -- the late-clock events (every 10th) count by their own time.
             Instant from = Instant.ofEpochMilli(BASE + 20_000);
