@@ -82,7 +82,7 @@ public final class RebuildMain {
         HistoryConfig config;
         try {
             options = Options.parse(args);
-            config = HistoryConfig.fromEnv(System.getenv());
+            config = HistoryConfig.storageFromEnv(System.getenv());
             if (options.keyspace().equals(config.keyspace())) {
                 throw new IllegalArgumentException("--keyspace " + options.keyspace()
                         + " is the live keyspace (PARLEY_CASSANDRA_KEYSPACE): rebuild into a new one");
