@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,25 +93,23 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
      * idempotent).
      */
     public CompletionStage<Void> write(List<RoomEvent> events) {
-        return write(events, BoundedCql.defaults(session), new ArrayList<>());
+        return write(events, BoundedCql.defaults(session), new ArrayList<>(), new PartitionWrites());
     }
 
     /**
-     * As {@link #write(List)}, through {@code cql} (bounded in-flight writes; messages grouped per
-     * partition), the heads once every future of {@code alongside} (other writes of the same batch,
-     * e.g. the raw events) and of the rows here completed.
+     * As {@link #write(List)}, through {@code cql} (bounded in-flight writes), the message rows
+     * added to {@code partitions} (with what other tables of the batch put there, e.g. the raw
+     * events) and sent with them, grouped per partition key; the heads once every future of
+     * {@code alongside} (other writes of the same batch) and of the rows here completed.
      */
-    public CompletionStage<Void> write(List<RoomEvent> events, BoundedCql cql, List<CompletableFuture<?>> alongside) {
+    public CompletionStage<Void> write(List<RoomEvent> events, BoundedCql cql, List<CompletableFuture<?>> alongside,
+                                       PartitionWrites partitions) {
         List<CompletableFuture<?>> writes = alongside;
         Map<String, Long> heads = new HashMap<>();
-        Map<String, List<BoundStatement>> messages = new LinkedHashMap<>();
-        Map<String, List<Integer>> messageSizes = new HashMap<>();
         for (RoomEvent event : events) {
             if (event.body() instanceof RoomEvent.MessageSent message) {
-                String partition = buckets.of(event.seq()) + "|" + event.roomId();
-                messages.computeIfAbsent(partition, k -> new ArrayList<>()).add(bindUpsert(event, message));
-                messageSizes.computeIfAbsent(partition, k -> new ArrayList<>())
-                        .add(160 + (message.content() == null ? 0 : message.content().length()));
+                partitions.add(event.roomId(), buckets.of(event.seq()), bindUpsert(event, message),
+                        160 + (message.content() == null ? 0 : message.content().length()));
                 heads.merge(event.roomId(), event.seq(), Math::max);
             } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
                 writes.add(cql.execute(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
@@ -136,8 +133,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 }
             }
         }
-        messages.forEach((partition, rows) ->
-                cql.grouped(rows, messageSizes.get(partition).stream().mapToInt(Integer::intValue).toArray(), writes));
+        partitions.flush(cql, writes);
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
             // On a driver thread: not through the bound (whose permits those threads release).
             List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size());

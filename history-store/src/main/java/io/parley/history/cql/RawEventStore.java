@@ -53,38 +53,38 @@ public final class RawEventStore implements EventLog {
 
     private record Partition(String roomId, int bucket) {}
 
-    /** Starts the writes of every event (grouped per partition) and of the bucket times; adds their futures. */
-    public void write(List<LoggedEvent> events, BoundedCql cql, List<CompletableFuture<?>> into) {
+    /**
+     * Adds every event's row to {@code rows} (sent with the other tables' rows of the same partition
+     * key by the caller's {@link PartitionWrites#flush}) and starts the writes of the bucket times,
+     * adding their futures to {@code into}.
+     */
+    public void write(List<LoggedEvent> events, BoundedCql cql, List<CompletableFuture<?>> into, PartitionWrites rows) {
         Map<Partition, List<LoggedEvent>> partitions = new LinkedHashMap<>();
         for (LoggedEvent event : events) {
             partitions.computeIfAbsent(new Partition(event.roomId(), buckets.of(event.seq())), k -> new ArrayList<>()).add(event);
         }
         Map<String, List<BoundStatement>> spans = new LinkedHashMap<>();
         partitions.forEach((partition, inPartition) -> {
-            List<BoundStatement> rows = new ArrayList<>(inPartition.size());
-            int[] sizes = new int[inPartition.size()];
             long earliest = Long.MAX_VALUE;
             long latest = Long.MIN_VALUE;
-            for (int i = 0; i < inPartition.size(); i++) {
-                LoggedEvent event = inPartition.get(i);
-                rows.add(insert.bind(event.roomId(), partition.bucket(), event.seq(), event.type(), event.eventId(),
-                        event.userId(), Instant.ofEpochMilli(event.timestamp()), event.payload())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
-                sizes[i] = event.payload().length() + 96;
+            for (LoggedEvent event : inPartition) {
+                rows.add(event.roomId(), partition.bucket(), insert.bind(event.roomId(), partition.bucket(), event.seq(),
+                                event.type(), event.eventId(), event.userId(), Instant.ofEpochMilli(event.timestamp()),
+                                event.payload()).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM),
+                        event.payload().length() + 96);
                 earliest = Math.min(earliest, event.timestamp());
                 latest = Math.max(latest, event.timestamp());
             }
-            cql.grouped(rows, sizes, into);
             List<BoundStatement> roomSpans = spans.computeIfAbsent(partition.roomId(), k -> new ArrayList<>());
             roomSpans.add(first.bind(FIRST_BASE - earliest, Instant.ofEpochMilli(earliest), partition.roomId(), partition.bucket())
                     .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
             roomSpans.add(last.bind(latest, Instant.ofEpochMilli(latest), partition.roomId(), partition.bucket())
                     .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
         });
-        spans.values().forEach(rows -> {
-            int[] sizes = new int[rows.size()];
+        spans.values().forEach(roomSpans -> {
+            int[] sizes = new int[roomSpans.size()];
             java.util.Arrays.fill(sizes, 64);
-            cql.grouped(rows, sizes, into);
+            cql.grouped(roomSpans, sizes, into);
         });
     }
 

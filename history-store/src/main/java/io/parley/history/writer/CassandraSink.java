@@ -1,11 +1,13 @@
 // Owns what one batch of room events becomes in Cassandra: every event raw (room_events), the known
-// ones also as messages, heads, memberships, rooms and read positions. The live writer and the
+// ones also as messages, heads, memberships, rooms and read positions; the rows of messages and
+// room_events that share a partition key (room_id, bucket) go in one batch. The live writer and the
 // rebuild share it, so both write the same rows.
 package io.parley.history.writer;
 
 import io.parley.contracts.event.RoomEvent;
 import io.parley.history.cql.BoundedCql;
 import io.parley.history.cql.MessageStore;
+import io.parley.history.cql.PartitionWrites;
 import io.parley.history.cql.RawEventStore;
 
 import java.util.ArrayList;
@@ -35,8 +37,9 @@ public final class CassandraSink implements EventSink {
             }
         }
         try {
-            raw.write(events, cql, writes);
-            return messages.write(known, cql, writes);
+            PartitionWrites partitions = new PartitionWrites();
+            raw.write(events, cql, writes, partitions);
+            return messages.write(known, cql, writes, partitions);
         } catch (RuntimeException e) {
             // A statement that could not even be sent: wait for those sent (their permits), then fail.
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
