@@ -1,6 +1,6 @@
-// Owns every CQL statement of the history store: schema application, the idempotent upserts of
-// the writer (messages, heads, read positions, rooms, room membership and roles) and the partition
-// reads of the API.
+// Owns the CQL statements of the history store's derived tables: schema application, the
+// idempotent upserts of the writer (messages, heads, read positions, rooms, room membership and
+// roles) and the partition reads of the API. The raw events' statements are RawEventStore's.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
