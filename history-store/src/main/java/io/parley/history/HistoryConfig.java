@@ -40,6 +40,17 @@ public record HistoryConfig(String kafkaBootstrap, String topicNamespace, List<I
     }
 
     public static HistoryConfig fromEnv(Map<String, String> env) {
+        HistoryConfig storage = storageFromEnv(env);
+        return new HistoryConfig(storage.kafkaBootstrap(), storage.topicNamespace(), storage.cassandraContactPoints(),
+                storage.cassandraLocalDc(), storage.keyspace(), storage.groupId(), storage.host(),
+                integer(env, "PARLEY_HISTORY_PORT", 8090), AuthConfig.fromEnv(env), storage.buckets());
+    }
+
+    /**
+     * The same settings without the token ones ({@code auth} null): for the commands that serve no
+     * API (rebuild), so they run without {@code PARLEY_JWT_SECRET}; port 0.
+     */
+    public static HistoryConfig storageFromEnv(Map<String, String> env) {
         return new HistoryConfig(
                 value(env, "PARLEY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
                 value(env, "PARLEY_TOPIC_NAMESPACE", Topic.DEFAULT_NAMESPACE),
@@ -48,8 +59,8 @@ public record HistoryConfig(String kafkaBootstrap, String topicNamespace, List<I
                 value(env, "PARLEY_CASSANDRA_KEYSPACE", "parley"),
                 value(env, "PARLEY_HISTORY_GROUP_ID", "parley-history"),
                 value(env, "PARLEY_HISTORY_HOST", "127.0.0.1"),
-                integer(env, "PARLEY_HISTORY_PORT", 8090),
-                AuthConfig.fromEnv(env),
+                0,
+                null,
                 Buckets.defaults());
     }
 

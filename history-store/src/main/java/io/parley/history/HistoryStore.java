@@ -1,5 +1,5 @@
 // Owns the wiring and lifecycle of one history store: Cassandra session and schema, the
-// room-events writer, the HTTP API, /metrics (Prometheus: Cassandra write latency, request
+// room-events writer (every event raw, the known ones as messages, memberships...), the HTTP API, /metrics (Prometheus: Cassandra write latency, request
 // latency, the writer's consumer metrics, JVM) and /ready (Kafka, Cassandra, writer lag); started
 // and stopped in order, by hand (no DI).
 package io.parley.history;
@@ -15,9 +15,12 @@ import io.parley.contracts.ops.Readiness;
 import io.parley.contracts.CqlSchema;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.history.api.HistoryApi;
+import io.parley.history.cql.BoundedCql;
 import io.parley.history.cql.MessagePager;
+import io.parley.history.cql.RawEventStore;
 import io.parley.history.cql.MessageStore;
 import io.parley.history.cql.Sessions;
+import io.parley.history.writer.CassandraSink;
 import io.parley.history.writer.RoomEventWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +70,8 @@ public final class HistoryStore implements AutoCloseable {
         KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), "parley-history", Duration.ofSeconds(2));
         try {
             MessageStore store = MessageStore.open(session, config.keyspace(), CqlSchema.localReplication(), config.buckets());
+            RawEventStore raw = new RawEventStore(session, config.keyspace(), config.buckets());
+            CassandraSink sink = new CassandraSink(store, raw, BoundedCql.defaults(session));
             LOG.info("history store: schema applied to keyspace '{}' (bucket size {})", config.keyspace(), config.buckets().size());
             Timer writes = Timer.builder("parley.history.cassandra.write")
                     .description("One batch of room events written to Cassandra (the writer's unit of commit)")
@@ -74,7 +79,7 @@ public final class HistoryStore implements AutoCloseable {
             writer = RoomEventWriter.start(new RoomEventWriter.Settings(config.kafkaBootstrap(), config.roomEventsTopic(),
                     config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8)), events -> {
                         long started = System.nanoTime();
-                        return store.write(events).whenComplete((done, failure) ->
+                        return sink.write(events).whenComplete((done, failure) ->
                                 writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
                     });
             writer.bindMetrics(metrics);
@@ -93,7 +98,7 @@ public final class HistoryStore implements AutoCloseable {
                     })
                     .bindTo(metrics.registry())
                     .start(1_000);
-            HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store, store,
+            HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store, store, raw,
                     () -> !session.isClosed() && running.isRunning());
             Timer requests = Timer.builder("parley.history.requests")
                     .description("History API requests, from arrival to the response sent")

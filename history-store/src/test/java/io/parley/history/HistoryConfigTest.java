@@ -61,4 +61,14 @@ class HistoryConfigTest {
         assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET, "PARLEY_HISTORY_PORT", "70000")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theStorageSettingsNeedNoTokenSettings() {
+        HistoryConfig config = HistoryConfig.storageFromEnv(Map.of("PARLEY_CASSANDRA_KEYSPACE", "live",
+                "PARLEY_TOPIC_NAMESPACE", "ns."));
+        assertThat(config.keyspace()).isEqualTo("live");
+        assertThat(config.roomEventsTopic()).isEqualTo("ns.room-events.v1");
+        assertThat(config.auth()).isNull();
+        assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of())).isInstanceOf(IllegalArgumentException.class);
+    }
 }

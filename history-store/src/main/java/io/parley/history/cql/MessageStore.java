@@ -1,6 +1,6 @@
-// Owns every CQL statement of the history store: schema application, the idempotent upserts of
-// the writer (messages, heads, read positions, rooms, room membership and roles) and the partition
-// reads of the API.
+// Owns the CQL statements of the history store's derived tables: schema application, the
+// idempotent upserts of the writer (messages, heads, read positions, rooms, room membership and
+// roles) and the partition reads of the API. The raw events' statements are RawEventStore's.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -92,12 +92,23 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
 
     /**
      * Stores the messages, read positions and membership changes among {@code events} (other events
-     * are ignored), all at once, then
-     * raises each room's head to its highest message seq. Completes when every write succeeded;
-     * fails if any failed (the caller writes the whole batch again: it is idempotent).
+     * are ignored), all at once, then raises each room's head to its highest message seq. Completes
+     * when every write succeeded; fails if any failed (the caller writes the whole batch again: it is
+     * idempotent).
      */
     public CompletionStage<Void> write(List<RoomEvent> events) {
-        List<CompletableFuture<?>> writes = new ArrayList<>(events.size());
+        return write(events, BoundedCql.defaults(session), new ArrayList<>(), new PartitionWrites());
+    }
+
+    /**
+     * As {@link #write(List)}, through {@code cql} (bounded in-flight writes), the message rows
+     * added to {@code partitions} (with what other tables of the batch put there, e.g. the raw
+     * events) and sent with them, grouped per partition key; the heads once every future of
+     * {@code alongside} (other writes of the same batch) and of the rows here completed.
+     */
+    public CompletionStage<Void> write(List<RoomEvent> events, BoundedCql cql, List<CompletableFuture<?>> alongside,
+                                       PartitionWrites partitions) {
+        List<CompletableFuture<?>> writes = alongside;
         Map<String, Long> heads = new HashMap<>();
         Map<String, Long> eventHeads = new HashMap<>();
         for (RoomEvent event : events) {
@@ -105,32 +116,35 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 eventHeads.merge(event.roomId(), event.seq(), Math::max);
             }
             if (event.body() instanceof RoomEvent.MessageSent message) {
-                writes.add(session.executeAsync(bindUpsert(event, message)).toCompletableFuture());
+                partitions.add(event.roomId(), buckets.of(event.seq()), bindUpsert(event, message),
+                        160 + (message.content() == null ? 0 : message.content().length()));
                 heads.merge(event.roomId(), event.seq(), Math::max);
             } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
-                writes.add(session.executeAsync(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                writes.add(cql.execute(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
             } else if (event.body() instanceof RoomEvent.RoleSet set && set.memberId() != null) {
-                writes.add(session.executeAsync(upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                writes.add(cql.execute(upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
             } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
                 String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId()
                         : event.body() instanceof RoomEvent.MemberRemoved removed ? removed.memberId() : event.userId();
                 String role = event.body() instanceof RoomEvent.MemberAdded added ? added.role()
                         : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null;
                 if (userId != null) {
-                    writes.add(session.executeAsync((role == null ? upsertMember.bind(event.seq(), member, event.roomId(), userId)
+                    writes.add(cql.execute((role == null ? upsertMember.bind(event.seq(), member, event.roomId(), userId)
                                     : upsertMemberRole.bind(event.seq(), member, role, event.roomId(), userId))
-                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
                 }
                 if (event.body() instanceof RoomEvent.RoomCreated created) {
-                    writes.add(session.executeAsync(upsertRoom.bind(event.seq(), created.name(), created.description(),
+                    writes.add(cql.execute(upsertRoom.bind(event.seq(), created.name(), created.description(),
                                     created.roomType(), event.userId(), created.maxUsers(), event.roomId())
-                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).toCompletableFuture());
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
                 }
             }
         }
+        partitions.flush(cql, writes);
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            // On a driver thread: not through the bound (whose permits those threads release).
             List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size() + eventHeads.size());
             heads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
                     upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))

@@ -2,10 +2,6 @@
 // only after every write of a poll succeeded.
 package io.parley.history.writer;
 
-import io.parley.contracts.Limits;
-import io.parley.contracts.event.RoomEvent;
-import io.parley.contracts.json.JsonSerde;
-import io.parley.contracts.json.Serdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,7 +50,7 @@ public final class RoomEventWriter implements AutoCloseable {
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
     private final EventSink sink;
-    private final JsonSerde<RoomEvent> serde = Serdes.roomEvent();
+    private final EventDecoder decoder = new EventDecoder();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -143,7 +139,7 @@ public final class RoomEventWriter implements AutoCloseable {
     private boolean storeWithRetry(List<ConsumerRecord<String, byte[]>> batch) {
         long backoff = MIN_BACKOFF_MS;
         int failures = 0;
-        List<RoomEvent> events = decode(batch);
+        List<LoggedEvent> events = decode(batch);
         while (true) {
             try {
                 sink.write(events).toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -183,19 +179,13 @@ public final class RoomEventWriter implements AutoCloseable {
         }
     }
 
-    /** The batch's events; records that do not decode, or are not a storable event, are logged and skipped. */
-    private List<RoomEvent> decode(List<ConsumerRecord<String, byte[]>> batch) {
-        List<RoomEvent> events = new ArrayList<>(batch.size());
+    /** The batch's events; records that are no room event are logged and skipped (unknown types are kept). */
+    private List<LoggedEvent> decode(List<ConsumerRecord<String, byte[]>> batch) {
+        List<LoggedEvent> events = new ArrayList<>(batch.size());
         for (ConsumerRecord<String, byte[]> record : batch) {
-            RoomEvent event;
-            try {
-                event = serde.deserialize(record.topic(), record.value());
-            } catch (RuntimeException e) {
-                LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-                continue;
-            }
-            if (event == null || !Limits.isValidRoomId(event.roomId()) || event.seq() < 1 || event.body() == null) {
-                LOG.warn("skipping invalid room event at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            LoggedEvent event = decoder.decode(record.topic(), record.value());
+            if (event == null) {
+                LOG.warn("skipping a record that is no room event at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
             }
             events.add(event);
