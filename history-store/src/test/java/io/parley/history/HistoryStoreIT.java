@@ -262,8 +262,10 @@ class HistoryStoreIT {
                 await().atMost(PATIENCE).until(() -> caughtUp(stack.kafkaBootstrap(), topic, groupId));
                 assertThat(store.isWriterRunning()).isTrue();
                 original = snapshot(session, keyspace);
-                // messages of A and B, one head each; members: alice in A and B, user-x in B, olivia and pat in C; room C
-                assertThat(original).hasSize(N + 10 + 2 + 5 + 1);
+                // messages of A and B, one head each, and C's head row with no message seq (only its event
+                // seq, for resume's storedSeq); members: alice in A and B, user-x in B, olivia and pat in C; room C
+                assertThat(original).hasSize(N + 10 + 3 + 5 + 1);
+                assertThat(original).contains("heads " + roomB + "c|null");
                 assertThat(original).contains("members " + roomA + "|alice|true|null", "members " + roomB + "|user-x|true|null",
                         "members " + roomB + "c|olivia|true|owner", "members " + roomB + "c|pat|true|admin",
                         "rooms " + roomB + "c|Plans|null|private|olivia|5");
