@@ -37,6 +37,11 @@ import java.util.Map;
  * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room of
  * another is refused with ROOM_LIMIT (counted per connection: the rooms it joined and those it was subscribed to as
  * a member's; eventually the user's count); 0 = no limit</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_CONNECTIONS</td><td>100000</td><td>connections of this node (both protocols); one more is
+ * refused with CONNECTION_LIMIT (HTTP 503 at a /ws upgrade, a CONNECT_ERROR on Socket.IO, an error then close
+ * 4429 after first-message auth); 0 = no limit</td></tr>
+ * <tr><td>PARLEY_MAX_CONNECTIONS_PER_USER</td><td>20</td><td>connections of one user on this node (refused like the
+ * node limit); the processors enforce the same variable across nodes; 0 = no limit</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
@@ -47,10 +52,12 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
                          SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs, int maxRoomsPerUser,
-                         ResumeConfig resume) {
+                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
     public static final int DEFAULT_MAX_ROOMS_PER_USER = 1000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
 
     public EdgeConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
@@ -73,6 +80,8 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
         require(maxRoomsPerUser >= 0, "PARLEY_MAX_ROOMS_PER_USER must be >= 0");
         require(resume != null, "resume configuration missing");
+        require(maxConnections >= 0, "PARLEY_EDGE_MAX_CONNECTIONS must be >= 0");
+        require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be >= 0");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -103,32 +112,35 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
                 intOf(env, "PARLEY_MAX_ROOMS_PER_USER", DEFAULT_MAX_ROOMS_PER_USER),
-                ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
+                ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
+                intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
+                intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults());
+                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     /** This configuration with other resume settings. */
     public EdgeConfig withResume(ResumeConfig resume) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     public String topic(Topic topic) {

@@ -72,7 +72,7 @@ public final class EdgeNode {
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
-    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final ConnectionRegistry registry;
     private final RoomIndex index = new RoomIndex();
     private final RateLimitTable rateLimits = new RateLimitTable();
     private final CommandService commands;
@@ -106,6 +106,7 @@ public final class EdgeNode {
 
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher, OpsConfig ops) {
         this.config = config;
+        this.registry = new ConnectionRegistry(config.maxConnections(), config.maxConnectionsPerUser());
         this.ops = ops;
         EdgeMetrics.install(metrics);
         metrics.bindConnections(registry::snapshot, java.util.List.of("native", "socketio"));

@@ -20,4 +20,12 @@ public final class CloseCodes {
      * (the stock client reconnects by itself).
      */
     public static final int RECONNECT = 4503;
+
+    /**
+     * The connection was over a connection limit (PARLEY_EDGE_MAX_CONNECTIONS of its node, or
+     * PARLEY_MAX_CONNECTIONS_PER_USER across the cluster): an error event with CONNECTION_LIMIT and
+     * retryAfterMs came first. Do not reconnect at once; close another connection of the user, or
+     * retry after retryAfterMs.
+     */
+    public static final int CONNECTION_LIMIT = 4429;
 }

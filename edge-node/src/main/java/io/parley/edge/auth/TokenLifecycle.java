@@ -129,6 +129,9 @@ public final class TokenLifecycle {
             }
             first = current == null;
             target.authenticated(fresh);
+            if (!target.isOpen()) {
+                return; // refused at a connection limit: the target already told the client and closed
+            }
         }
         schedule(target, fresh);
         var data = Json.tree(new AuthProtocol.AuthSuccess(fresh.userId(), fresh.expiresAt().toEpochMilli()));

@@ -16,6 +16,7 @@ import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.wire.AuthProtocol;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
+import io.parley.edge.session.ConnectionRegistry;
 import io.parley.contracts.wire.Protocol;
 import io.parley.edge.auth.TokenLifecycle;
 import io.parley.edge.auth.UpgradeAuthenticator;
@@ -221,12 +222,22 @@ final class SioPackets {
             endpoint.send(session, EngineCodec.message(SioCodec.connected(existing.connectionId(), existing.pid())));
             return;
         }
+        ConnectionRegistry.Admission full = endpoint.registry().precheck(identity.userId());
+        if (full != null) { // the cheap refusal: a CONNECT_ERROR, the session stays for another CONNECT
+            ErrorBody refusal = endpoint.registry().refusal(full);
+            endpoint.send(session, EngineCodec.message(SioCodec.connectError(SioCodec.DEFAULT_NAMESPACE,
+                    ErrorCode.CONNECTION_LIMIT + ": " + refusal.message(), refusal)));
+            return;
+        }
         SioRecovery recovery = endpoint.recovery();
         SioSocket socket = new SioSocket(EventIds.next(), identity, session, endpoint, vocabulary);
         boolean recovered = false;
         synchronized (socket) {
             session.socket(socket);
             endpoint.activate(socket);
+            if (!socket.isOpen()) {
+                return; // refused at a connection limit (a race past the pre-check): told and closed
+            }
             if (recovery.enabled() && vocabulary == Vocabularies.DEFAULT) {
                 if (saved != null && identity.userId().equals(saved.userId())) {
                     java.util.Map<String, Long> rooms = SioRecovery.withOffset(saved.rooms(), offset);

@@ -193,9 +193,22 @@ public final class SocketIoEndpoint {
         timer.schedule(() -> ping(session), config.pingIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
-    /** The socket is authenticated (at CONNECT or by its first auth event): it becomes a connected client. Holds its lock. */
+    /**
+     * The socket is authenticated (at CONNECT or by its first auth event): it becomes a connected
+     * client, unless the node or its user is at a connection limit (refused). Holds its lock.
+     */
+    ConnectionRegistry registry() {
+        return registry;
+    }
+
     void activate(SioSocket socket) {
-        registry.add(socket);
+        ConnectionRegistry.Admission admission = registry.tryAdd(socket);
+        if (admission != ConnectionRegistry.Admission.ADMITTED) {
+            // Over a connection limit: an "error" event with CONNECTION_LIMIT, then DISCONNECT and close;
+            // never connected, so cleanup publishes nothing for it.
+            end(socket, io.parley.contracts.wire.CloseCodes.CONNECTION_LIMIT, registry.refusal(admission));
+            return;
+        }
         commands.connected(socket);
         commands.welcome(socket); // online-users: asynchronous (Redis), so after the CONNECT packet in practice; the client buffers events before it anyway
         LOG.debug("Socket.IO socket {} connected for {} (session {})", socket.connectionId(), socket.userId(), socket.engine().sid);
@@ -254,8 +267,8 @@ public final class SocketIoEndpoint {
             if (!socket.markClosed()) {
                 return;
             }
-            if (socket.identity() != null) { // a socket that never authenticated was never connected
-                registry.remove(socket);
+            // A socket that never authenticated, or was refused at a connection limit, was never connected.
+            if (socket.identity() != null && registry.remove(socket)) {
                 index.removeEverywhere(socket);
                 commands.disconnected(socket, reason);
                 recovery.closed(socket, reason);

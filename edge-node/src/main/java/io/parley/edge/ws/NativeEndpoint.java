@@ -87,6 +87,10 @@ public final class NativeEndpoint {
         return new TappedListener(new NativeListener(this));
     }
 
+    ConnectionRegistry registry() {
+        return registry;
+    }
+
     UpgradeAuthenticator authenticator() {
         return authenticator;
     }
@@ -98,7 +102,8 @@ public final class NativeEndpoint {
     /**
      * HTTP handler for {@code /ws} requests that were not upgraded (Helidon falls back to HTTP
      * routing when the upgrade is rejected): a browser origin not allowed gets 403; a refused or
-     * missing token gets 401 with the reason; a valid token without an upgrade gets 426.
+     * missing token gets 401 with the reason; a valid token of a user or node at its connection
+     * limit gets 503 CONNECTION_LIMIT with retryAfterMs; a valid token without an upgrade gets 426.
      */
     public void refusedUpgrade(ServerRequest request, ServerResponse response) {
         if (!origins.allowed(request.headers())) {
@@ -117,7 +122,15 @@ public final class NativeEndpoint {
             return;
         }
         TokenVerifier.Result result = authenticator.authenticate(request.prologue(), request.headers());
-        if (result instanceof TokenVerifier.Rejected rejected) {
+        ConnectionRegistry.Admission full = result instanceof TokenVerifier.Verified verified
+                ? registry.precheck(verified.identity().userId()) : null;
+        if (full != null) {
+            ErrorBody refusal = registry.refusal(full);
+            response.status(Status.SERVICE_UNAVAILABLE_503)
+                    .header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, refusal.retryAfterMs() / 1000)))
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(Json.write(Map.of("error", refusal)));
+        } else if (result instanceof TokenVerifier.Rejected rejected) {
             response.status(Status.UNAUTHORIZED_401)
                     .header(HeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
@@ -176,14 +189,26 @@ public final class NativeEndpoint {
             synchronized (session) {
                 activate(session);
             }
-            lifecycle.track(session);
+            if (session.isOpen()) { // else refused at the connection limit
+                lifecycle.track(session);
+            }
         }
         return session;
     }
 
-    /** The session is authenticated (at the upgrade or by its first auth): it becomes a connected client. Holds its lock. */
+    /**
+     * The session is authenticated (at the upgrade or by its first auth): it becomes a connected
+     * client, unless the node or its user is at the connection limit (then an error, then close
+     * {@link io.parley.contracts.wire.CloseCodes#CONNECTION_LIMIT}). Holds its lock.
+     */
     void activate(NativeSession session) {
-        registry.add(session);
+        ConnectionRegistry.Admission admission = registry.tryAdd(session);
+        if (admission != ConnectionRegistry.Admission.ADMITTED) {
+            // Over a limit only known now (first-message auth, or a race past the upgrade's pre-check):
+            // never connected, so cleanup publishes nothing for it.
+            end(session, io.parley.contracts.wire.CloseCodes.CONNECTION_LIMIT, registry.refusal(admission));
+            return;
+        }
         commands.connected(session);
         commands.welcome(session);
         LOG.debug("connection {} opened for {}", session.connectionId(), session.userId());
@@ -301,8 +326,8 @@ public final class NativeEndpoint {
             if (!session.markClosed()) {
                 return false;
             }
-            if (session.identity() != null) { // a session that never authenticated was never connected
-                registry.remove(session);
+            // A session that never authenticated, or was refused at the connection limit, was never connected.
+            if (session.identity() != null && registry.remove(session)) {
                 index.removeEverywhere(session);
                 commands.disconnected(session, reason);
             }

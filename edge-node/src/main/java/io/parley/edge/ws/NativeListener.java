@@ -40,7 +40,12 @@ final class NativeListener implements WsListener, TappedListener.ViolationAware 
             return Optional.empty(); // first-message auth: the session waits for auth {token}
         }
         switch (endpoint.authenticator().authenticate(prologue, headers)) {
-            case TokenVerifier.Verified verified -> identity = verified.identity();
+            case TokenVerifier.Verified verified -> {
+                if (endpoint.registry().precheck(verified.identity().userId()) != null) {
+                    throw new WsUpgradeException("connection limit"); // answered 503 CONNECTION_LIMIT by /ws routing
+                }
+                identity = verified.identity();
+            }
             case TokenVerifier.Rejected rejected -> throw new WsUpgradeException("authentication failed: " + rejected.reason());
         }
         return Optional.empty();
