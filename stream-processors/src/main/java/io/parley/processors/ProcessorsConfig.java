@@ -40,11 +40,16 @@ import java.util.Map;
  * @param leaseTickMs          {@code PARLEY_LEASE_TICK_MS}, default 1000: how often the lease stage appends a
  *                             tick to edge-nodes; a dead edge node expires within its lease + this + the
  *                             processors' lag
+ * @param maxConnectionsPerUser {@code PARLEY_MAX_CONNECTIONS_PER_USER}, default 20: a user's connections across
+ *                             every edge node; the presence stage closes the one that goes over (a
+ *                             {@code connection-limit} delivery); 0 = no limit (the edge applies the same
+ *                             variable per node)
  */
 public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
                                int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
                                int lingerMs, int commitIntervalMs, long presenceGraceMs, long presenceIdleMs,
-                               long presenceTickMs, String redisUrl, long typingTimeoutMs, long leaseTickMs) {
+                               long presenceTickMs, String redisUrl, long typingTimeoutMs, long leaseTickMs,
+                               int maxConnectionsPerUser) {
 
     public ProcessorsConfig {
         require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
@@ -58,6 +63,7 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
         require(presenceGraceMs >= 0, "PARLEY_PRESENCE_GRACE_MS must be at least 0, was " + presenceGraceMs);
         require(presenceIdleMs >= 0, "PARLEY_PRESENCE_IDLE_MS must be at least 0, was " + presenceIdleMs);
         require(presenceTickMs >= 10, "PARLEY_PRESENCE_TICK_MS must be at least 10, was " + presenceTickMs);
+        require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be at least 0, was " + maxConnectionsPerUser);
         require(leaseTickMs >= 10, "PARLEY_LEASE_TICK_MS must be at least 10, was " + leaseTickMs);
         require(typingTimeoutMs >= 100, "PARLEY_TYPING_TIMEOUT_MS must be at least 100, was " + typingTimeoutMs);
         require(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
@@ -87,14 +93,15 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 integer(env, "PARLEY_PRESENCE_TICK_MS", 250),
                 text(env, "PARLEY_REDIS_URL", null),
                 integer(env, "PARLEY_TYPING_TIMEOUT_MS", 5000),
-                integer(env, "PARLEY_LEASE_TICK_MS", 1000));
+                integer(env, "PARLEY_LEASE_TICK_MS", 1000),
+                integer(env, "PARLEY_MAX_CONNECTIONS_PER_USER", 20));
     }
 
     /** The settings with another Redis URL (null: no view). */
     public ProcessorsConfig withRedisUrl(String url) {
         return new ProcessorsConfig(kafkaBootstrap, topicNamespace, applicationId, stateDir, healthPort, maxMessageLength,
                 maxMessagesPerMinute, rateBurst, lingerMs, commitIntervalMs, presenceGraceMs, presenceIdleMs,
-                presenceTickMs, url, typingTimeoutMs, leaseTickMs);
+                presenceTickMs, url, typingTimeoutMs, leaseTickMs, maxConnectionsPerUser);
     }
 
     /** The name of a catalog topic in this deployment's namespace. */

@@ -20,7 +20,7 @@ class ProcessorsConfigTest {
     void defaults() {
         ProcessorsConfig config = ProcessorsConfig.from(Map.of());
         assertThat(config).isEqualTo(new ProcessorsConfig("127.0.0.1:19092", Topic.DEFAULT_NAMESPACE, "parley-processors",
-                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 5000, 10_000, 300_000, 250, null, 5000, 1000));
+                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 5000, 10_000, 300_000, 250, null, 5000, 1000, 20));
         assertThat(config.topic(Topic.ROOM_COMMANDS)).isEqualTo("parley.room-commands.v1");
     }
 

@@ -1,6 +1,7 @@
 /*
  * Delivery owns the shape of the records on deliveries: what the processors address to one edge
- * node (a room push, a reply to one connection, a rate-limit decision, a subscription change).
+ * node (a room push, a reply to one connection, a rate-limit decision, a subscription change, a
+ * connection refused over the per-user connection limit).
  */
 package io.parley.contracts.event;
 
@@ -24,8 +25,9 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
             @JsonSubTypes.Type(value = RateLimit.class, name = "rate-limit"),
             @JsonSubTypes.Type(value = LeaseExpired.class, name = "lease-expired"),
             @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
-            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe")})
-    public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired, Subscribe, Unsubscribe {}
+            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
+            @JsonSubTypes.Type(value = ConnectionLimit.class, name = "connection-limit")})
+    public sealed interface Body permits ToRoom, Reply, RateLimit, LeaseExpired, Subscribe, Unsubscribe, ConnectionLimit {}
 
     /**
      * Connection {@code connectionId} of this node, of member {@code userId}, is subscribed to
@@ -99,4 +101,13 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
      * on another boot ignores it.
      */
     public record LeaseExpired(String bootId) implements Body {}
+
+    /**
+     * Connection {@code connectionId} of this node, of {@code userId}, brought the user over
+     * {@code limit} connections across the cluster (PARLEY_MAX_CONNECTIONS_PER_USER): the node sends
+     * it an error ({@code CONNECTION_LIMIT}, retryAfterMs) and closes it (native: close code
+     * {@link io.parley.contracts.wire.CloseCodes#CONNECTION_LIMIT}). The presence stage never
+     * counted it, so its disconnect changes no presence. Added later in v1.
+     */
+    public record ConnectionLimit(String connectionId, String userId, int limit) implements Body {}
 }

@@ -96,6 +96,7 @@ class SchemaConformanceTest {
                     new Delivery("edge-1", 0, new Delivery.LeaseExpired(ID)),
                     new Delivery("edge-1", 0, new Delivery.Subscribe("conn-1", "lobby", "alice")),
                     new Delivery("edge-1", 0, new Delivery.Unsubscribe("lobby", "bob")),
+                    new Delivery("edge-1", 0, new Delivery.ConnectionLimit("conn-1", "alice", 20)),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 9, Protocol.MEMBER_REMOVED,
                             Json.tree(new Protocol.MemberRemoved("lobby", "bob", "alice", 9)))),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 0, Protocol.PRESENCE_UPDATE,

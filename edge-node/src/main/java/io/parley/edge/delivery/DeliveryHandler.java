@@ -5,7 +5,8 @@
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets);
  * Subscribe -> index a member's connection in a room without a join; Unsubscribe -> take every
- * socket of a user who is no longer a member out of the room.
+ * socket of a user who is no longer a member out of the room; ConnectionLimit -> tell the one
+ * connection CONNECTION_LIMIT and close it (its user is over the per-user limit across nodes).
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
  * bare message ids. A join with lastSeq (resume) is answered through the Resumer, and a room being
  * recovered for a connection gets its live events held by that connection's RoomRecovery.
@@ -102,6 +103,7 @@ public final class DeliveryHandler {
                 case Delivery.LeaseExpired expired -> leaseExpired.accept(expired.bootId());
                 case Delivery.Subscribe subscribe -> subscribe(subscribe);
                 case Delivery.Unsubscribe unsubscribe -> unsubscribe(unsubscribe);
+                case Delivery.ConnectionLimit limit -> connectionLimit(limit);
             }
         } finally {
             WriteStamp.clear();
@@ -174,6 +176,21 @@ public final class DeliveryHandler {
      */
     public void onGoneSubscription(Consumer<Delivery.Subscribe> handler) {
         this.goneSubscription = handler;
+    }
+
+    /**
+     * The connection brought its user over the per-user limit across nodes: an error event with
+     * CONNECTION_LIMIT, then close ({@link io.parley.contracts.wire.CloseCodes#CONNECTION_LIMIT});
+     * its cleanup publishes its disconnect as for any close. Gone already: nothing to do.
+     */
+    private void connectionLimit(Delivery.ConnectionLimit limit) {
+        ClientConnection connection = connections.get(limit.connectionId());
+        if (connection instanceof io.parley.edge.auth.TokenLifecycle.Target target && connection.isOpen()) {
+            target.end(io.parley.contracts.wire.CloseCodes.CONNECTION_LIMIT, new io.parley.contracts.wire.ErrorBody(
+                    io.parley.contracts.ErrorCode.CONNECTION_LIMIT,
+                    "at most " + limit.limit() + " connections per user (PARLEY_MAX_CONNECTIONS_PER_USER)",
+                    ConnectionRegistry.RETRY_AFTER_MS));
+        }
     }
 
     /** The user is no longer a member: none of their sockets here gets the room's next event. */

@@ -7,11 +7,14 @@
  * user's full presence on the compacted presence topic, and into the Redis view. It also drops the
  * connections of an edge node whose lease expired, asks the room stage to subscribe a member's
  * connections to the user's rooms (on connect, and when another device joins), and rewrites the Redis view of its partition
- * when the view's marker is missing (a fresh or flushed Redis) or after a restart.
+ * when the view's marker is missing (a fresh or flushed Redis) or after a restart. It enforces the
+ * per-user connection limit across nodes: a connection that brings its user over it is never
+ * counted and its node is told to close it (a connection-limit delivery).
  */
 package io.parley.processors.presence;
 
 import io.parley.contracts.Limits;
+import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.event.UserPresence;
 import io.parley.contracts.wire.Protocol;
@@ -41,7 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Input: {@link UserEvent}s (key user id) and {@link NodeExpired} (broadcast to every partition).
- * Output: {@link PresenceFanout} (key room id) and {@link UserPresence} (key user id).
+ * Output: {@link PresenceFanout} (key room id), {@link UserPresence} (key user id) and
+ * {@link Delivery} (a {@link Delivery.ConnectionLimit}, key edge node id).
  *
  * <p>Time is the processor's wall clock ({@code currentSystemTimeMs}), for events and timers
  * alike: presence is about now. Timers live in the same store, indexed by due time
@@ -56,6 +60,8 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
 
     private final long graceMs;
     private final long idleMs;
+    /** Connections of one user across nodes; 0: no limit. */
+    private final int maxConnectionsPerUser;
     /**
      * Activity (a message sent) is remembered to this resolution: a message less than this after
      * the last remembered activity writes nothing (the user's state, and the idle timer keyed by
@@ -72,6 +78,11 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
     private int partition;
 
     PresenceProcessor(long graceMs, long idleMs, Duration tick, PresenceView view) {
+        this(graceMs, idleMs, tick, view, 0);
+    }
+
+    PresenceProcessor(long graceMs, long idleMs, Duration tick, PresenceView view, int maxConnectionsPerUser) {
+        this.maxConnectionsPerUser = maxConnectionsPerUser;
         this.graceMs = graceMs;
         this.idleMs = idleMs;
         this.activityResolutionMs = idleMs > 0 ? Math.min(idleMs / 60, MAX_ACTIVITY_RESOLUTION_MS) : MAX_ACTIVITY_RESOLUTION_MS;
@@ -146,6 +157,14 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         switch (event.body()) {
             case UserEvent.Connected connected -> {
                 if (event.connectionId() == null || event.edgeNodeId() == null) {
+                    return;
+                }
+                if (maxConnectionsPerUser > 0 && !w.connections.containsKey(event.connectionId())
+                        && w.connections.size() >= maxConnectionsPerUser) {
+                    // Over the limit across nodes: never counted (so its disconnect is an unknown one and
+                    // presence stays exact), and its node closes it.
+                    context.forward(new Record<>(event.edgeNodeId(), new Delivery(event.edgeNodeId(), event.edgeSlot(),
+                            new Delivery.ConnectionLimit(event.connectionId(), w.userId, maxConnectionsPerUser)), now));
                     return;
                 }
                 w.connections.put(event.connectionId(), new Conn(event.edgeNodeId(), event.edgeSlot()));

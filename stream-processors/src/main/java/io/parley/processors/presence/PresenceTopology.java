@@ -2,14 +2,17 @@
  * PresenceTopology owns the wiring of the presence stage: user-events (shared with the rate-limit
  * stage) and the broadcast node expiries into the presence processor with its store; the users'
  * presence to the compacted presence topic; presence diffs, re-keyed by room through the internal
- * presence-fanout topic (partitioned like room-commands), returned for the room stage.
+ * presence-fanout topic (partitioned like room-commands), returned for the room stage; the
+ * connection-limit closes to deliveries (by edge slot).
  */
 package io.parley.processors.presence;
 
 import io.parley.contracts.Topic;
+import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.event.UserPresence;
 import io.parley.processors.ProcessorsConfig;
+import io.parley.processors.SlotPartitioner;
 import io.parley.processors.Stores;
 import io.parley.processors.lease.LeaseTopology;
 import io.parley.processors.lease.NodeExpired;
@@ -48,13 +51,20 @@ public final class PresenceTopology {
         long grace = config.presenceGraceMs();
         long idle = config.presenceIdleMs();
         Duration tick = Duration.ofMillis(config.presenceTickMs());
-        KStream<String, Object> out = in.process(() -> new PresenceProcessor(grace, idle, tick, view),
+        int maxPerUser = config.maxConnectionsPerUser();
+        KStream<String, Object> out = in.process(() -> new PresenceProcessor(grace, idle, tick, view, maxPerUser),
                 Named.as("presence-processor"), Stores.PRESENCE_STATE);
 
         out.filter((k, v) -> v instanceof UserPresence, Named.as("presence-records-only"))
                 .mapValues(v -> (UserPresence) v, Named.as("as-user-presence"))
                 .to(config.topic(Topic.PRESENCE), Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.userPresence())
                         .withName("presence-sink"));
+
+        out.filter((k, v) -> v instanceof Delivery, Named.as("presence-deliveries-only"))
+                .mapValues(v -> (Delivery) v, Named.as("as-presence-delivery"))
+                .to(config.topic(Topic.DELIVERIES), Produced.with(Serdes.String(), io.parley.contracts.json.Serdes.delivery())
+                        .withStreamPartitioner(new SlotPartitioner())
+                        .withName("presence-deliveries-sink"));
 
         return out.filter((k, v) -> v instanceof PresenceFanout, Named.as("presence-fanout-only"))
                 .mapValues(v -> (PresenceFanout) v, Named.as("as-presence-fanout"))

@@ -5,7 +5,8 @@
  * diffs only on real changes, custom status, idle -> away, the compacted presence topic, and an
  * edge node whose lease runs out (its connections dropped on the room side and the user side
  * while users also connected elsewhere stay online); a member's devices subscribed to the user's
- * rooms without a join (on connect, and when another device joins), until leave-room.
+ * rooms without a join (on connect, and when another device joins), until leave-room; the
+ * per-user connection limit across nodes (the connection over it closed by its node, never counted).
  */
 package io.parley.processors.presence;
 
@@ -370,6 +371,43 @@ class PresenceTopologyTest {
         assertThat(presenceUpdates(afterGrace, 2, "carol")).isEmpty();
         List<UserPresence> changes = presence.readValuesToList();
         assertThat(changes).extracting(UserPresence::userId).containsExactly("alice");
+    }
+
+    @Test
+    void aConnectionOverThePerUserLimitAcrossNodesIsClosedByItsNodeAndNeverCounted() {
+        int limit = CONFIG.maxConnectionsPerUser();
+        assertThat(limit).isEqualTo(20);
+        online("bob", "b1", 1);
+        for (int i = 1; i <= limit; i++) {
+            online("alice", "a" + i, 1 + i % 2); // both nodes
+        }
+        assertThat(deliveries.readValuesToList()).noneMatch(d -> d.body() instanceof Delivery.ConnectionLimit);
+        assertThat(statuses("alice")).containsExactly(Protocol.ONLINE);
+
+        connect("alice", "a-over", 2);
+        connect("alice", "a1", 2); // a replayed connected of a counted connection is not a new one
+        List<Delivery> out = deliveries.readValuesToList();
+        assertThat(out).filteredOn(d -> d.body() instanceof Delivery.ConnectionLimit)
+                .containsExactly(new Delivery("edge-2", 1, new Delivery.ConnectionLimit("a-over", "alice", limit)));
+        assertThat(subscribes(out, 2)).extracting(Delivery::body) // not subscribed to her rooms either
+                .noneMatch(b -> ((Delivery.Subscribe) b).connectionId().equals("a-over"));
+        connect("carol", "c1", 2); // another user is not limited by alice's count
+        assertThat(deliveries.readValuesToList()).noneMatch(d -> d.body() instanceof Delivery.ConnectionLimit);
+
+        // Its node closes it: its disconnect changes nothing, and she stays online on the others.
+        close("alice", "a-over", 2);
+        for (int i = 1; i < limit; i++) {
+            close("alice", "a" + i, 1 + i % 2);
+        }
+        advance(GRACE + 1_000);
+        assertThat(statuses("alice")).isEmpty(); // one connection (a20) left: still online, nothing published
+        // Now under the limit: a new connection is accepted.
+        connect("alice", "a-new", 1);
+        assertThat(deliveries.readValuesToList()).noneMatch(d -> d.body() instanceof Delivery.ConnectionLimit);
+        close("alice", "a" + limit, 1 + limit % 2);
+        close("alice", "a-new", 1);
+        advance(GRACE + 1_000);
+        assertThat(statuses("alice")).containsExactly(Protocol.OFFLINE); // exact: offline once all counted ones are gone
     }
 
     private void beat(int edge) {
