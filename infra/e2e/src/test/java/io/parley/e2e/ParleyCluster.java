@@ -87,6 +87,21 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 "PARLEY_EDGE_MAX_PENDING_MS", "0"));
     }
 
+    /** Connections per user (across nodes, and on one node) of {@link #limits}. */
+    static final int LIMIT_PER_USER = 2;
+    /** Connections per edge node of {@link #limits}. */
+    static final int LIMIT_PER_NODE = 4;
+
+    /**
+     * A deployment of its own with small connection limits (ConnectionLimitsIT): {@value #LIMIT_PER_USER}
+     * connections per user, {@value #LIMIT_PER_NODE} per edge node. The caller closes it.
+     */
+    static ParleyCluster limits(TestStack stack) {
+        return new ParleyCluster(stack, Map.of(
+                "PARLEY_MAX_CONNECTIONS_PER_USER", Integer.toString(LIMIT_PER_USER),
+                "PARLEY_EDGE_MAX_CONNECTIONS", Integer.toString(LIMIT_PER_NODE)));
+    }
+
     private ParleyCluster(TestStack stack, Map<String, String> overrides) {
         this.stack = stack;
         this.topicNamespace = stack.newTopicNamespace();
