@@ -27,7 +27,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read"),
         @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
-        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member")})
+        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
+        @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -87,17 +88,53 @@ public sealed interface RoomEntry {
      * A room made by create-room: {@code roomType} public, private or direct; its owner; its
      * limit (null: none) and how many members it has now. A room without one (made by a join) is public.
      */
-    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members)
+    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members,
+                Long expireAfterIdleMs, Boolean deleted)
             implements RoomEntry {
+        Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members) {
+            this(name, description, roomType, ownerId, maxUsers, members, null, null);
+        }
+
         boolean isFull() {
             return maxUsers != null && members >= maxUsers;
         }
 
+        boolean isDeleted() {
+            return Boolean.TRUE.equals(deleted);
+        }
+
         Room withMembers(int count) {
-            return new Room(name, description, roomType, ownerId, maxUsers, count);
+            return new Room(name, description, roomType, ownerId, maxUsers, count, expireAfterIdleMs, deleted);
+        }
+
+        Room withSettings(String newName, String newDescription, Integer newMaxUsers) {
+            return new Room(newName == null ? name : newName, newDescription == null ? description : newDescription,
+                    roomType, ownerId, newMaxUsers == null ? maxUsers : newMaxUsers, members, expireAfterIdleMs, deleted);
+        }
+
+        Room asDeleted() {
+            return new Room(name, description, roomType, ownerId, maxUsers, members, expireAfterIdleMs, Boolean.TRUE);
         }
     }
 
-    /** A member of a created room: role owner, admin or member. Lasts until removed (not tied to connections). */
-    record Member(String role) implements RoomEntry {}
+    /**
+     * A member of a created room: role owner, admin or member; {@code muted} (null: not): their
+     * messages are refused. Lasts until removed (not tied to connections).
+     */
+    record Member(String role, Boolean muted) implements RoomEntry {
+        Member(String role) {
+            this(role, null);
+        }
+
+        boolean isMuted() {
+            return Boolean.TRUE.equals(muted);
+        }
+    }
+
+    /**
+     * {@code e|<roomId>}: a room with idle expiry is deleted at {@code dueAt} (epoch ms: its last
+     * message's edge timestamp + expireAfterIdleMs) unless a message moves it; {@code lastEventId}:
+     * that message's (or the create's) event id, the base of the expiry's derived event id.
+     */
+    record IdleTimer(long dueAt, String lastEventId) implements RoomEntry {}
 }

@@ -3,7 +3,8 @@
  * validates, keeps membership by connection and the routing table (which edge nodes hold the
  * room's sockets), assigns the room's next seq (1, 2, 3 ... with no gap), and emits the room
  * event, one delivery per edge node of the room, and the reply to the requesting connection.
- * Rooms as objects (create-room, add-member, who may join) are planned by RoomAccess.
+ * Rooms as objects (create-room, add-member, who may join) are planned by RoomAccess; their later
+ * life (update, delete, mute, open-direct, idle expiry) by RoomLifecycle.
  * Typing indicators live here too (ephemeral, members only, never room events; see typing()).
  * It is also where at-least-once is made safe: each command's decision is remembered by event id
  * before any state changes, so a command seen again re-emits its original outputs.
@@ -77,6 +78,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
     private RoomAccess access;
+    private RoomLifecycle lifecycle;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.checks = new RoomCommandChecks(maxMessageLength);
@@ -88,6 +90,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         this.context = context;
         this.store = context.getStateStore(Stores.ROOM_STATE);
         this.access = new RoomAccess(store);
+        this.lifecycle = new RoomLifecycle(store);
+        context.schedule(Stores.ROOM_IDLE_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireIdleRooms);
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireTyping);
     }
@@ -106,8 +110,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         Decision decision = checks.rejectionOf(command);
         if (decision == null && (command.body() instanceof RoomCommand.TypingStart
                 || command.body() instanceof RoomCommand.TypingStop)) {
-            typing(record, command);
-            return;
+            if (lifecycle.isDeleted(command.roomId())) {
+                decision = lifecycle.refusalIfDeleted(command);
+            } else {
+                typing(record, command);
+                return;
+            }
         }
         if (decision == null) {
             decision = decideOnce(command);
@@ -263,7 +271,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             }
             return done.decision();
         }
-        Plan plan = switch (command.body()) {
+        Plan plan = lifecycle.planIfDeleted(command, head(command.roomId()));
+        if (plan == null) plan = switch (command.body()) {
             case RoomCommand.Join join -> join(command);
             case RoomCommand.Leave leave -> leave(command);
             case RoomCommand.Send send -> send(command, send);
@@ -271,6 +280,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.CreateRoom create -> access.create(command, head(command.roomId()));
             case RoomCommand.AddMember add -> access.add(command, head(command.roomId()), nodes(command.roomId()));
             case RoomCommand.SetRole set -> access.setRole(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.UpdateRoom update -> lifecycle.update(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.MuteMember mute -> lifecycle.mute(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, head(command.roomId()), nodes(command.roomId()));
+            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, head(command.roomId()));
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
@@ -357,9 +371,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         if (connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
             return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
+        if (lifecycle.isMuted(roomId, command.userId())) {
+            return Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "you are muted in this room"));
+        }
         Head head = head(roomId);
         Head next = new Head(head.seq() + 1, head.ops() + 1);
-        List<Write> writes = new ArrayList<>(3);
+        List<Write> writes = new ArrayList<>(lifecycle.touch(command)); // a room with idle expiry: its timer moves
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }
@@ -444,6 +461,21 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             store.delete(write.key());
         } else {
             store.put(write.key(), write.value());
+        }
+    }
+
+    /** Deletes the rooms whose idle timer is due (RoomLifecycle): each a synthesised delete-room decided like any command. */
+    private void expireIdleRooms(long now) {
+        for (RoomCommand delete : lifecycle.dueExpiries(now)) {
+            Record<String, Object> record = new Record<>(delete.roomId(), delete, now);
+            Decision decision = decideOnce(delete);
+            for (Object out : decision.outputs(delete)) {
+                String key = out instanceof Delivery delivery ? delivery.edgeNodeId() : delete.roomId();
+                context.forward(record.withKey(key).withValue(out));
+            }
+            if (decision.kind() == Decision.Kind.ROOM_DELETED) {
+                log.info("room {} deleted: idle since {}", delete.roomId(), java.time.Instant.ofEpochMilli(delete.timestamp()));
+            }
         }
     }
 
