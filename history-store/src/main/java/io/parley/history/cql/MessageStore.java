@@ -1,6 +1,6 @@
-// Owns every CQL statement of the history store: schema application, the idempotent upserts of
+// Owns the CQL statements of the history store: schema application, the idempotent upserts of
 // the writer (messages, heads, read positions, rooms, room membership and roles) and the partition
-// reads of the API.
+// reads of the API; rooms as objects (lifecycle events, my rooms, the directory) are RoomStore's.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -49,6 +49,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     private final PreparedStatement selectMember;
     private final PreparedStatement selectAscending;
     private final PreparedStatement selectDescending;
+    private final RoomStore rooms;
 
     private MessageStore(CqlSession session, String keyspace, Buckets buckets) {
         this.session = session;
@@ -73,6 +74,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 + " WHERE room_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ";
         this.selectAscending = session.prepare(select + "ASC LIMIT ?");
         this.selectDescending = session.prepare(select + "DESC LIMIT ?");
+        this.rooms = new RoomStore(session, keyspace);
     }
 
     /** Applies Parley's schema to {@code keyspace} (idempotent) and prepares the statements. */
@@ -86,6 +88,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
 
     public Buckets buckets() { return buckets; }
 
+    /** Rooms as objects: the rooms API's reads (and the writes of the room-lifecycle events). */
+    public RoomStore rooms() { return rooms; }
+
     /**
      * Stores the messages, read positions and membership changes among {@code events} (other events
      * are ignored), all at once, then
@@ -96,6 +101,10 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
         List<CompletableFuture<?>> writes = new ArrayList<>(events.size());
         Map<String, Long> heads = new HashMap<>();
         for (RoomEvent event : events) {
+            writes.addAll(rooms.write(event, event.userId() == null ? null : membership(event.body()),
+                    event.body() instanceof RoomEvent.MemberAdded added ? added.memberId() : event.userId(),
+                    event.body() instanceof RoomEvent.MemberAdded added ? added.role()
+                            : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null));
             if (event.body() instanceof RoomEvent.MessageSent message) {
                 writes.add(session.executeAsync(bindUpsert(event, message)).toCompletableFuture());
                 heads.merge(event.roomId(), event.seq(), Math::max);
