@@ -171,7 +171,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 room.put("seq", seq + members.size());
                 out.add(reply(command, room));
                 out.add(event(command, seq, new RoomEvent.RoomCreated(create.name(), create.description(), create.roomType(),
-                        create.maxUsers())));
+                        create.maxUsers(), create.expireAfterIdleMs())));
                 for (int i = 0; i < members.size(); i++) {
                     out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
                 }

@@ -184,7 +184,7 @@ final class RoomAccess {
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROLE_SET, next.seq(), List.copyOf(targets)), next.ops(),
-                List.of(new RoomEntry.Write(RoomKeys.member(roomId, set.memberId()), new RoomEntry.Member(set.role())),
+                List.of(new RoomEntry.Write(RoomKeys.member(roomId, set.memberId()), new RoomEntry.Member(set.role(), target.muted())),
                         new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
     }
 
