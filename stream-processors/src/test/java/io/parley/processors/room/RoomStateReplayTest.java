@@ -83,9 +83,9 @@ class RoomStateReplayTest {
         return commands;
     }
 
-    private record Run(List<RoomEvent> events, Map<String, Object> state) {}
+    record Run(List<RoomEvent> events, Map<String, Object> state) {}
 
-    private static Run run(Path stateDir, List<RoomCommand> commands) {
+    static Run run(Path stateDir, List<RoomCommand> commands) {
         StreamsBuilder builder = new StreamsBuilder();
         new RoomTopology(CONFIG).build(builder);
         Properties props = Main.streamsProperties(CONFIG);
