@@ -2,8 +2,8 @@
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
- * created room's settings and one member's role, and a command's decision with the state writes it
- * made. Every value is small and bounded: nothing holds a whole room's members.
+ * created room's settings (deleted mark, idle expiry) and one member's role and muted flag, a
+ * room's idle timer, and a command's decision with the state writes it made. Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
 
