@@ -4,7 +4,8 @@
  * without the right (over /ws and /socket.io/), each refusal changing nothing (the room's settings,
  * members and events as before); a muted member cannot send until unmuted; delete-room stops the
  * room (its members hear room-deleted, every later command is INVALID_ROOM, the queries leave it
- * out); open-direct finds or creates the one direct room of a pair.
+ * out); a room created with expireAfterIdleMs is deleted once idle; open-direct finds or creates
+ * the one direct room of a pair.
  */
 package io.parley.e2e;
 
@@ -197,6 +198,25 @@ class RoomLifecycleIT {
             });
             // Leaving still works (the connection's entries go), without an event.
             assertOk(b.request("leave-room", data("roomId", roomId)));
+        }
+    }
+
+    @Test
+    void aRoomCreatedWithIdleExpiryIsDeletedAfterItsIdleTime(ParleyCluster parley) throws Exception {
+        String roomId = TestStack.uniqueName("brief");
+        String alice = TestStack.uniqueName("alice");
+        try (WsClient a = parley.connect(alice, 2)) {
+            ObjectNode create = data("roomId", roomId, "type", "public");
+            create.put("expireAfterIdleMs", 2_000);
+            assertOk(a.request("create-room", create));
+            assertOk(a.request("join-room", data("roomId", roomId)));
+            assertOk(a.request("send-message", data("roomId", roomId, "content", "soon gone")));
+            JsonNode gone = a.nextEvent(e -> e.path("event").asText().equals("room-deleted"));
+            assertThat(gone.path("data").path("reason").asText()).isEqualTo("idle");
+            assertThat(gone.path("data").path("deletedBy").asText()).isEqualTo(alice);
+            assertCode(a.request("send-message", data("roomId", roomId, "content", "too late")), "INVALID_ROOM");
+            await().atMost(WsClient.PATIENCE).untilAsserted(() ->
+                    assertThat(get(parley, "/v1/rooms/" + roomId, alice).statusCode()).isEqualTo(400));
         }
     }
 
