@@ -1,6 +1,6 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role -> room-commands (event id
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role/update-room/delete-room/mute/unmute/open-direct -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
@@ -12,6 +12,7 @@
  */
 package io.parley.edge.command;
 
+import io.parley.contracts.DirectRooms;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.event.RoomCommand;
@@ -177,7 +178,7 @@ public final class CommandService {
         if (command instanceof Command.JoinRoom || command instanceof Command.Resume || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
-                || command instanceof Command.SetRole) {
+                || command instanceof Command.SetRole || isRoomAdmin(command)) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
             long retryAfter = lag.refuse();
             if (retryAfter > 0) {
@@ -190,7 +191,7 @@ public final class CommandService {
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
-                || command instanceof Command.SetRole || command instanceof Command.RemoveMember
+                || command instanceof Command.SetRole || command instanceof Command.RemoveMember || isRoomAdmin(command)
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
@@ -246,7 +247,15 @@ public final class CommandService {
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
             case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
             case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
-                    create.name(), create.description(), create.type(), create.maxUsers(), create.members()), answerFailure);
+                    create.name(), create.description(), create.type(), create.maxUsers(), create.members(),
+                    create.expireAfterIdleMs()), answerFailure);
+            case Command.UpdateRoom update -> publishRoom(connection, update.roomId(), ref,
+                    new RoomCommand.UpdateRoom(update.name(), update.description(), update.maxUsers()), answerFailure);
+            case Command.DeleteRoom delete -> publishRoom(connection, delete.roomId(), ref, new RoomCommand.DeleteRoom(null), answerFailure);
+            case Command.MuteMember mute -> publishRoom(connection, mute.roomId(), ref, mute.mute()
+                    ? new RoomCommand.MuteMember(mute.userId()) : new RoomCommand.UnmuteMember(mute.userId()), answerFailure);
+            case Command.OpenDirect open -> publishRoom(connection, DirectRooms.idOf(connection.userId(), open.userId()), ref,
+                    new RoomCommand.OpenDirect(open.userId()), answerFailure);
             case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
             case Command.RemoveMember remove -> publishRoom(connection, remove.roomId(), ref,
                     new RoomCommand.RemoveMember(remove.userId()), answerFailure);
@@ -398,6 +407,12 @@ public final class CommandService {
     public void leaveGone(String userId, String connectionId, String roomId) {
         publisher.publish(new RoomCommand(EventIds.next(), roomId, userId, nodeId, slot, connectionId, null,
                 clock.getAsLong(), new RoomCommand.Leave("disconnect")), CommandPublisher.Outcome.IGNORE);
+    }
+
+    /** The room-lifecycle commands (update, delete, mute / unmute, open-direct): published, answered by the processors. */
+    private static boolean isRoomAdmin(Command command) {
+        return command instanceof Command.UpdateRoom || command instanceof Command.DeleteRoom
+                || command instanceof Command.MuteMember || command instanceof Command.OpenDirect;
     }
 
     private void publishRoom(ClientConnection connection, String roomId, String ref, RoomCommand.Body body,

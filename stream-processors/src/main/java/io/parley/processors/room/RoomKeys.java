@@ -63,6 +63,13 @@ final class RoomKeys {
         return "o|" + roomId;
     }
 
+    static final String IDLE_PREFIX = "e|";
+
+    /** {@code e|<roomId>}: the room's {@link RoomEntry.IdleTimer} (rooms created with idle expiry only). */
+    static String idle(String roomId) {
+        return IDLE_PREFIX + roomId;
+    }
+
     /** {@code u|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Member} entry in the room (any room, created or made by a join). */
     static String member(String roomId, String userId) {
         return "u|" + roomId + "|" + userId.length() + ":" + userId;
