@@ -8,7 +8,8 @@
  * fails. The answer to an accepted command comes back from the processors via deliveries.
  * Every room command carries the sender's display fields from the token (username, avatarUrl), so
  * the processors build seed 004's user objects without knowing any protocol. Right after a
- * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view.
+ * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view
+ * (OnlineUsersWelcome: one read and one encoded event per batch of connections opening together).
  */
 package io.parley.edge.command;
 
@@ -51,6 +52,8 @@ public final class CommandService {
     private final MessageRooms messageRooms;
     private volatile boolean draining;
     private volatile PresenceReader presence = PresenceReader.NONE;
+    /** online-users for new connections: one read and one encoded event per batch of them. */
+    private final OnlineUsersWelcome welcome = new OnlineUsersWelcome(() -> presence);
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
@@ -106,21 +109,12 @@ public final class CommandService {
 
     /**
      * Sends a just-opened connection seed 004's {@code online-users}: the ids of the users online
-     * now, from the presence view, the user included (nothing when the view cannot be read). Called
+     * now, from the presence view, the user included (nothing when the view cannot be read); the
+     * users of connections greeted in the same batch are included too (they are online). Called
      * by each protocol once its own "connected" answer is queued.
      */
     public void welcome(ClientConnection connection) {
-        presence.onlineUserIds().whenComplete((users, failure) -> {
-            if (failure != null || users == null) {
-                LOG.debug("online users not read for {}: {}", connection.connectionId(), String.valueOf(failure));
-                return;
-            }
-            List<String> ids = new ArrayList<>(users);
-            if (!ids.contains(connection.userId())) {
-                ids.add(connection.userId()); // just connected: online, even before the view shows it
-            }
-            connection.deliver(new OutboundEvent(Protocol.ONLINE_USERS, Json.tree(ids)));
-        });
+        welcome.welcome(connection);
     }
 
     /**
