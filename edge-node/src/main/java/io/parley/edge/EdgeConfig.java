@@ -30,8 +30,10 @@ import java.util.Map;
  * <tr><td>PARLEY_EDGE_LEASE_MS</td><td>10000</td><td>liveness lease; a heartbeat every lease/3</td></tr>
  * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
  * <tr><td>PARLEY_EDGE_MAX_PENDING_MS</td><td>2000</td><td>backpressure: while the oldest command this node published
- * has waited longer than this for the processors' answer, new sends, joins, mark-reads and typing are refused
- * with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
+ * (joins not counted) has waited longer than this for the processors' answer, new sends, mark-reads and typing
+ * are refused with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_PENDING_JOIN_MS</td><td>30000</td><td>backpressure for joins: refused the same way only while
+ * the oldest unanswered command of any kind is older than this, so a join burst on a cold stack is admitted; 0 = never</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
@@ -41,9 +43,12 @@ import java.util.Map;
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs) {
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
+                         long maxPendingJoinMs) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
+    /** Joins wait this long (the oldest unanswered command's age) before they are refused. */
+    public static final long DEFAULT_MAX_PENDING_JOIN_MS = 30_000;
 
     public EdgeConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
@@ -64,6 +69,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(socketIo != null, "Socket.IO configuration missing");
         require(sessionAuth != null, "session auth configuration missing");
         require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
+        require(maxPendingJoinMs >= 0, "PARLEY_EDGE_MAX_PENDING_JOIN_MS must be >= 0");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -92,26 +98,29 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 auth,
                 SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000));
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_JOIN_MS", DEFAULT_MAX_PENDING_JOIN_MS));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000);
+                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_PENDING_JOIN_MS);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs,
+                maxPendingJoinMs);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs,
+                maxPendingJoinMs);
     }
 
     public String topic(Topic topic) {

@@ -143,12 +143,14 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
-        if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
+        boolean joining = command instanceof Command.JoinRoom;
+        if (joining || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
                 || command instanceof Command.SetRole) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
-            long retryAfter = lag.refuse();
+            // Joins have their own, larger bound: a join burst on a cold stack is admitted, answered late.
+            long retryAfter = joining ? lag.refuseJoin() : lag.refuse();
             if (retryAfter > 0) {
                 meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
                 connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
@@ -175,7 +177,9 @@ public final class CommandService {
                 connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
             }
         };
-        if (answered) {
+        if (joining) {
+            lag.publishedJoin(connection.connectionId(), clock.getAsLong());
+        } else if (answered) {
             lag.published(connection.connectionId(), clock.getAsLong());
         }
         switch (command) {
