@@ -256,8 +256,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
 
     /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */
     private Decision decideOnce(RoomCommand command) {
-        String doneKey = RoomKeys.done(command.timestamp(), command.eventId());
-        if (store.get(doneKey) instanceof Done done) {
+        String doneKey = RoomKeys.done(command);
+        RoomEntry stored = store.get(doneKey);
+        if (stored == null && !RoomKeys.legacyDone(command).equals(doneKey)) {
+            stored = store.get(RoomKeys.legacyDone(command)); // decided before decisions were filed by id time
+        }
+        if (stored instanceof Done done) {
             if (done.ops() > head(command.roomId()).ops()) {
                 done.writes().forEach(this::write);
             }
@@ -359,11 +363,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
         Head head = head(roomId);
         Head next = new Head(head.seq() + 1, head.ops() + 1);
-        List<Write> writes = new ArrayList<>(3);
+        // No message index entry: the decision (found by message id, RoomKeys.doneOfMessage) is the index.
+        List<Write> writes = new ArrayList<>(2);
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }
-        writes.add(new Write(RoomKeys.message(roomId, command.eventId()), new RoomEntry.MsgSeq(next.seq())));
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new Plan(Decision.of(Decision.Kind.SENT, next.seq(), targets(nodes(roomId))), next.ops(), writes, clientMsgKey);
     }
@@ -371,8 +375,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     /**
      * Moves the user's read position forward: a seq at or below the current one is acknowledged
      * with the current position and changes nothing; a seq past the room's last event is refused.
-     * Message ids resolve to their seqs through the room's message index ({@code i|} keys, kept as
-     * long as decisions): the position moves to the highest; ids the room does not know are left
+     * Message ids resolve to their seqs through their sends' decisions (found by id, kept
+     * {@link Stores#DECISION_RETENTION}; {@code i|} index entries of before too): the position moves to the highest; ids the room does not know are left
      * out, and none known is INVALID_MESSAGE. A move is a room event (ReadPosition, the room's next
      * seq), so history rebuilds read positions.
      */
@@ -388,9 +392,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             known = new ArrayList<>(read.messageIds().size());
             target = 0;
             for (String id : read.messageIds()) {
-                if (store.get(RoomKeys.message(roomId, id)) instanceof RoomEntry.MsgSeq message && !known.contains(id)) {
+                long seq = messageSeq(roomId, id);
+                if (seq > 0 && !known.contains(id)) {
                     known.add(id);
-                    target = Math.max(target, message.seq());
+                    target = Math.max(target, seq);
                 }
             }
             if (known.isEmpty()) {
@@ -439,6 +444,24 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         return List.copyOf(targets);
     }
 
+    /**
+     * The seq of message {@code messageId} in {@code roomId}, from its decision (a SENT whose writes
+     * set this room's head), or from an index entry written before; 0 if the room does not know it.
+     */
+    private long messageSeq(String roomId, String messageId) {
+        String doneKey = RoomKeys.doneOfMessage(messageId);
+        if (doneKey != null && store.get(doneKey) instanceof Done done && done.decision().kind() == Decision.Kind.SENT) {
+            String headKey = RoomKeys.head(roomId);
+            for (Write write : done.writes()) {
+                if (write.key().equals(headKey)) {
+                    return done.decision().seq();
+                }
+            }
+            return 0; // a message of another room
+        }
+        return store.get(RoomKeys.message(roomId, messageId)) instanceof RoomEntry.MsgSeq legacy ? legacy.seq() : 0;
+    }
+
     private void write(Write write) {
         if (write.value() == null) {
             store.delete(write.key());
@@ -464,7 +487,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             if (entry.value instanceof Done done) {
                 for (Write write : done.writes()) {
                     if (write.key().startsWith(RoomKeys.MESSAGE_PREFIX)) {
-                        store.delete(write.key()); // the message index lives as long as the message's decision
+                        store.delete(write.key()); // an index entry of before lives as long as its message's decision
                     }
                 }
             }

@@ -299,13 +299,33 @@ class RoomTopologyTest {
         Out original = pipe(hello);
 
         // Nothing of the command reached the changelog, but its outputs did.
-        store.delete(RoomKeys.done(hello.timestamp(), hello.eventId()));
+        store.delete(RoomKeys.done(hello));
         store.delete(RoomKeys.clientMsg(ROOM, "alice", "m-1"));
         store.put(RoomKeys.head(ROOM), new RoomEntry.Head(1, 1));
 
         Out replayed = pipe(hello);
         assertThat(replayed.events).isEqualTo(original.events);
         assertThat(replayed.deliveries).isEqualTo(original.deliveries);
+    }
+
+    @Test
+    void aDecisionFiledUnderItsCommandsTimestampBeforeTheUpgradeIsStillFound() {
+        pipe(join("alice", "edge-a", 0, "a1"));
+        KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
+        clock += 7;
+        // The edge's clock read for the timestamp a millisecond after the event id's.
+        RoomCommand hello = new RoomCommand(ulid(clock - 1, 999), ROOM, "alice", "edge-a", 0, "a1", "ref-x", clock,
+                new RoomCommand.Send("m-1", "hello", null));
+        Out original = pipe(hello);
+        assertThat(RoomKeys.legacyDone(hello)).isNotEqualTo(RoomKeys.done(hello));
+
+        // As stored before decisions were filed by the id's time: a replay finds it, decides nothing new.
+        store.put(RoomKeys.legacyDone(hello), store.get(RoomKeys.done(hello)));
+        store.delete(RoomKeys.done(hello));
+        Out replayed = pipe(hello);
+        assertThat(replayed.events).isEqualTo(original.events);
+        assertThat(replayed.deliveries).isEqualTo(original.deliveries);
+        assertThat(store.get(RoomKeys.head(ROOM))).isEqualTo(new RoomEntry.Head(2, 2));
     }
 
     @Test
@@ -456,16 +476,35 @@ class RoomTopologyTest {
     }
 
     @Test
+    void aMessageCostsTheRoomStateChangelogItsDecisionItsAckAndTheHead() {
+        // Issue 10's per-message budget: decision (also the message index), clientMsgId ack, head last.
+        String changelog = "room-test-" + Stores.ROOM_STATE + "-changelog";
+        pipe(join("alice", "edge-a", 0, "a1"));
+        var records = driver.createOutputTopic(changelog, new StringDeserializer(), new StringDeserializer());
+        records.readRecordsToList();
+        RoomCommand hello = send("alice", "edge-a", 0, "a1", "m-1", "hello", null);
+        pipe(hello);
+        assertThat(records.readKeyValuesToList()).extracting(kv -> kv.key)
+                .containsExactly(RoomKeys.done(hello), RoomKeys.clientMsg(ROOM, "alice", "m-1"), RoomKeys.head(ROOM));
+        pipe(send("alice", "edge-a", 0, "a1", null, "no id", null));
+        assertThat(records.readKeyValuesToList()).hasSize(2); // without a clientMsgId: decision and head
+        assertThat(driver.producedTopicNames()).contains(changelog);
+    }
+
+    @Test
     void theMessageIndexExpiresWithTheDecisions() {
         pipe(join("alice", "edge-a", 0, "a1"));
         RoomCommand hello = send("alice", "edge-a", 0, "a1", null, "hello", null);
         pipe(hello);
         KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
-        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isEqualTo(new RoomEntry.MsgSeq(2));
+        // The send's decision is the index (no entry of its own), found from the message id alone.
+        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isNull();
+        assertThat(store.get(RoomKeys.doneOfMessage(hello.eventId()))).isInstanceOfSatisfying(RoomEntry.Done.class,
+                done -> assertThat(done.decision().seq()).isEqualTo(2));
 
         driver.advanceWallClockTime(Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).plus(Duration.ofMinutes(1)));
 
-        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isNull();
+        assertThat(store.get(RoomKeys.doneOfMessage(hello.eventId()))).isNull();
         Out out = pipe(command("alice", "edge-a", 0, "a1", ROOM, RoomCommand.MarkRead.ids(List.of(hello.eventId()))));
         assertThat(out.deliveries).singleElement().satisfies(d -> assertError(d, "edge-a", 0, "a1", ErrorCode.INVALID_MESSAGE));
         // The seq form still works for old messages.
@@ -647,7 +686,20 @@ class RoomTopologyTest {
     private RoomCommand command(String user, String node, int slot, String connection, String room, RoomCommand.Body body) {
         int n = ids.incrementAndGet();
         clock += 7;
-        return new RoomCommand("evt-" + n, room, user, node, slot, connection, "ref-" + n, clock, body);
+        return new RoomCommand(ulid(clock, n), room, user, node, slot, connection, "ref-" + n, clock, body);
+    }
+
+    /** An event id as the edge makes them: a ULID of the command's time ({@code n} in its random part). */
+    static String ulid(long millis, long n) {
+        String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        char[] out = new char[26];
+        for (int i = 9; i >= 0; i--, millis >>>= 5) {
+            out[i] = alphabet.charAt((int) (millis & 31));
+        }
+        for (int i = 25; i >= 10; i--, n >>>= 5) {
+            out[i] = alphabet.charAt((int) (n & 31));
+        }
+        return new String(out);
     }
 
     private RoomCommand join(String user, String node, int slot, String connection) {
