@@ -8,7 +8,8 @@
  * fails. The answer to an accepted command comes back from the processors via deliveries.
  * Every room command carries the sender's display fields from the token (username, avatarUrl), so
  * the processors build seed 004's user objects without knowing any protocol. Right after a
- * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view.
+ * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view
+ * (OnlineUsersWelcome: one read and one encoded event per batch of connections opening together).
  */
 package io.parley.edge.command;
 
@@ -59,6 +60,8 @@ public final class CommandService {
     private volatile int maxRoomsPerUser;
     private volatile PresenceReader presence = PresenceReader.NONE;
     private volatile Resumer resumer = Resumer.disabled();
+    /** online-users for new connections: one read and one encoded event per batch of them. */
+    private final OnlineUsersWelcome welcome = new OnlineUsersWelcome(() -> presence);
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
@@ -129,21 +132,12 @@ public final class CommandService {
 
     /**
      * Sends a just-opened connection seed 004's {@code online-users}: the ids of the users online
-     * now, from the presence view, the user included (nothing when the view cannot be read). Called
+     * now, from the presence view, the user included (nothing when the view cannot be read); the
+     * users of connections greeted in the same batch are included too (they are online). Called
      * by each protocol once its own "connected" answer is queued.
      */
     public void welcome(ClientConnection connection) {
-        presence.onlineUserIds().whenComplete((users, failure) -> {
-            if (failure != null || users == null) {
-                LOG.debug("online users not read for {}: {}", connection.connectionId(), String.valueOf(failure));
-                return;
-            }
-            List<String> ids = new ArrayList<>(users);
-            if (!ids.contains(connection.userId())) {
-                ids.add(connection.userId()); // just connected: online, even before the view shows it
-            }
-            connection.deliver(new OutboundEvent(Protocol.ONLINE_USERS, Json.tree(ids)));
-        });
+        welcome.welcome(connection);
     }
 
     /**
@@ -175,12 +169,15 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
-        if (command instanceof Command.JoinRoom || command instanceof Command.Resume || command instanceof Command.SendMessage
+        // A resume is joins too: judged by the joins' bound (its joins are answered one by one).
+        boolean joining = command instanceof Command.JoinRoom || command instanceof Command.Resume;
+        if (joining || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
                 || command instanceof Command.SetRole || isRoomAdmin(command)) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
-            long retryAfter = lag.refuse();
+            // Joins have their own, larger bound: a join burst on a cold stack is admitted, answered late.
+            long retryAfter = joining ? lag.refuseJoin() : lag.refuse();
             if (retryAfter > 0) {
                 meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
                 connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
@@ -216,7 +213,9 @@ public final class CommandService {
                     "you are a member of " + maxRoomsPerUser + " rooms, the most a user may be; leave one first")));
             return;
         }
-        if (answered) {
+        if (command instanceof Command.JoinRoom) {
+            lag.publishedJoin(connection.connectionId(), clock.getAsLong());
+        } else if (answered) {
             lag.published(connection.connectionId(), clock.getAsLong());
         }
         switch (command) {

@@ -1,6 +1,7 @@
 /*
  * MessageStage owns messages in the room stage: plans a member's send-message (the room's next
- * seq, the message index i| for mark-read by ids, the clientMsgId's original ack m| so a resend
+ * seq; its decision, filed under the message id's time, is the index mark-read by ids reads; the
+ * clientMsgId's original ack m| so a resend
  * is answered with it and emits nothing else); a muted member is refused, and a message moves its
  * room's idle timer (RoomLifecycle). RoomProcessor stores and applies the plan.
  */
@@ -40,11 +41,11 @@ final class MessageStage {
         }
         Head head = state.head(roomId);
         Head next = new Head(head.seq() + 1, head.ops() + 1);
+        // No message index entry: the decision (found by message id, RoomKeys.doneOfMessage) is the index.
         List<Write> writes = new ArrayList<>(lifecycle.touch(command)); // a room with idle expiry: its timer moves
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }
-        writes.add(new Write(RoomKeys.message(roomId, command.eventId()), new RoomEntry.MsgSeq(next.seq())));
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.SENT, next.seq(), RoomState.targets(state.nodes(roomId))),
                 next.ops(), writes, clientMsgKey);

@@ -58,9 +58,9 @@ public sealed interface RoomEntry {
     record ClientMsg(String messageId, long seq, long createdAt) implements RoomEntry {}
 
     /**
-     * A message id's seq in its room, so mark-read by message ids resolves to a read position. Kept
-     * as long as the message's decision ({@link io.parley.processors.Stores#DECISION_RETENTION}) and
-     * dropped with it.
+     * A message id's seq in its room, so mark-read by message ids resolves to a read position. No
+     * longer written (the send's decision is the index: RoomKeys.doneOfMessage); entries of before
+     * are read until they are dropped with their decisions ({@link io.parley.processors.Stores#DECISION_RETENTION}).
      */
     record MsgSeq(long seq) implements RoomEntry {}
 

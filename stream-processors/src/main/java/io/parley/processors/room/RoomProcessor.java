@@ -172,8 +172,12 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
-        String doneKey = RoomKeys.done(command.timestamp(), command.eventId());
-        if (store.get(doneKey) instanceof Done done) {
+        String doneKey = RoomKeys.done(command);
+        RoomEntry stored = store.get(doneKey);
+        if (stored == null && !RoomKeys.legacyDone(command).equals(doneKey)) {
+            stored = store.get(RoomKeys.legacyDone(command)); // decided before decisions were filed by id time
+        }
+        if (stored instanceof Done done) {
             if (done.ops() > state.head(command.roomId()).ops()) {
                 done.writes().forEach(state::write);
             }
@@ -209,7 +213,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             if (entry.value instanceof Done done) {
                 for (Write write : done.writes()) {
                     if (write.key().startsWith(RoomKeys.MESSAGE_PREFIX)) {
-                        store.delete(write.key()); // the message index lives as long as the message's decision
+                        store.delete(write.key()); // an index entry of before lives as long as its message's decision
                     }
                 }
             }
