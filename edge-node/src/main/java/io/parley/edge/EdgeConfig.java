@@ -31,8 +31,10 @@ import java.util.Map;
  * <tr><td>PARLEY_EDGE_LEASE_MS</td><td>10000</td><td>liveness lease; a heartbeat every lease/3</td></tr>
  * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
  * <tr><td>PARLEY_EDGE_MAX_PENDING_MS</td><td>2000</td><td>backpressure: while the oldest command this node published
- * has waited longer than this for the processors' answer, new sends, joins, mark-reads and typing are refused
- * with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
+ * (joins not counted) has waited longer than this for the processors' answer, new sends, mark-reads and typing
+ * are refused with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_PENDING_JOIN_MS</td><td>30000</td><td>backpressure for joins: refused the same way only while
+ * the oldest unanswered command of any kind is older than this, so a join burst on a cold stack is admitted; 0 = never</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
  * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room of
  * another is refused with ROOM_LIMIT (counted per connection: the rooms it joined and those it was subscribed to as
@@ -51,10 +53,13 @@ import java.util.Map;
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs, int maxRoomsPerUser,
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
+                         long maxPendingJoinMs, int maxRoomsPerUser,
                          ResumeConfig resume, int maxConnections, int maxConnectionsPerUser) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
+    /** Joins wait this long (the oldest unanswered command's age) before they are refused. */
+    public static final long DEFAULT_MAX_PENDING_JOIN_MS = 30_000;
     public static final int DEFAULT_MAX_ROOMS_PER_USER = 1000;
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
@@ -78,6 +83,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(socketIo != null, "Socket.IO configuration missing");
         require(sessionAuth != null, "session auth configuration missing");
         require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
+        require(maxPendingJoinMs >= 0, "PARLEY_EDGE_MAX_PENDING_JOIN_MS must be >= 0");
         require(maxRoomsPerUser >= 0, "PARLEY_MAX_ROOMS_PER_USER must be >= 0");
         require(resume != null, "resume configuration missing");
         require(maxConnections >= 0, "PARLEY_EDGE_MAX_CONNECTIONS must be >= 0");
@@ -111,6 +117,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_JOIN_MS", DEFAULT_MAX_PENDING_JOIN_MS),
                 intOf(env, "PARLEY_MAX_ROOMS_PER_USER", DEFAULT_MAX_ROOMS_PER_USER),
                 ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
@@ -121,26 +128,26 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
+                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_PENDING_JOIN_MS, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
                 DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     /** This configuration with other resume settings. */
     public EdgeConfig withResume(ResumeConfig resume) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
     }
 
     public String topic(Topic topic) {

@@ -111,7 +111,7 @@ public final class EdgeNode {
         EdgeMetrics.install(metrics);
         metrics.bindConnections(registry::snapshot, java.util.List.of("native", "socketio"));
         this.publisher = publisher;
-        this.lag = new PipelineLag(config.maxPendingMs());
+        this.lag = new PipelineLag(config.maxPendingMs(), config.maxPendingJoinMs());
         MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
                 lag, messageRooms);
@@ -136,10 +136,10 @@ public final class EdgeNode {
                 .register(processMetrics.registry());
         // Backpressure (PipelineLag): the age of the oldest command still waiting for the processors' answer.
         io.micrometer.core.instrument.Gauge.builder("parley.edge.pending.age", lag, l -> l.oldestAgeMs() / 1000.0)
-                .description("Age of the oldest command still waiting for the processors' answer (backpressure)")
+                .description("Age of the oldest command (joins not counted) still waiting for the processors' answer (backpressure)")
                 .baseUnit("seconds").strongReference(true).register(processMetrics.registry());
         io.micrometer.core.instrument.FunctionCounter.builder("parley.edge.refused.overload", lag, PipelineLag::refused)
-                .description("Commands refused with UNAVAILABLE because the pipeline lagged past PARLEY_EDGE_MAX_PENDING_MS")
+                .description("Commands refused with UNAVAILABLE because the pipeline lagged past PARLEY_EDGE_MAX_PENDING_MS (joins: PARLEY_EDGE_MAX_PENDING_JOIN_MS)")
                 .register(processMetrics.registry());
         this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
                 (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason),

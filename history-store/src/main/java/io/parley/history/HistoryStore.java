@@ -16,6 +16,7 @@ import io.parley.contracts.CqlSchema;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.history.api.HistoryApi;
 import io.parley.history.cql.BoundedCql;
+import io.parley.history.api.RoomsApi;
 import io.parley.history.cql.MessagePager;
 import io.parley.history.cql.RawEventStore;
 import io.parley.history.cql.MessageStore;
@@ -100,6 +101,7 @@ public final class HistoryStore implements AutoCloseable {
                     .start(1_000);
             HistoryApi api = new HistoryApi(verifier, new MessagePager(config.buckets(), store), store, store, raw,
                     () -> !session.isClosed() && running.isRunning());
+            RoomsApi rooms = new RoomsApi(verifier, store.rooms(), store);
             Timer requests = Timer.builder("parley.history.requests")
                     .description("History API requests, from arrival to the response sent")
                     .serviceLevelObjectives(BUCKETS).register(metrics.registry());
@@ -126,6 +128,7 @@ public final class HistoryStore implements AutoCloseable {
                             }
                         });
                         api.routing(routing);
+                        rooms.routing(routing);
                     })
                     .build()
                     .start();

@@ -14,7 +14,8 @@ public final class Stores {
     /**
      * The room topology's one key-value store (key: a typed key of {@code room.RoomKeys}): per room
      * the head (seq, op count) and the routing table (edge node -> slot, connections); per (room,
-     * user) the connections, the read position and, while typing, the typing state; per (room, user, clientMsgId) the original ack; per (room,
+     * user) the connections, the read position and, while typing, the typing state; per created room its settings (deleted mark, idle expiry), per member the role and muted flag, and
+     * the idle timer of a room with one; per (room, user, clientMsgId) the original ack; per (room,
      * message id) the message's seq (for mark-read by message ids, kept as long as its decision); per
      * command the decision already taken. One store, so one changelog partition keeps the write order that
      * crash safety relies on (see {@code room.RoomProcessor}).
@@ -32,6 +33,16 @@ public final class Stores {
 
     /** How often {@link #ROOM_TYPING_EXPIRY_PUNCTUATOR} runs (the automatic stop is late by at most this). */
     public static final Duration TYPING_EXPIRY_INTERVAL = Duration.ofMillis(100);
+
+    /**
+     * Wall-clock punctuator of the room topology that deletes rooms created with
+     * {@code expireAfterIdleMs} once that long passed since their last message (a room-deleted
+     * decision, reason idle; timers are the {@code e|} keys of {@link #ROOM_STATE}).
+     */
+    public static final String ROOM_IDLE_EXPIRY_PUNCTUATOR = "room-idle-expiry";
+
+    /** How often {@link #ROOM_IDLE_EXPIRY_PUNCTUATOR} runs (a room is deleted late by at most this). */
+    public static final Duration ROOM_IDLE_EXPIRY_INTERVAL = Duration.ofSeconds(1);
 
     /** How long a command's decision (and a clientMsgId's original ack) is remembered for resends and replays. */
     public static final Duration DECISION_RETENTION = Duration.ofHours(24);

@@ -1,7 +1,7 @@
 /*
  * RoomCommand owns the shape of the records on room-commands: the envelope (who, from where, which
  * request) and the body variants (join, leave, send, typing start / stop, mark-read, create-room,
- * add-member, set-role, remove-member).
+ * add-member, set-role, remove-member, update-room, delete-room, mute-member, unmute-member, open-direct).
  */
 package io.parley.contracts.event;
 
@@ -45,14 +45,43 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
             @JsonSubTypes.Type(value = CreateRoom.class, name = "create-room"),
             @JsonSubTypes.Type(value = AddMember.class, name = "add-member"),
             @JsonSubTypes.Type(value = SetRole.class, name = "set-role"),
-            @JsonSubTypes.Type(value = RemoveMember.class, name = "remove-member")})
-    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember, SetRole, RemoveMember {}
+            @JsonSubTypes.Type(value = RemoveMember.class, name = "remove-member"),
+            @JsonSubTypes.Type(value = UpdateRoom.class, name = "update-room"),
+            @JsonSubTypes.Type(value = DeleteRoom.class, name = "delete-room"),
+            @JsonSubTypes.Type(value = MuteMember.class, name = "mute-member"),
+            @JsonSubTypes.Type(value = UnmuteMember.class, name = "unmute-member"),
+            @JsonSubTypes.Type(value = OpenDirect.class, name = "open-direct")})
+    public sealed interface Body permits Join, Leave, Send, TypingStart, TypingStop, MarkRead, CreateRoom, AddMember, SetRole,
+            RemoveMember, UpdateRoom, DeleteRoom, MuteMember, UnmuteMember, OpenDirect {}
 
     /**
      * End {@code memberId}'s membership (a kick): the owner removes anyone but themself, an admin
      * removes members. The member's devices stop getting the room's events at once.
      */
     public record RemoveMember(String memberId) implements Body {}
+
+    /** Change the room's settings (admins and the owner); a null field stays as it is. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UpdateRoom(String name, String description, Integer maxUsers) implements Body {}
+
+    /**
+     * Delete the room (the owner). {@code reason}: absent (the owner's request) or {@code "idle"}:
+     * synthesised by the room stage's idle-expiry punctuator, never by an edge node.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeleteRoom(String reason) implements Body {}
+
+    /** Mute member {@code memberId}: their send-message is refused (admins and the owner). */
+    public record MuteMember(String memberId) implements Body {}
+
+    /** Unmute member {@code memberId} (admins and the owner). */
+    public record UnmuteMember(String memberId) implements Body {}
+
+    /**
+     * Find or create the direct room of the sender and {@code memberId}; the envelope's room id is
+     * {@link io.parley.contracts.DirectRooms#idOf} of the pair (checked by the room stage).
+     */
+    public record OpenDirect(String memberId) implements Body {}
 
     /** Give member {@code memberId} the {@code role} admin or member (the owner only). */
     public record SetRole(String memberId, String role) implements Body {}
@@ -61,11 +90,17 @@ public record RoomCommand(String eventId, String roomId, String userId, String e
      * Create the room (the envelope's room id, which must not exist yet) with the sender as its
      * owner: {@code roomType} public (anyone may join), private (members only: the creator and
      * those added) or direct; {@code members}: users made members at once (at most
-     * {@code Limits.MAX_INITIAL_MEMBERS}); {@code maxUsers}: null for no limit.
+     * {@code Limits.MAX_INITIAL_MEMBERS}); {@code maxUsers}: null for no limit;
+     * {@code expireAfterIdleMs}: the room is deleted after that long without a message (null: never).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CreateRoom(String name, String description, String roomType, Integer maxUsers,
-                             java.util.List<String> members) implements Body {}
+                             java.util.List<String> members, Long expireAfterIdleMs) implements Body {
+        /** A room without idle expiry. */
+        public CreateRoom(String name, String description, String roomType, Integer maxUsers, java.util.List<String> members) {
+            this(name, description, roomType, maxUsers, members, null);
+        }
+    }
 
     /** Make {@code memberId} a member of the room (an invitation; admins and the owner only). */
     public record AddMember(String memberId) implements Body {}

@@ -1,6 +1,7 @@
 /*
  * RoomEvent owns the shape of the public room-events records: the envelope and the body variants
- * (message sent, member joined / left, read position moved, room created, member added, role set).
+ * (message sent, member joined / left, read position moved, room created, member added, role set,
+ * room updated / deleted, member muted / unmuted).
  */
 package io.parley.contracts.event;
 
@@ -28,8 +29,30 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
             @JsonSubTypes.Type(value = RoomCreated.class, name = "room-created"),
             @JsonSubTypes.Type(value = MemberAdded.class, name = "member-added"),
             @JsonSubTypes.Type(value = RoleSet.class, name = "role-set"),
-            @JsonSubTypes.Type(value = MemberRemoved.class, name = "member-removed")})
-    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded, RoleSet, MemberRemoved {}
+            @JsonSubTypes.Type(value = MemberRemoved.class, name = "member-removed"),
+            @JsonSubTypes.Type(value = RoomUpdated.class, name = "room-updated"),
+            @JsonSubTypes.Type(value = RoomDeleted.class, name = "room-deleted"),
+            @JsonSubTypes.Type(value = MemberMuted.class, name = "member-muted"),
+            @JsonSubTypes.Type(value = MemberUnmuted.class, name = "member-unmuted")})
+    public sealed interface Body permits MessageSent, MemberJoined, MemberLeft, ReadPosition, RoomCreated, MemberAdded, RoleSet,
+            MemberRemoved, RoomUpdated, RoomDeleted, MemberMuted, MemberUnmuted {}
+
+    /** The room's settings changed (by the event's user, an admin or the owner); an absent field did not change. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomUpdated(String name, String description, Integer maxUsers) implements Body {}
+
+    /**
+     * The room was deleted: by its owner (the event's user; {@code reason} "owner") or after
+     * {@code expireAfterIdleMs} without a message ({@code reason} "idle", the event's user is the
+     * owner). The room's last event: nothing of it is accepted afterwards.
+     */
+    public record RoomDeleted(String reason) implements Body {}
+
+    /** Member {@code memberId} was muted (cannot send) by the event's user, an admin or the owner. */
+    public record MemberMuted(String memberId) implements Body {}
+
+    /** Member {@code memberId} was unmuted by the event's user. */
+    public record MemberUnmuted(String memberId) implements Body {}
 
     /** {@code memberId}'s membership was ended by the event's user (an admin or the owner): remove-member. */
     public record MemberRemoved(String memberId) implements Body {}
@@ -39,11 +62,18 @@ public record RoomEvent(String eventId, String roomId, long seq, String userId, 
 
     /**
      * The room was created by the event's user, its owner and first member: {@code roomType}
-     * public, private or direct; {@code maxUsers} absent: no limit. A room without this event (one
+     * public, private or direct; {@code maxUsers} absent: no limit; {@code expireAfterIdleMs}
+     * absent: never deleted for idleness. A room without this event (one
      * made by a join before rooms were created explicitly) is public, owned by its first joiner.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RoomCreated(String name, String description, String roomType, Integer maxUsers) implements Body {}
+    public record RoomCreated(String name, String description, String roomType, Integer maxUsers,
+                              Long expireAfterIdleMs) implements Body {
+        /** A room without idle expiry. */
+        public RoomCreated(String name, String description, String roomType, Integer maxUsers) {
+            this(name, description, roomType, maxUsers, null);
+        }
+    }
 
     /** {@code memberId} was made a member with {@code role} (member, admin, owner) by the event's user. */
     public record MemberAdded(String memberId, String role) implements Body {}

@@ -30,6 +30,11 @@ public final class Protocol {
      * the ack data is {@code {rooms: [<join ack data>, ...]}} (a refused room: {@code {roomId, error}}).
      */
     public static final String RESUME = "resume";
+    public static final String UPDATE_ROOM = "update-room";
+    public static final String DELETE_ROOM = "delete-room";
+    public static final String MUTE_MEMBER = "mute-member";
+    public static final String UNMUTE_MEMBER = "unmute-member";
+    public static final String OPEN_DIRECT = "open-direct";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -44,6 +49,10 @@ public final class Protocol {
     public static final String MESSAGES_READ = "messages-read";
     public static final String MEMBER_ADDED = "member-added";
     public static final String ROLE_SET = "role-set";
+    public static final String ROOM_UPDATED = "room-updated";
+    public static final String ROOM_DELETED = "room-deleted";
+    public static final String MEMBER_MUTED = "member-muted";
+    public static final String MEMBER_UNMUTED = "member-unmuted";
     public static final String USER_ONLINE = "user-online";
     public static final String USER_OFFLINE = "user-offline";
     /**
@@ -184,4 +193,14 @@ public final class Protocol {
 
     /** role-set (and set-role's ack): member {@code userId} of the room now has {@code role}, set by {@code setBy}. */
     public record RoleSet(String roomId, String userId, String role, String setBy, long seq) {}
+
+    /** room-updated (and update-room's ack): the room's settings after the change, by {@code updatedBy}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomUpdated(String roomId, String name, String description, Integer maxUsers, String updatedBy, long seq) {}
+
+    /** room-deleted (and delete-room's ack): the room is gone; {@code reason} owner or idle. */
+    public record RoomDeleted(String roomId, String deletedBy, String reason, long seq) {}
+
+    /** member-muted / member-unmuted (and their acks): member {@code userId} of the room, by {@code by}. */
+    public record MemberMute(String roomId, String userId, boolean muted, String by, long seq) {}
 }

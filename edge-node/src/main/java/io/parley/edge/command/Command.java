@@ -53,10 +53,16 @@ public sealed interface Command {
 
     /**
      * Create a room owned by the user: {@code type} public, private or direct; {@code maxUsers}
-     * null for none; {@code members} made members at once (may be empty).
+     * null for none; {@code members} made members at once (may be empty); {@code expireAfterIdleMs}:
+     * deleted after that long without a message (null: never).
      */
     record CreateRoom(String roomId, String name, String description, String type, Integer maxUsers,
-                      java.util.List<String> members) implements Command {}
+                      java.util.List<String> members, Long expireAfterIdleMs) implements Command {
+        public CreateRoom(String roomId, String name, String description, String type, Integer maxUsers,
+                          java.util.List<String> members) {
+            this(roomId, name, description, type, maxUsers, members, null);
+        }
+    }
 
     /** Make {@code userId} a member of the room (admins and the owner; decided by the processors). */
     record AddMember(String roomId, String userId) implements Command {}
@@ -66,6 +72,18 @@ public sealed interface Command {
 
     /** Give a member the role admin or member (the owner only; decided by the processors). */
     record SetRole(String roomId, String userId, String role) implements Command {}
+
+    /** Change a room's name / description / maxUsers, null fields unchanged (admins and the owner; decided by the processors). */
+    record UpdateRoom(String roomId, String name, String description, Integer maxUsers) implements Command {}
+
+    /** Delete a room (the owner; decided by the processors). */
+    record DeleteRoom(String roomId) implements Command {}
+
+    /** Mute ({@code mute} true) or unmute member {@code userId} (admins and the owner; decided by the processors). */
+    record MuteMember(String roomId, String userId, boolean mute) implements Command {}
+
+    /** Find or create the caller's direct room with {@code userId} (its id derived from the pair by the edge). */
+    record OpenDirect(String userId) implements Command {}
 
     /** The user stopped typing in a room. */
     record StopTyping(String roomId) implements Command {}

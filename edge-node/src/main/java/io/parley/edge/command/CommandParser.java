@@ -69,6 +69,13 @@ public final class CommandParser {
             case Protocol.SET_ROLE -> setRole(data);
             case Protocol.REMOVE_MEMBER -> addMember(data) instanceof Valid(Command.AddMember(String room, String user))
                     ? new Valid(new Command.RemoveMember(room, user)) : addMember(data);
+            case Protocol.UPDATE_ROOM -> updateRoom(data);
+            case Protocol.DELETE_ROOM -> roomId(data) instanceof String room
+                    ? new Valid(new Command.DeleteRoom(room)) : invalidRoom();
+            case Protocol.MUTE_MEMBER, Protocol.UNMUTE_MEMBER -> addMember(data) instanceof Valid(Command.AddMember member)
+                    ? new Valid(new Command.MuteMember(member.roomId(), member.userId(), Protocol.MUTE_MEMBER.equals(op)))
+                    : addMember(data);
+            case Protocol.OPEN_DIRECT -> openDirect(data);
             case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
@@ -158,7 +165,10 @@ public final class CommandParser {
                 absent(replyTo) ? null : replyTo.textValue()));
     }
 
-    /** create-room {roomId, type: public|private|direct, name?, description?, maxUsers?, members?: [userId]}. */
+    /** The smallest expireAfterIdleMs of create-room (as in the room-commands schema). */
+    private static final long MIN_IDLE_MS = 1000;
+
+    /** create-room {roomId, type: public|private|direct, name?, description?, maxUsers?, members?: [userId], expireAfterIdleMs?}. */
     private static Parsed createRoom(JsonNode data) {
         String room = roomId(data);
         if (room == null) {
@@ -178,6 +188,10 @@ public final class CommandParser {
         if (!absent(maxUsers) && !(maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1)) {
             return invalid(ErrorCode.INVALID_MESSAGE, "'maxUsers' must be a positive integer");
         }
+        JsonNode idle = data.get("expireAfterIdleMs");
+        if (!absent(idle) && !(idle.isIntegralNumber() && idle.canConvertToLong() && idle.longValue() >= MIN_IDLE_MS)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'expireAfterIdleMs' must be an integer of at least " + MIN_IDLE_MS);
+        }
         JsonNode members = data.get("members");
         java.util.List<String> ids = new java.util.ArrayList<>();
         if (!absent(members)) {
@@ -192,7 +206,7 @@ public final class CommandParser {
             }
         }
         return new Valid(new Command.CreateRoom(room, name, description, absent(type) ? "public" : type.textValue(),
-                absent(maxUsers) ? null : maxUsers.intValue(), java.util.List.copyOf(ids)));
+                absent(maxUsers) ? null : maxUsers.intValue(), java.util.List.copyOf(ids), absent(idle) ? null : idle.longValue()));
     }
 
     /** add-member {roomId, userId}. */
@@ -220,6 +234,37 @@ public final class CommandParser {
         }
         Command.AddMember add = (Command.AddMember) valid.command();
         return new Valid(new Command.SetRole(add.roomId(), add.userId(), role.textValue()));
+    }
+
+    /** update-room {roomId, name?, description?, maxUsers?}: at least one of them. */
+    private static Parsed updateRoom(JsonNode data) {
+        String room = roomId(data);
+        if (room == null) {
+            return invalidRoom();
+        }
+        String name = text(data.get("name"), Limits.MAX_ROOM_NAME);
+        String description = text(data.get("description"), Limits.MAX_ROOM_DESCRIPTION);
+        if (BAD.equals(name) || BAD.equals(description)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'name' (at most " + Limits.MAX_ROOM_NAME + ") and 'description' (at most "
+                    + Limits.MAX_ROOM_DESCRIPTION + " characters) must be strings");
+        }
+        JsonNode maxUsers = data.get("maxUsers");
+        if (!absent(maxUsers) && !(maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'maxUsers' must be a positive integer");
+        }
+        if (name == null && description == null && absent(maxUsers)) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "nothing to update: give 'name', 'description' or 'maxUsers'");
+        }
+        return new Valid(new Command.UpdateRoom(room, name, description, absent(maxUsers) ? null : maxUsers.intValue()));
+    }
+
+    /** open-direct {userId}: the other user of the direct room. */
+    private static Parsed openDirect(JsonNode data) {
+        JsonNode user = data == null ? null : data.get("userId");
+        if (user == null || !user.isTextual() || user.textValue().isBlank() || user.textValue().length() > MAX_USER_ID) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'userId' must be a user id");
+        }
+        return new Valid(new Command.OpenDirect(user.textValue()));
     }
 
     private static final int MAX_USER_ID = 256;

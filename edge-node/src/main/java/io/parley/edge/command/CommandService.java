@@ -1,6 +1,6 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role -> room-commands (event id
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role/update-room/delete-room/mute/unmute/open-direct -> room-commands (event id
  * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
@@ -8,10 +8,12 @@
  * fails. The answer to an accepted command comes back from the processors via deliveries.
  * Every room command carries the sender's display fields from the token (username, avatarUrl), so
  * the processors build seed 004's user objects without knowing any protocol. Right after a
- * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view.
+ * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view
+ * (OnlineUsersWelcome: one read and one encoded event per batch of connections opening together).
  */
 package io.parley.edge.command;
 
+import io.parley.contracts.DirectRooms;
 import io.parley.contracts.ErrorCode;
 import io.parley.contracts.EventIds;
 import io.parley.contracts.event.RoomCommand;
@@ -58,6 +60,8 @@ public final class CommandService {
     private volatile int maxRoomsPerUser;
     private volatile PresenceReader presence = PresenceReader.NONE;
     private volatile Resumer resumer = Resumer.disabled();
+    /** online-users for new connections: one read and one encoded event per batch of them. */
+    private final OnlineUsersWelcome welcome = new OnlineUsersWelcome(() -> presence);
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
@@ -128,21 +132,12 @@ public final class CommandService {
 
     /**
      * Sends a just-opened connection seed 004's {@code online-users}: the ids of the users online
-     * now, from the presence view, the user included (nothing when the view cannot be read). Called
+     * now, from the presence view, the user included (nothing when the view cannot be read); the
+     * users of connections greeted in the same batch are included too (they are online). Called
      * by each protocol once its own "connected" answer is queued.
      */
     public void welcome(ClientConnection connection) {
-        presence.onlineUserIds().whenComplete((users, failure) -> {
-            if (failure != null || users == null) {
-                LOG.debug("online users not read for {}: {}", connection.connectionId(), String.valueOf(failure));
-                return;
-            }
-            List<String> ids = new ArrayList<>(users);
-            if (!ids.contains(connection.userId())) {
-                ids.add(connection.userId()); // just connected: online, even before the view shows it
-            }
-            connection.deliver(new OutboundEvent(Protocol.ONLINE_USERS, Json.tree(ids)));
-        });
+        welcome.welcome(connection);
     }
 
     /**
@@ -174,12 +169,15 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
-        if (command instanceof Command.JoinRoom || command instanceof Command.Resume || command instanceof Command.SendMessage
+        // A resume is joins too: judged by the joins' bound (its joins are answered one by one).
+        boolean joining = command instanceof Command.JoinRoom || command instanceof Command.Resume;
+        if (joining || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
-                || command instanceof Command.SetRole) {
+                || command instanceof Command.SetRole || isRoomAdmin(command)) {
             // Backpressure: the pipeline lags past the bound; a leave is never refused (it sheds work).
-            long retryAfter = lag.refuse();
+            // Joins have their own, larger bound: a join burst on a cold stack is admitted, answered late.
+            long retryAfter = joining ? lag.refuseJoin() : lag.refuse();
             if (retryAfter > 0) {
                 meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
                 connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, OVERLOADED_MESSAGE, retryAfter)));
@@ -190,7 +188,7 @@ public final class CommandService {
         boolean answered = command instanceof Command.JoinRoom || command instanceof Command.LeaveRoom
                 || command instanceof Command.SendMessage || command instanceof Command.MarkRead
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
-                || command instanceof Command.SetRole || command instanceof Command.RemoveMember
+                || command instanceof Command.SetRole || command instanceof Command.RemoveMember || isRoomAdmin(command)
                 || (ref != null && (command instanceof Command.StartTyping || command instanceof Command.StopTyping));
         boolean message = command instanceof Command.SendMessage;
         CommandPublisher.Outcome answerFailure = failure -> {
@@ -215,7 +213,9 @@ public final class CommandService {
                     "you are a member of " + maxRoomsPerUser + " rooms, the most a user may be; leave one first")));
             return;
         }
-        if (answered) {
+        if (command instanceof Command.JoinRoom) {
+            lag.publishedJoin(connection.connectionId(), clock.getAsLong());
+        } else if (answered) {
             lag.published(connection.connectionId(), clock.getAsLong());
         }
         switch (command) {
@@ -246,7 +246,15 @@ public final class CommandService {
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
             case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
             case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
-                    create.name(), create.description(), create.type(), create.maxUsers(), create.members()), answerFailure);
+                    create.name(), create.description(), create.type(), create.maxUsers(), create.members(),
+                    create.expireAfterIdleMs()), answerFailure);
+            case Command.UpdateRoom update -> publishRoom(connection, update.roomId(), ref,
+                    new RoomCommand.UpdateRoom(update.name(), update.description(), update.maxUsers()), answerFailure);
+            case Command.DeleteRoom delete -> publishRoom(connection, delete.roomId(), ref, new RoomCommand.DeleteRoom(null), answerFailure);
+            case Command.MuteMember mute -> publishRoom(connection, mute.roomId(), ref, mute.mute()
+                    ? new RoomCommand.MuteMember(mute.userId()) : new RoomCommand.UnmuteMember(mute.userId()), answerFailure);
+            case Command.OpenDirect open -> publishRoom(connection, DirectRooms.idOf(connection.userId(), open.userId()), ref,
+                    new RoomCommand.OpenDirect(open.userId()), answerFailure);
             case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
             case Command.RemoveMember remove -> publishRoom(connection, remove.roomId(), ref,
                     new RoomCommand.RemoveMember(remove.userId()), answerFailure);
@@ -398,6 +406,12 @@ public final class CommandService {
     public void leaveGone(String userId, String connectionId, String roomId) {
         publisher.publish(new RoomCommand(EventIds.next(), roomId, userId, nodeId, slot, connectionId, null,
                 clock.getAsLong(), new RoomCommand.Leave("disconnect")), CommandPublisher.Outcome.IGNORE);
+    }
+
+    /** The room-lifecycle commands (update, delete, mute / unmute, open-direct): published, answered by the processors. */
+    private static boolean isRoomAdmin(Command command) {
+        return command instanceof Command.UpdateRoom || command instanceof Command.DeleteRoom
+                || command instanceof Command.MuteMember || command instanceof Command.OpenDirect;
     }
 
     private void publishRoom(ClientConnection connection, String roomId, String ref, RoomCommand.Body body,

@@ -30,12 +30,16 @@ public final class SendQueue {
 
         void close(int code, String reason) throws Exception;
 
-        /** Text frames and closes on a Helidon WebSocket session (both protocols' websocket transports). */
+        /**
+         * Text frames and closes on a Helidon WebSocket session (both protocols' websocket transports);
+         * a large text goes as a fragmented message (TextFragments: Helidon's per-connection send
+         * buffer would otherwise grow to the largest frame ever sent and keep that size).
+         */
         static Sink of(io.helidon.websocket.WsSession ws) {
             return new Sink() {
                 @Override
                 public void send(String text) {
-                    ws.send(text, true);
+                    TextFragments.send(ws, text);
                 }
 
                 @Override

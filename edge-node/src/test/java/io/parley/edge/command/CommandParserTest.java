@@ -202,6 +202,23 @@ class CommandParserTest {
                 .isEqualTo(new Command.SetRole("team", "bob", "admin"));
         assertThat(errorOf("set-role", "{\"roomId\":\"team\",\"userId\":\"bob\",\"role\":\"owner\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("set-role", "{\"roomId\":\"team\",\"role\":\"admin\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("update-room", "{\"roomId\":\"team\",\"name\":\"Lounge\",\"maxUsers\":20}"))
+                .isEqualTo(new Command.UpdateRoom("team", "Lounge", null, 20));
+        assertThat(errorOf("update-room", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("update-room", "{\"roomId\":\"team\",\"maxUsers\":0}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("update-room", "{\"roomId\":\"a b\",\"name\":\"x\"}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(commandOf("delete-room", "{\"roomId\":\"team\"}")).isEqualTo(new Command.DeleteRoom("team"));
+        assertThat(errorOf("delete-room", "{}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(commandOf("mute-member", "{\"roomId\":\"team\",\"userId\":\"bob\"}"))
+                .isEqualTo(new Command.MuteMember("team", "bob", true));
+        assertThat(commandOf("unmute-member", "{\"roomId\":\"team\",\"userId\":\"bob\"}"))
+                .isEqualTo(new Command.MuteMember("team", "bob", false));
+        assertThat(errorOf("mute-member", "{\"roomId\":\"team\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("open-direct", "{\"userId\":\"bob\"}")).isEqualTo(new Command.OpenDirect("bob"));
+        assertThat(errorOf("open-direct", "{\"userId\":7}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(commandOf("create-room", "{\"roomId\":\"tmp\",\"expireAfterIdleMs\":60000}"))
+                .isEqualTo(new Command.CreateRoom("tmp", null, null, "public", null, java.util.List.of(), 60_000L));
+        assertThat(errorOf("create-room", "{\"roomId\":\"tmp\",\"expireAfterIdleMs\":5}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
         assertThat(errorOf("add-member", "{\"roomId\":\"team\",\"userId\":\" \"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
     }
 

@@ -68,4 +68,34 @@ class PipelineLagTest {
         assertThat(lag.oldestAgeMs()).isEqualTo(10_000);
         assertThat(lag.refuse()).isZero();
     }
+
+    @Test
+    void joinsAreJudgedByTheirOwnBoundAndNeverHoldUpSends() {
+        PipelineLag lag = new PipelineLag(1_000, 30_000);
+        for (int c = 0; c < 100; c++) {
+            lag.publishedJoin("c" + c, T); // a cold stack's join burst, unanswered for seconds
+        }
+        lag.refresh(T + 5_000);
+        assertThat(lag.oldestAnyAgeMs()).isEqualTo(5_000);
+        assertThat(lag.oldestAgeMs()).isZero(); // no send waiting
+        assertThat(lag.refuseJoin()).isZero();
+        assertThat(lag.refuse()).isZero();
+
+        lag.published("c0", T + 5_000); // a send behind c0's join
+        lag.refresh(T + 6_500);
+        assertThat(lag.refuse()).isEqualTo(500); // a real overload of sends is still refused
+        assertThat(lag.refuseJoin()).isZero();   // joins still admitted
+
+        lag.refresh(T + 31_000);
+        assertThat(lag.refuseJoin()).isEqualTo(1_000); // past the join bound, joins too
+        assertThat(lag.refused()).isEqualTo(2);
+
+        for (int c = 0; c < 100; c++) {
+            lag.answered("c" + c);
+        }
+        lag.answered("c0");
+        lag.refresh(T + 31_000);
+        assertThat(lag.refuse()).isZero();
+        assertThat(lag.refuseJoin()).isZero();
+    }
 }

@@ -146,6 +146,50 @@ class NativeWsRfcIT {
     }
 
     @Test
+    void aLargeServerMessageIsSentFragmentedWithinHelidonsInitialSendBuffer() throws IOException {
+        // 1,000 online users with long ids and characters of 2, 3 and 4 UTF-8 bytes: a ~40-KB online-users message.
+        java.util.List<String> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            users.add("user-\u00e9\u20ac\uD83D\uDE00-with-a-rather-long-id-" + i);
+        }
+        node.commands().usePresenceReader(new io.parley.edge.command.PresenceReader() {
+            @Override
+            public java.util.concurrent.CompletionStage<io.parley.contracts.wire.Protocol.OnlineUsers> onlineUsers(String roomId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<java.util.List<String>> onlineUserIds() {
+                return java.util.concurrent.CompletableFuture.completedFuture(users);
+            }
+        });
+        try (RawWsClient client = connect("many-online")) {
+            RawWsClient.Frame first = client.await(f -> f.opcode() == RawWsClient.TEXT && f.text().startsWith("{\"event\":\"online-users\""));
+            java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+            message.writeBytes(first.payload());
+            int frames = 1;
+            assertThat(first.fin()).isFalse();
+            RawWsClient.Frame frame = first;
+            while (!frame.fin()) {
+                frame = client.await(f -> f.opcode() != RawWsClient.PING && f.opcode() != RawWsClient.PONG);
+                assertThat(frame.opcode()).isEqualTo(RawWsClient.CONTINUATION);
+                assertThat(frame.payload().length).isLessThanOrEqualTo(TextFragments.MAX_FRAGMENT_BYTES);
+                StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(frame.payload())); // throws if a code point was cut
+                message.writeBytes(frame.payload());
+                frames++;
+            }
+            assertThat(first.payload().length).isLessThanOrEqualTo(TextFragments.MAX_FRAGMENT_BYTES);
+            assertThat(frames).isGreaterThan(30);
+            JsonNode event = Json.MAPPER.readTree(message.toByteArray()); // strict: each cut is between code points
+            assertThat(event.get("data")).hasSize(1001);
+            assertThat(event.get("data").get(999).textValue()).isEqualTo(users.get(999));
+            assertAlive(client, "after-fragments");
+        } finally {
+            node.commands().usePresenceReader(io.parley.edge.command.PresenceReader.NONE);
+        }
+    }
+
+    @Test
     void aNewMessageInsideAFragmentedOneIsAProtocolError() throws IOException {
         try (RawWsClient client = connect("interleaver")) {
             client.frame(false, RawWsClient.TEXT, "{\"op\":".getBytes(StandardCharsets.UTF_8));

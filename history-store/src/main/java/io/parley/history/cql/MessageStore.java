@@ -1,6 +1,7 @@
 // Owns the CQL statements of the history store's derived tables: schema application, the
 // idempotent upserts of the writer (messages, heads, read positions, rooms, room membership and
-// roles) and the partition reads of the API. The raw events' statements are RawEventStore's.
+// roles) and the partition reads of the API. The raw events' statements are RawEventStore's; rooms
+// as objects (lifecycle events, my rooms, the directory) are RoomStore's.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -51,6 +52,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     private final PreparedStatement selectMember;
     private final PreparedStatement selectAscending;
     private final PreparedStatement selectDescending;
+    private final RoomStore rooms;
 
     private MessageStore(CqlSession session, String keyspace, Buckets buckets) {
         this.session = session;
@@ -77,6 +79,7 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                 + " WHERE room_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ";
         this.selectAscending = session.prepare(select + "ASC LIMIT ?");
         this.selectDescending = session.prepare(select + "DESC LIMIT ?");
+        this.rooms = new RoomStore(session, keyspace);
     }
 
     /** Applies Parley's schema to {@code keyspace} (idempotent) and prepares the statements. */
@@ -89,6 +92,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     }
 
     public Buckets buckets() { return buckets; }
+
+    /** Rooms as objects: the rooms API's reads (and the writes of the room-lifecycle events). */
+    public RoomStore rooms() { return rooms; }
 
     /**
      * Stores the messages, read positions and membership changes among {@code events} (other events
@@ -115,6 +121,11 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
             if (event.roomId() != null && event.seq() > 0) {
                 eventHeads.merge(event.roomId(), event.seq(), Math::max);
             }
+            writes.addAll(rooms.write(event, event.userId() == null ? null : membership(event.body()),
+                    event.body() instanceof RoomEvent.MemberAdded added ? added.memberId()
+                            : event.body() instanceof RoomEvent.MemberRemoved removed ? removed.memberId() : event.userId(),
+                    event.body() instanceof RoomEvent.MemberAdded added ? added.role()
+                            : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null, cql));
             if (event.body() instanceof RoomEvent.MessageSent message) {
                 partitions.add(event.roomId(), buckets.of(event.seq()), bindUpsert(event, message),
                         160 + (message.content() == null ? 0 : message.content().length()));

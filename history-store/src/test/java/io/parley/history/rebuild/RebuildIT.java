@@ -95,7 +95,7 @@ class RebuildIT {
                 }
                 if (i % 4999 == 0) {
                     String unknown = "{\"eventId\":\"x" + i + "\",\"roomId\":\"" + room + "\",\"seq\":" + (++seqs[r])
-                            + ",\"userId\":\"alice\",\"timestamp\":" + (BASE + i) + ",\"body\":{\"type\":\"member-muted\",\"memberId\":\"" + user + "\"}}";
+                            + ",\"userId\":\"alice\",\"timestamp\":" + (BASE + i) + ",\"body\":{\"type\":\"member-archived\",\"memberId\":\"" + user + "\"}}";
                     producer.send(new ProducerRecord<>(topic, room, unknown.getBytes(StandardCharsets.UTF_8)));
                     records++;
                 }

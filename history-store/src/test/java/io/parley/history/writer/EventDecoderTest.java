@@ -37,12 +37,12 @@ class EventDecoderTest {
     @Test
     void anUnknownTypeIsKeptByItsEnvelope() {
         String payload = " {\"eventId\":\"e9\",\"roomId\":\"lobby\",\"seq\":9,\"userId\":\"alice\",\"timestamp\":77,"
-                + "\"body\":{\"type\":\"room-deleted\",\"why\":[1,{\"x\":null}]}}";
+                + "\"body\":{\"type\":\"room-archived\",\"why\":[1,{\"x\":null}]}}";
         LoggedEvent logged = decode(payload);
         assertThat(logged.event()).isNull();
         assertThat(logged.payload()).isEqualTo(payload);
         assertThat(logged).extracting(LoggedEvent::roomId, LoggedEvent::seq, LoggedEvent::type, LoggedEvent::eventId,
-                LoggedEvent::userId, LoggedEvent::timestamp).containsExactly("lobby", 9L, "room-deleted", "e9", "alice", 77L);
+                LoggedEvent::userId, LoggedEvent::timestamp).containsExactly("lobby", 9L, "room-archived", "e9", "alice", 77L);
     }
 
     @Test

@@ -76,6 +76,18 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         IGNORED,
         /** remove-member: event MemberRemoved, member-removed to every node, then Unsubscribe to every node, ack. */
         MEMBER_REMOVED,
+        /** The room's settings changed: event RoomUpdated, room-updated to every node, ack (RoomLifecycle). */
+        ROOM_UPDATED,
+        /** The room was deleted (owner or idle): event RoomDeleted, room-deleted to every node, ack if asked. */
+        ROOM_DELETED,
+        /** A member was muted or unmuted: event MemberMuted / MemberUnmuted, member-muted / -unmuted to every node, ack. */
+        MEMBER_MUTED,
+        /** mute / unmute of a member already so: ack only. */
+        MUTE_ACK,
+        /** open-direct created the pair's room: events RoomCreated, MemberAdded; the room as the reply ({@code message}: the owner). */
+        DIRECT_CREATED,
+        /** open-direct found the pair's room: the room as the reply ({@code message}: its owner). */
+        DIRECT_FOUND,
         /** Refused: an error reply only. */
         REJECTED
     }
@@ -190,7 +202,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 room.put("seq", seq + members.size());
                 out.add(reply(command, room));
                 out.add(event(command, seq, new RoomEvent.RoomCreated(create.name(), create.description(), create.roomType(),
-                        create.maxUsers())));
+                        create.maxUsers(), create.expireAfterIdleMs())));
                 for (int i = 0; i < members.size(); i++) {
                     out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
                 }
@@ -214,6 +226,54 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
             case ROLE_ACK -> {
                 RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
                 out.add(reply(command, new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq)));
+            }
+            case ROOM_UPDATED -> {
+                RoomCommand.UpdateRoom update = (RoomCommand.UpdateRoom) command.body();
+                Protocol.RoomUpdated updated = new Protocol.RoomUpdated(roomId, update.name(), update.description(),
+                        update.maxUsers(), command.userId(), seq);
+                out.add(reply(command, updated));
+                out.add(event(command, new RoomEvent.RoomUpdated(update.name(), update.description(), update.maxUsers())));
+                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_UPDATED, updated);
+            }
+            case ROOM_DELETED -> {
+                String reason = ((RoomCommand.DeleteRoom) command.body()).reason() == null ? RoomLifecycle.OWNER_REASON
+                        : RoomLifecycle.IDLE;
+                Protocol.RoomDeleted deleted = new Protocol.RoomDeleted(roomId, command.userId(), reason, seq);
+                if (command.connectionId() != null) {
+                    out.add(reply(command, deleted));
+                }
+                out.add(event(command, new RoomEvent.RoomDeleted(reason)));
+                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_DELETED, deleted);
+            }
+            case MEMBER_MUTED, MUTE_ACK -> {
+                boolean mute = command.body() instanceof RoomCommand.MuteMember;
+                String memberId = mute ? ((RoomCommand.MuteMember) command.body()).memberId()
+                        : ((RoomCommand.UnmuteMember) command.body()).memberId();
+                Protocol.MemberMute changed = new Protocol.MemberMute(roomId, memberId, mute, command.userId(), seq);
+                out.add(reply(command, changed));
+                if (kind == Kind.MEMBER_MUTED) {
+                    out.add(event(command, mute ? new RoomEvent.MemberMuted(memberId) : new RoomEvent.MemberUnmuted(memberId)));
+                    toRoom(out, command.timestamp(), roomId, mute ? Protocol.MEMBER_MUTED : Protocol.MEMBER_UNMUTED, changed);
+                }
+            }
+            case DIRECT_CREATED, DIRECT_FOUND -> {
+                String other = ((RoomCommand.OpenDirect) command.body()).memberId();
+                String owner = message;
+                long last = kind == Kind.DIRECT_CREATED ? seq + 1 : seq;
+                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
+                room.put("roomId", roomId);
+                room.put("name", roomId);
+                room.put("description", null);
+                room.put("type", "direct");
+                room.put("ownerId", owner);
+                room.put("maxUsers", null);
+                room.put("members", List.of(owner, owner.equals(command.userId()) ? other : command.userId()));
+                room.put("seq", last);
+                out.add(reply(command, room));
+                if (kind == Kind.DIRECT_CREATED) {
+                    out.add(event(command, seq, new RoomEvent.RoomCreated(null, null, "direct", null)));
+                    out.add(event(command, seq + 1, new RoomEvent.MemberAdded(other, RoomAccess.MEMBER)));
+                }
             }
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {

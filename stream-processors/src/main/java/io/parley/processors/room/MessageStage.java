@@ -1,7 +1,9 @@
 /*
  * MessageStage owns messages in the room stage: plans a member's send-message (the room's next
- * seq, the message index i| for mark-read by ids, the clientMsgId's original ack m| so a resend
- * is answered with it and emits nothing else). RoomProcessor stores and applies the plan.
+ * seq; its decision, filed under the message id's time, is the index mark-read by ids reads; the
+ * clientMsgId's original ack m| so a resend
+ * is answered with it and emits nothing else); a muted member is refused, and a message moves its
+ * room's idle timer (RoomLifecycle). RoomProcessor stores and applies the plan.
  */
 package io.parley.processors.room;
 
@@ -17,9 +19,11 @@ import java.util.List;
 /** Plans send-message decisions. */
 final class MessageStage {
     private final RoomState state;
+    private final RoomLifecycle lifecycle;
 
-    MessageStage(RoomState state) {
+    MessageStage(RoomState state, RoomLifecycle lifecycle) {
         this.state = state;
+        this.lifecycle = lifecycle;
     }
 
     RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send) {
@@ -32,13 +36,16 @@ final class MessageStage {
         if (state.connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
+        if (lifecycle.isMuted(roomId, command.userId())) {
+            return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "you are muted in this room"));
+        }
         Head head = state.head(roomId);
         Head next = new Head(head.seq() + 1, head.ops() + 1);
-        List<Write> writes = new ArrayList<>(3);
+        // No message index entry: the decision (found by message id, RoomKeys.doneOfMessage) is the index.
+        List<Write> writes = new ArrayList<>(lifecycle.touch(command)); // a room with idle expiry: its timer moves
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }
-        writes.add(new Write(RoomKeys.message(roomId, command.eventId()), new RoomEntry.MsgSeq(next.seq())));
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.SENT, next.seq(), RoomState.targets(state.nodes(roomId))),
                 next.ops(), writes, clientMsgKey);

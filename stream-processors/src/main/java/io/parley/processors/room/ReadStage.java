@@ -1,6 +1,6 @@
 /*
  * ReadStage owns read positions in the room stage: plans a member's mark-read (by seq or by
- * message ids resolved through the room's i| index), moving the r| position forward only; a move
+ * message ids resolved through their sends' decisions, or i| index entries of before), moving the r| position forward only; a move
  * is a room event (ReadPosition) so history rebuilds read positions.
  */
 package io.parley.processors.room;
@@ -25,8 +25,8 @@ final class ReadStage {
     /**
      * Moves the user's read position forward: a seq at or below the current one is acknowledged
      * with the current position and changes nothing; a seq past the room's last event is refused.
-     * Message ids resolve to their seqs through the room's message index ({@code i|} keys, kept as
-     * long as decisions): the position moves to the highest; ids the room does not know are left
+     * Message ids resolve to their seqs through their sends' decisions (found by id, kept
+     * {@link Stores#DECISION_RETENTION}; {@code i|} index entries of before too): the position moves to the highest; ids the room does not know are left
      * out, and none known is INVALID_MESSAGE. A move is a room event (ReadPosition, the room's next
      * seq), so history rebuilds read positions.
      */
@@ -42,9 +42,10 @@ final class ReadStage {
             known = new ArrayList<>(read.messageIds().size());
             target = 0;
             for (String id : read.messageIds()) {
-                if (state.store.get(RoomKeys.message(roomId, id)) instanceof RoomEntry.MsgSeq message && !known.contains(id)) {
+                long seq = messageSeq(roomId, id);
+                if (seq > 0 && !known.contains(id)) {
                     known.add(id);
-                    target = Math.max(target, message.seq());
+                    target = Math.max(target, seq);
                 }
             }
             if (known.isEmpty()) {
@@ -71,5 +72,23 @@ final class ReadStage {
                 : Decision.read(Decision.Kind.READ, next.seq(), targets, target, known), next.ops(), List.of(
                 new Write(key, new RoomEntry.ReadPos(target)),
                 new Write(RoomKeys.head(roomId), next)), null);
+    }
+
+    /**
+     * The seq of message {@code messageId} in {@code roomId}, from its decision (a SENT whose writes
+     * set this room's head), or from an index entry written before; 0 if the room does not know it.
+     */
+    private long messageSeq(String roomId, String messageId) {
+        String doneKey = RoomKeys.doneOfMessage(messageId);
+        if (doneKey != null && state.store.get(doneKey) instanceof RoomEntry.Done done && done.decision().kind() == Decision.Kind.SENT) {
+            String headKey = RoomKeys.head(roomId);
+            for (Write write : done.writes()) {
+                if (write.key().equals(headKey)) {
+                    return done.decision().seq();
+                }
+            }
+            return 0; // a message of another room
+        }
+        return state.store.get(RoomKeys.message(roomId, messageId)) instanceof RoomEntry.MsgSeq legacy ? legacy.seq() : 0;
     }
 }

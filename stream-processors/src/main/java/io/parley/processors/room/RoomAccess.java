@@ -61,7 +61,7 @@ final class RoomAccess {
                 || !(ADMIN.equals(set.role()) || MEMBER.equals(set.role())))) {
             return "memberId and a role (admin or member) are required";
         }
-        return null;
+        return RoomLifecycle.problemOf(body);
     }
 
     /**
@@ -122,7 +122,11 @@ final class RoomAccess {
         RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1 + members.size(), head.ops() + 1);
         List<RoomEntry.Write> writes = new ArrayList<>(members.size() + 3);
         writes.add(new RoomEntry.Write(RoomKeys.room(roomId), new RoomEntry.Room(create.name(), create.description(),
-                create.roomType(), command.userId(), create.maxUsers(), 1 + members.size())));
+                create.roomType(), command.userId(), create.maxUsers(), 1 + members.size(), create.expireAfterIdleMs(), null)));
+        if (create.expireAfterIdleMs() != null) { // the idle timer (RoomLifecycle), moved by each message
+            writes.add(new RoomEntry.Write(RoomKeys.idle(roomId),
+                    new RoomEntry.IdleTimer(command.timestamp() + create.expireAfterIdleMs(), command.eventId())));
+        }
         writes.add(new RoomEntry.Write(RoomKeys.member(roomId, command.userId()), new RoomEntry.Member(OWNER)));
         for (String member : members) {
             writes.add(new RoomEntry.Write(RoomKeys.member(roomId, member), new RoomEntry.Member(MEMBER)));
@@ -140,9 +144,10 @@ final class RoomAccess {
                     "room " + roomId + " has no members to manage (it was not made by create-room)"));
         }
         RoomEntry.Member caller = member(roomId, command.userId());
-        if (caller == null || !(OWNER.equals(caller.role()) || ADMIN.equals(caller.role()))) {
+        if (caller == null || !(OWNER.equals(caller.role()) || ADMIN.equals(caller.role())) || "direct".equals(room.roomType())) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED,
-                    "only the room's admins and owner add members"));
+                    "direct".equals(room.roomType()) ? "a direct room has its two users only"
+                            : "only the room's admins and owner add members"));
         }
         if (member(roomId, memberId) != null) {
             return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.MEMBER_ACK, head.seq(), List.of()));
@@ -179,7 +184,7 @@ final class RoomAccess {
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROLE_SET, next.seq(), List.copyOf(targets)), next.ops(),
-                List.of(new RoomEntry.Write(RoomKeys.member(roomId, set.memberId()), new RoomEntry.Member(set.role())),
+                List.of(new RoomEntry.Write(RoomKeys.member(roomId, set.memberId()), new RoomEntry.Member(set.role(), target.muted())),
                         new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
     }
 

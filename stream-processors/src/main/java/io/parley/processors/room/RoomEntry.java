@@ -2,8 +2,9 @@
  * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
  * count), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
- * created room's settings and one member's role (every room's members), and a command's decision with the state writes it
- * made. Every value is small and bounded: nothing holds a whole room's members.
+ * created room's settings (deleted mark, idle expiry) and one member's role and muted flag (every
+ * room's members), a room's idle timer, and a command's decision with the state writes it made.
+ * Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
 
@@ -27,7 +28,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read"),
         @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
-        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member")})
+        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
+        @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -56,9 +58,9 @@ public sealed interface RoomEntry {
     record ClientMsg(String messageId, long seq, long createdAt) implements RoomEntry {}
 
     /**
-     * A message id's seq in its room, so mark-read by message ids resolves to a read position. Kept
-     * as long as the message's decision ({@link io.parley.processors.Stores#DECISION_RETENTION}) and
-     * dropped with it.
+     * A message id's seq in its room, so mark-read by message ids resolves to a read position. No
+     * longer written (the send's decision is the index: RoomKeys.doneOfMessage); entries of before
+     * are read until they are dropped with their decisions ({@link io.parley.processors.Stores#DECISION_RETENTION}).
      */
     record MsgSeq(long seq) implements RoomEntry {}
 
@@ -87,21 +89,55 @@ public sealed interface RoomEntry {
      * A room made by create-room: {@code roomType} public, private or direct; its owner; its
      * limit (null: none) and how many members it has now. A room without one (made by a join) is public.
      */
-    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members)
+    record Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members,
+                Long expireAfterIdleMs, Boolean deleted)
             implements RoomEntry {
+        Room(String name, String description, String roomType, String ownerId, Integer maxUsers, int members) {
+            this(name, description, roomType, ownerId, maxUsers, members, null, null);
+        }
+
         boolean isFull() {
             return maxUsers != null && members >= maxUsers;
         }
 
+        boolean isDeleted() {
+            return Boolean.TRUE.equals(deleted);
+        }
+
         Room withMembers(int count) {
-            return new Room(name, description, roomType, ownerId, maxUsers, count);
+            return new Room(name, description, roomType, ownerId, maxUsers, count, expireAfterIdleMs, deleted);
+        }
+
+        Room withSettings(String newName, String newDescription, Integer newMaxUsers) {
+            return new Room(newName == null ? name : newName, newDescription == null ? description : newDescription,
+                    roomType, ownerId, newMaxUsers == null ? maxUsers : newMaxUsers, members, expireAfterIdleMs, deleted);
+        }
+
+        Room asDeleted() {
+            return new Room(name, description, roomType, ownerId, maxUsers, members, expireAfterIdleMs, Boolean.TRUE);
         }
     }
 
     /**
-     * A member of a room: role owner, admin or member (a room made by a join: member). From the
-     * user's first accepted join (or create-room / add-member) until leave-room or remove-member,
-     * not tied to connections.
+     * A member of a room: role owner, admin or member (a room made by a join: member);
+     * {@code muted} (null: not): their messages are refused. From the user's first accepted join
+     * (or create-room / add-member / open-direct) until leave-room or remove-member, not tied to
+     * connections; a removed member's muted flag goes with the entry.
      */
-    record Member(String role) implements RoomEntry {}
+    record Member(String role, Boolean muted) implements RoomEntry {
+        Member(String role) {
+            this(role, null);
+        }
+
+        boolean isMuted() {
+            return Boolean.TRUE.equals(muted);
+        }
+    }
+
+    /**
+     * {@code e|<roomId>}: a room with idle expiry is deleted at {@code dueAt} (epoch ms: its last
+     * message's edge timestamp + expireAfterIdleMs) unless a message moves it; {@code lastEventId}:
+     * that message's (or the create's) event id, the base of the expiry's derived event id.
+     */
+    record IdleTimer(long dueAt, String lastEventId) implements RoomEntry {}
 }

@@ -1,10 +1,15 @@
 /*
  * RoomKeys owns the key layout of the room-state store: one string key space with a one-letter
  * kind prefix, so every lookup on the message path is a point lookup and decisions can be expired
- * by one range scan (their keys sort by command timestamp). Room ids never contain '|'
- * (Limits.ROOM_ID); user ids may, so they are length-prefixed.
+ * by one range scan (their keys sort by time: the event id's own, a ULID's). A message's decision
+ * is found from the message id alone, so it doubles as the message index (one record per message
+ * less than a separate index entry). Room ids never contain '|' (Limits.ROOM_ID); user ids may, so
+ * they are length-prefixed.
  */
 package io.parley.processors.room;
+
+import io.parley.contracts.EventIds;
+import io.parley.contracts.event.RoomCommand;
 
 /** Keys of the room-state store. Call only with a valid room id. */
 final class RoomKeys {
@@ -63,6 +68,13 @@ final class RoomKeys {
         return "o|" + roomId;
     }
 
+    static final String IDLE_PREFIX = "e|";
+
+    /** {@code e|<roomId>}: the room's {@link RoomEntry.IdleTimer} (rooms created with idle expiry only). */
+    static String idle(String roomId) {
+        return IDLE_PREFIX + roomId;
+    }
+
     /** {@code u|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Member} entry in the room (any room, created or made by a join). */
     static String member(String roomId, String userId) {
         return "u|" + roomId + "|" + userId.length() + ":" + userId;
@@ -73,7 +85,11 @@ final class RoomKeys {
         return "r|" + roomId + "|" + userId.length() + ":" + userId;
     }
 
-    /** {@code i|<roomId>|<messageId>}: the message's {@link RoomEntry.MsgSeq} (for mark-read by message ids). */
+    /**
+     * {@code i|<roomId>|<messageId>}: the message's {@link RoomEntry.MsgSeq}, as written before the
+     * decision became the index ({@link #doneOfMessage}); read for entries still kept (they expire
+     * with their decisions within {@link io.parley.processors.Stores#DECISION_RETENTION}), no longer written.
+     */
     static String message(String roomId, String messageId) {
         return MESSAGE_PREFIX + roomId + "|" + messageId;
     }
@@ -81,6 +97,37 @@ final class RoomKeys {
     /** {@code y|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.Typing} state while typing; scanned by the expiry. */
     static String typing(String roomId, String userId) {
         return TYPING_PREFIX + roomId + "|" + userId.length() + ":" + userId;
+    }
+
+    /**
+     * The key of {@code command}'s {@link RoomEntry.Done}: filed under its event id's time (event
+     * ids are ULIDs), so that {@link #doneOfMessage} finds a message's decision from its id; an id
+     * that is not a ULID is filed under the command's timestamp.
+     */
+    static String done(RoomCommand command) {
+        return done(idTime(command.eventId(), command.timestamp()), command.eventId());
+    }
+
+    /**
+     * The key under which the decision of the message {@code messageId} (its send's event id) is
+     * filed by {@link #done(RoomCommand)}; null when the id is not a ULID (no such decision).
+     */
+    static String doneOfMessage(String messageId) {
+        long time = idTime(messageId, -1);
+        return time < 0 ? null : done(time, messageId);
+    }
+
+    /** The key a decision made before {@link #done(RoomCommand)} was filed under (its command's timestamp). */
+    static String legacyDone(RoomCommand command) {
+        return done(command.timestamp(), command.eventId());
+    }
+
+    private static long idTime(String eventId, long fallback) {
+        try {
+            return EventIds.timestampOf(eventId);
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
     }
 
     /** {@code d|<timestamp, 19 digits>|<eventId>}: the command's {@link RoomEntry.Done}; sorts by time. */

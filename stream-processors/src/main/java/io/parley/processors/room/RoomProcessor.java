@@ -2,8 +2,9 @@
  * RoomProcessor owns the dispatch of the per-room stage and its crash safety: each input goes to
  * the stage of its concern (MembershipStage: rooms, members, roles, routing, presence fan-out;
  * MessageStage: seq, messages, clientMsgId; ReadStage: read positions; TypingStage: typing;
- * NodeExpiryStage: an expired edge node's connections), all over the one room-state store
- * (RoomState). Each command's decision is remembered by event id before any state changes, so a
+ * NodeExpiryStage: an expired edge node's connections; RoomLifecycle: update-room, delete-room,
+ * mute / unmute, open-direct, idle expiry and what a deleted room still accepts), all over the one
+ * room-state store (RoomState). Each command's decision is remembered by event id before any state changes, so a
  * command seen again re-emits its original outputs; decisions expire after the retention.
  */
 package io.parley.processors.room;
@@ -64,6 +65,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private ReadStage reads;
     private TypingStage typing;
     private NodeExpiryStage nodeExpiry;
+    private RoomLifecycle lifecycle;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.checks = new RoomCommandChecks(maxMessageLength);
@@ -74,13 +76,15 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     public void init(ProcessorContext<String, Object> context) {
         this.store = context.getStateStore(Stores.ROOM_STATE);
         this.state = new RoomState(context, store);
+        this.lifecycle = new RoomLifecycle(store);
         this.membership = new MembershipStage(state);
-        this.messages = new MessageStage(state);
+        this.messages = new MessageStage(state, lifecycle);
         this.reads = new ReadStage(state);
         this.typing = new TypingStage(state, typingTimeoutMs);
         this.nodeExpiry = new NodeExpiryStage(state, this::handle);
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, typing::expire);
+        context.schedule(Stores.ROOM_IDLE_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireIdleRooms);
     }
 
     @Override
@@ -98,8 +102,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         Decision decision = checks.rejectionOf(command);
         if (decision == null && (command.body() instanceof RoomCommand.TypingStart
                 || command.body() instanceof RoomCommand.TypingStop)) {
-            typing.typing(record, command);
-            return;
+            decision = lifecycle.refusalIfDeleted(command); // a deleted room has no typing either
+            if (decision == null) {
+                typing.typing(record, command);
+                return;
+            }
         }
         if (decision == null) {
             decision = decideOnce(command);
@@ -129,7 +136,9 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         RoomCommand join = new RoomCommand(EventIds.derived(s.eventId(), fanout.roomId() + "|" + s.connectionId()),
                 fanout.roomId(), s.userId(), s.edgeNodeId(), s.edgeSlot(), s.connectionId(), null, s.timestamp(),
                 new RoomCommand.Join());
-        Decision decision = decideOnce(join, membership::subscribe);
+        // A deleted room subscribes nobody (its members keep their u| entries, marked room and all).
+        Decision decision = decideOnce(join, command -> lifecycle.isDeleted(command.roomId())
+                ? Plan.noWrites(Decision.of(Decision.Kind.IGNORED, 0, List.of())) : membership.subscribe(command));
         state.emit(record, join, decision);
     }
 
@@ -139,6 +148,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private Plan plan(RoomCommand command) {
+        Plan deleted = lifecycle.planIfDeleted(command, state.head(command.roomId()));
+        if (deleted != null) {
+            return deleted; // a deleted room refuses everything but a connection's leave
+        }
         return switch (command.body()) {
             case RoomCommand.Join join -> membership.join(command);
             case RoomCommand.Leave leave -> membership.leave(command);
@@ -148,14 +161,23 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.RemoveMember remove -> membership.remove(command);
             case RoomCommand.Send send -> messages.send(command, send);
             case RoomCommand.MarkRead read -> reads.markRead(command, read);
+            case RoomCommand.UpdateRoom update -> lifecycle.update(command, state.head(command.roomId()), state.nodes(command.roomId()));
+            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, state.head(command.roomId()), state.nodes(command.roomId()));
+            case RoomCommand.MuteMember mute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
+            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
+            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, state.head(command.roomId()));
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
     }
 
     private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
-        String doneKey = RoomKeys.done(command.timestamp(), command.eventId());
-        if (store.get(doneKey) instanceof Done done) {
+        String doneKey = RoomKeys.done(command);
+        RoomEntry stored = store.get(doneKey);
+        if (stored == null && !RoomKeys.legacyDone(command).equals(doneKey)) {
+            stored = store.get(RoomKeys.legacyDone(command)); // decided before decisions were filed by id time
+        }
+        if (stored instanceof Done done) {
             if (done.ops() > state.head(command.roomId()).ops()) {
                 done.writes().forEach(state::write);
             }
@@ -191,13 +213,24 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             if (entry.value instanceof Done done) {
                 for (Write write : done.writes()) {
                     if (write.key().startsWith(RoomKeys.MESSAGE_PREFIX)) {
-                        store.delete(write.key()); // the message index lives as long as the message's decision
+                        store.delete(write.key()); // an index entry of before lives as long as its message's decision
                     }
                 }
             }
         }
         if (!expired.isEmpty()) {
             log.debug("{}: dropped {} decisions", Stores.ROOM_DECISION_EXPIRY_PUNCTUATOR, expired.size());
+        }
+    }
+
+    /** Deletes the rooms whose idle timer is due (RoomLifecycle): each a synthesised delete-room decided like any command. */
+    private void expireIdleRooms(long now) {
+        for (RoomCommand delete : lifecycle.dueExpiries(now)) {
+            Decision decision = decideOnce(delete);
+            state.emit(new Record<>(delete.roomId(), delete, now), delete, decision);
+            if (decision.kind() == Decision.Kind.ROOM_DELETED) {
+                log.info("room {} deleted: idle since {}", delete.roomId(), java.time.Instant.ofEpochMilli(delete.timestamp()));
+            }
         }
     }
 }

@@ -286,6 +286,37 @@ class MembershipStageTest extends RoomStageTest {
         assertThat(store().get(RoomKeys.member(ROOM, "dave"))).isNull();
     }
 
+    @Test
+    void aDeletedRoomsMembersAreNotSubscribedAndTheirJoinIsRefused() {
+        pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob"))));
+        pipe(join("bob", "edge-a", 0, "b1"));
+        Out deleted = pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.DeleteRoom(null)));
+        assertThat(deleted.events()).singleElement().satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.RoomDeleted("owner")));
+        // bob is still a member (u|), but his new device is not subscribed to the deleted room: IGNORED, nothing out.
+        assertThat(store().get(RoomKeys.member(ROOM, "bob"))).isNotNull();
+        Out out = subscribe("bob", "edge-b", 5, "b2");
+        assertThat(out.events()).isEmpty();
+        assertThat(out.deliveries()).isEmpty();
+        assertThat(store().get(RoomKeys.connections(ROOM, "bob"))).isInstanceOf(RoomEntry.Connections.class)
+                .satisfies(c -> assertThat(((RoomEntry.Connections) c).connections()).doesNotContainKey("b2"));
+        Out join = pipe(join("bob", "edge-b", 5, "b2"));
+        assertThat(join.deliveries()).singleElement().satisfies(d -> assertError(d, "edge-b", 5, "b2", ErrorCode.INVALID_ROOM));
+    }
+
+    @Test
+    void removingAMutedMemberDropsTheMutedFlag() {
+        pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.CreateRoom(null, null, "public", null, List.of("bob"))));
+        pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.MuteMember("bob")));
+        assertThat(store().get(RoomKeys.member(ROOM, "bob"))).isEqualTo(new RoomEntry.Member(RoomAccess.MEMBER, true));
+        pipe(command("alice", "edge-a", 0, "a1", ROOM, new RoomCommand.RemoveMember("bob")));
+        assertThat(store().get(RoomKeys.member(ROOM, "bob"))).isNull();
+        // A public room: bob joins again, a member, not muted; his message is accepted.
+        pipe(join("bob", "edge-a", 0, "b1"));
+        assertThat(store().get(RoomKeys.member(ROOM, "bob"))).isEqualTo(new RoomEntry.Member(RoomAccess.MEMBER));
+        Out sent = pipe(send("bob", "edge-a", 0, "b1", null, "back", null));
+        assertThat(sent.events()).singleElement().satisfies(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
+    }
+
     private KeyValueStore<String, RoomEntry> store() {
         return driver.getKeyValueStore(Stores.ROOM_STATE);
     }

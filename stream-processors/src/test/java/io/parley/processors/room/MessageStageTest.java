@@ -173,13 +173,50 @@ class MessageStageTest extends RoomStageTest {
         Out original = pipe(hello);
 
         // Nothing of the command reached the changelog, but its outputs did.
-        store.delete(RoomKeys.done(hello.timestamp(), hello.eventId()));
+        store.delete(RoomKeys.done(hello));
         store.delete(RoomKeys.clientMsg(ROOM, "alice", "m-1"));
         store.put(RoomKeys.head(ROOM), new RoomEntry.Head(1, 1));
 
         Out replayed = pipe(hello);
         assertThat(replayed.events()).isEqualTo(original.events());
         assertThat(replayed.deliveries()).isEqualTo(original.deliveries());
+    }
+
+    @Test
+    void aDecisionFiledUnderItsCommandsTimestampBeforeTheUpgradeIsStillFound() {
+        pipe(join("alice", "edge-a", 0, "a1"));
+        KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
+        clock += 7;
+        // The edge's clock read for the timestamp a millisecond after the event id's.
+        RoomCommand hello = new RoomCommand(ulid(clock - 1, 999), ROOM, "alice", "edge-a", 0, "a1", "ref-x", clock,
+                new RoomCommand.Send("m-1", "hello", null));
+        Out original = pipe(hello);
+        assertThat(RoomKeys.legacyDone(hello)).isNotEqualTo(RoomKeys.done(hello));
+
+        // As stored before decisions were filed by the id's time: a replay finds it, decides nothing new.
+        store.put(RoomKeys.legacyDone(hello), store.get(RoomKeys.done(hello)));
+        store.delete(RoomKeys.done(hello));
+        Out replayed = pipe(hello);
+        assertThat(replayed.events()).isEqualTo(original.events());
+        assertThat(replayed.deliveries()).isEqualTo(original.deliveries());
+        assertThat(store.get(RoomKeys.head(ROOM))).isEqualTo(new RoomEntry.Head(2, 2));
+    }
+
+    @Test
+    void aMessageCostsTheRoomStateChangelogItsDecisionItsAckAndTheHead() {
+        // Issue 10's per-message budget: decision (also the message index), clientMsgId ack, head last.
+        String changelog = "room-test-" + Stores.ROOM_STATE + "-changelog";
+        pipe(join("alice", "edge-a", 0, "a1"));
+        var records = driver.createOutputTopic(changelog, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer());
+        records.readRecordsToList();
+        RoomCommand hello = send("alice", "edge-a", 0, "a1", "m-1", "hello", null);
+        pipe(hello);
+        assertThat(records.readKeyValuesToList()).extracting(kv -> kv.key)
+                .containsExactly(RoomKeys.done(hello), RoomKeys.clientMsg(ROOM, "alice", "m-1"), RoomKeys.head(ROOM));
+        pipe(send("alice", "edge-a", 0, "a1", null, "no id", null));
+        assertThat(records.readKeyValuesToList()).hasSize(2); // without a clientMsgId: decision and head
+        assertThat(driver.producedTopicNames()).contains(changelog);
     }
 
     @Test

@@ -151,11 +151,14 @@ class ReadStageTest extends RoomStageTest {
         RoomCommand hello = send("alice", "edge-a", 0, "a1", null, "hello", null);
         pipe(hello);
         KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
-        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isEqualTo(new RoomEntry.MsgSeq(2));
+        // The send's decision is the index (no entry of its own), found from the message id alone.
+        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isNull();
+        assertThat(store.get(RoomKeys.doneOfMessage(hello.eventId()))).isInstanceOfSatisfying(RoomEntry.Done.class,
+                done -> assertThat(done.decision().seq()).isEqualTo(2));
 
         driver.advanceWallClockTime(Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).plus(Duration.ofMinutes(1)));
 
-        assertThat(store.get(RoomKeys.message(ROOM, hello.eventId()))).isNull();
+        assertThat(store.get(RoomKeys.doneOfMessage(hello.eventId()))).isNull();
         Out out = pipe(command("alice", "edge-a", 0, "a1", ROOM, RoomCommand.MarkRead.ids(List.of(hello.eventId()))));
         assertThat(out.deliveries()).singleElement().satisfies(d -> assertError(d, "edge-a", 0, "a1", ErrorCode.INVALID_MESSAGE));
         // The seq form still works for old messages.

@@ -125,7 +125,20 @@ abstract class RoomStageTest {
     RoomCommand command(String user, String node, int slot, String connection, String room, RoomCommand.Body body) {
         int n = ids.incrementAndGet();
         clock += 7;
-        return new RoomCommand("evt-" + n, room, user, node, slot, connection, "ref-" + n, clock, body);
+        return new RoomCommand(ulid(clock, n), room, user, node, slot, connection, "ref-" + n, clock, body);
+    }
+
+    /** An event id as the edge makes them: a ULID of the command's time ({@code n} in its random part). */
+    static String ulid(long millis, long n) {
+        String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        char[] out = new char[26];
+        for (int i = 9; i >= 0; i--, millis >>>= 5) {
+            out[i] = alphabet.charAt((int) (millis & 31));
+        }
+        for (int i = 25; i >= 10; i--, n >>>= 5) {
+            out[i] = alphabet.charAt((int) (n & 31));
+        }
+        return new String(out);
     }
 
     RoomCommand join(String user, String node, int slot, String connection) {
