@@ -27,7 +27,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.ReadPos.class, name = "read"),
         @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
-        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member")})
+        @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
+        @JsonSubTypes.Type(value = RoomEntry.Expiry.class, name = "expiry")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -97,6 +98,13 @@ public sealed interface RoomEntry {
             return new Room(name, description, roomType, ownerId, maxUsers, count);
         }
     }
+
+    /**
+     * A node expiry's decision (see {@link NodeExpiryLeaves}): the node's connection index keys
+     * ({@code x|}) it found, in order; each becomes a synthetic leave. Kept under a decision key,
+     * so it lasts as long as decisions.
+     */
+    record Expiry(List<String> nodeConnKeys) implements RoomEntry {}
 
     /** A member of a created room: role owner, admin or member. Lasts until removed (not tied to connections). */
     record Member(String role) implements RoomEntry {}

@@ -21,6 +21,7 @@ import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.Protocol;
 import io.parley.processors.lease.NodeExpired;
 import io.parley.processors.presence.PresenceFanout;
+import io.parley.processors.CrashPoints;
 import io.parley.processors.Stores;
 import io.parley.processors.room.RoomEntry.ClientMsg;
 import io.parley.processors.room.RoomEntry.ConnRef;
@@ -103,6 +104,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private void handle(Record<String, Object> record, RoomCommand command) {
+        handle(record, command, null);
+    }
+
+    /** {@code crashPoint}: a test hook ({@link CrashPoints}) between the decision's writes and its outputs. */
+    private void handle(Record<String, Object> record, RoomCommand command, String crashPoint) {
         Decision decision = checks.rejectionOf(command);
         if (decision == null && (command.body() instanceof RoomCommand.TypingStart
                 || command.body() instanceof RoomCommand.TypingStop)) {
@@ -111,6 +117,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
         if (decision == null) {
             decision = decideOnce(command);
+            CrashPoints.reach(crashPoint);
         }
         for (Object out : decision.outputs(command)) {
             String key = out instanceof Delivery delivery ? delivery.edgeNodeId()
@@ -227,25 +234,20 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
      * An edge node's lease expired (or it restarted: then only connections of its earlier boots,
      * {@link NodeExpired#covers}): each of its connections in this partition's rooms leaves as if
      * its socket had closed (a synthetic leave-room with reason disconnect, id derived from the
-     * expiry's, so a replay decides the same). Nothing from the dead node is needed.
+     * expiry's, so a replay decides the same). Nothing from the dead node is needed. Which
+     * connections leave is decided once and remembered ({@link NodeExpiryLeaves}) before the first
+     * leave empties its index entry: a crash anywhere in between, and the expiry read again, gives
+     * the same leaves, each re-emitting its original outputs.
      */
     private void expire(Record<String, Object> record, NodeExpired expired) {
-        String prefix = RoomKeys.nodePrefix(expired.edgeNodeId());
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, RoomEntry> it = store.range(prefix, prefix + "\uffff")) {
-            it.forEachRemaining(entry -> {
-                if (expired.covers(RoomKeys.ofNodeConn(entry.key, expired.edgeNodeId())[2])) {
-                    keys.add(entry.key);
-                }
-            });
-        }
+        List<String> keys = NodeExpiryLeaves.keys(store, expired); // remembered before any leave is applied
         for (String key : keys) {
             String[] roomUserConnection = RoomKeys.ofNodeConn(key, expired.edgeNodeId());
             String connectionId = roomUserConnection[2];
             RoomCommand leave = new RoomCommand(EventIds.derived(expired.eventId(), key), roomUserConnection[0],
                     roomUserConnection[1], expired.edgeNodeId(), expired.edgeSlot(), connectionId, null, expired.at(),
                     new RoomCommand.Leave("disconnect"));
-            handle(record.withKey(leave.roomId()).withValue(leave), leave);
+            handle(record.withKey(leave.roomId()).withValue(leave), leave, CrashPoints.ROOM_EXPIRY_LEAVE_WRITTEN);
             store.delete(key); // normally deleted by the leave's writes; a stale entry must not survive
         }
         if (!keys.isEmpty()) {
