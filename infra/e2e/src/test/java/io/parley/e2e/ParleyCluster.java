@@ -67,6 +67,10 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
     }
 
     private ParleyCluster(TestStack stack) {
+        this(stack, Map.of());
+    }
+
+    private ParleyCluster(TestStack stack, Map<String, String> overrides) {
         this.stack = stack;
         this.topicNamespace = stack.newTopicNamespace();
         this.keyspace = stack.newKeyspace();
@@ -79,7 +83,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         StackConfig logs = StackConfig.forTests(Map.of(), runDir);
         ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
                 stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
-        ServicesConfig config = ServicesConfig.forTests(2, SECRET, Map.ofEntries(
+        Map<String, String> env = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE)),
                 Map.entry("PARLEY_RATE_BURST", Integer.toString(RATE_BURST)),
                 Map.entry("PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH)),
@@ -92,6 +96,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
                 Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
                 Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
+        env.putAll(overrides);
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, env);
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
@@ -101,7 +107,12 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
      * closes it.
      */
     static ParleyCluster isolated(TestStack stack) {
-        return new ParleyCluster(stack);
+        return isolated(stack, Map.of());
+    }
+
+    /** {@link #isolated(TestStack)} with {@code overrides} of the services' environment. */
+    static ParleyCluster isolated(TestStack stack, Map<String, String> overrides) {
+        return new ParleyCluster(stack, overrides);
     }
 
     @Override
