@@ -47,7 +47,7 @@ class NodeExpiryCrashIT {
             WsClient watcher = setUp(cluster);
             cluster.services.restartProcessors(Map.of("PARLEY_TEST_CRASH_POINT", "room-expiry-leave-written"));
             cluster.services.killEdge(1); // SIGKILL: its lease expires, its connections leave
-            crashAndRestart(cluster);
+            crashAndRestart(cluster, "room-expiry-leave-written");
             assertEveryLeaveExactlyOnce(cluster, stack, watcher);
         }
     }
@@ -61,7 +61,7 @@ class NodeExpiryCrashIT {
             cluster.services.restartProcessors(Map.of("PARLEY_TEST_CRASH_POINT", "lease-restart-stored"));
             cluster.services.killEdge(1);
             cluster.services.restartEdge(1); // same node id, new boot id, well within the lease
-            crashAndRestart(cluster);
+            crashAndRestart(cluster, "lease-restart-stored");
             assertEveryLeaveExactlyOnce(cluster, stack, watcher);
         }
     }
@@ -82,10 +82,11 @@ class NodeExpiryCrashIT {
         return watcher;
     }
 
-    private static void crashAndRestart(ParleyCluster cluster) throws Exception {
+    /** Waits until the processors died at {@code point}, then starts them again without the hook. */
+    private static void crashAndRestart(ParleyCluster cluster, String point) throws Exception {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> !cluster.services.processors().isAlive());
-        assertThat(Files.readString(cluster.services.processors().logFile())).contains("crash point");
+        assertThat(Files.readString(cluster.services.processors().logFile())).contains("crash point " + point + " reached");
         cluster.services.restartProcessors(Map.of());
     }
 
