@@ -32,7 +32,7 @@ socket.io.on("open", () => {
   out({ type: "open", transport: transport() });
   socket.io.engine.once("upgrade", (t) => out({ type: "upgrade", transport: t.name }));
 });
-socket.on("connect", () => out({ type: "connect", id: socket.id, transport: transport() }));
+socket.on("connect", () => out({ type: "connect", id: socket.id, transport: transport(), recovered: socket.recovered === true }));
 socket.on("connect_error", (err) => out({ type: "connect_error", message: err.message, data: err.data ?? null }));
 socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
 socket.onAny((event, ...args) => out({ type: "event", event, args }));

@@ -7,6 +7,7 @@ package io.parley.edge;
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.AuthConfig;
 import io.parley.edge.auth.SessionAuthConfig;
+import io.parley.edge.recovery.ResumeConfig;
 import io.parley.edge.socketio.SocketIoConfig;
 
 import java.time.Duration;
@@ -36,12 +37,14 @@ import java.util.Map;
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
+ * <tr><td>PARLEY_HISTORY_URL, PARLEY_RESUME_*</td><td></td><td>resume (missed messages from the history store): see {@link ResumeConfig}</td></tr>
  * </table>
  */
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
                          int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs) {
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
+                         ResumeConfig resume) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
 
@@ -64,6 +67,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(socketIo != null, "Socket.IO configuration missing");
         require(sessionAuth != null, "session auth configuration missing");
         require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
+        require(resume != null, "resume configuration missing");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -92,26 +96,33 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 auth,
                 SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000));
+                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
+                ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000);
+                SessionAuthConfig.defaults(), 2_000, ResumeConfig.defaults());
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, resume);
+    }
+
+    /** This configuration with other resume settings. */
+    public EdgeConfig withResume(ResumeConfig resume) {
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, resume);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, resume);
     }
 
     public String topic(Topic topic) {

@@ -21,6 +21,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsUpgradeException;
 import io.parley.contracts.EventIds;
+import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.ops.ProcessMetrics;
 import io.parley.contracts.ops.Readiness;
@@ -39,6 +40,9 @@ import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.metrics.OpsConfig;
 import io.parley.edge.publish.CommandPublisher;
+import io.parley.edge.recovery.HistorySource;
+import io.parley.edge.recovery.HttpHistorySource;
+import io.parley.edge.recovery.Resumer;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.socketio.Cors;
@@ -96,6 +100,7 @@ public final class EdgeNode {
     private final EdgeMetrics metrics = new EdgeMetrics(processMetrics.registry());
     private final AdminApi admin;
     private Readiness readiness;
+    private final Resumer resumer;
 
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher) {
         this(config, verifier, publisher, OpsConfig.defaults());
@@ -119,6 +124,9 @@ public final class EdgeNode {
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
                 writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
+        this.resumer = new Resumer(config.resume(), historySource(config), config.sendQueueLimit());
+        commands.useResumer(resumer);
+        deliveries.useResumer(resumer);
         io.micrometer.core.instrument.Gauge.builder("parley.ready", this, n -> n.isReady() ? 1 : 0)
                 .description("1 while the node is ready (serving, not draining, every readiness check passes), else 0")
                 .register(processMetrics.registry());
@@ -132,6 +140,30 @@ public final class EdgeNode {
         this.admin = new AdminApi(config.nodeId(), ops.adminToken(), registry, index,
                 (connection, reason) -> nativeEndpoint.disconnect(connection, reason) || socketIo.disconnect(connection, reason),
                 commands::presenceReader);
+    }
+
+    /**
+     * Where resumes read missed messages: the history store at PARLEY_HISTORY_URL with a short-lived
+     * token the node signs for the user (needs PARLEY_JWT_SECRET); null (resumes end truncated) without either.
+     */
+    private static HistorySource historySource(EdgeConfig config) {
+        if (config.resume().historyUrl() == null) {
+            return null;
+        }
+        if (config.auth().hs256Secret().isEmpty()) {
+            LOG.warn("PARLEY_HISTORY_URL is set but PARLEY_JWT_SECRET is not: resumes cannot read the history store");
+            return null;
+        }
+        return new HttpHistorySource(config.resume().historyUrl(), TokenIssuer.from(config.auth()));
+    }
+
+    /**
+     * Where resumable Socket.IO sessions are kept (Main: Redis): turns on connection-state recovery
+     * for PARLEY_SIO_RECOVERY_MS (0: off).
+     */
+    public EdgeNode useSioSessions(io.parley.edge.socketio.SioSessions sessions) {
+        socketIo.useRecovery(sessions, config.resume().sioRecoveryMs());
+        return this;
     }
 
     /** The process's metrics: Main binds the Kafka clients' metrics to its registry. */
@@ -408,6 +440,7 @@ public final class EdgeNode {
             server.stop();
         }
         writers.shutdownNow();
+        resumer.close();
         if (readiness != null) {
             readiness.close();
         }

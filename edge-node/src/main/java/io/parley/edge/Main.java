@@ -62,6 +62,12 @@ public final class Main {
         if (presence != null) {
             node.commands().usePresenceReader(presence);
         }
+        // Socket.IO connection-state recovery keeps resumable sessions in the same Redis.
+        io.parley.edge.socketio.RedisSioSessions sioSessions = redisUrl == null || redisUrl.isBlank() ? null
+                : new io.parley.edge.socketio.RedisSioSessions(redisUrl.strip(), config.topicNamespace());
+        if (sioSessions != null) {
+            node.useSioSessions(sioSessions);
+        }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
                 config.slot(), config.nodeId(), node.deliveries()).onFailure(node::deliveriesFailed);
         consumer.bindMetrics(node.metrics());
@@ -97,6 +103,9 @@ public final class Main {
             publisher.close(5_000);
             if (presence != null) {
                 presence.close();
+            }
+            if (sioSessions != null) {
+                sioSessions.close();
             }
             kafka.close();
             node.metrics().close();

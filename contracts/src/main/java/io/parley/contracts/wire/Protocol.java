@@ -24,6 +24,11 @@ public final class Protocol {
     public static final String CREATE_ROOM = "create-room";
     public static final String ADD_MEMBER = "add-member";
     public static final String SET_ROLE = "set-role";
+    /**
+     * {@code resume {rooms: {roomId: lastSeq, ...}}}: a join-room with {@code lastSeq} for each room;
+     * the ack data is {@code {rooms: [<join ack data>, ...]}} (a refused room: {@code {roomId, error}}).
+     */
+    public static final String RESUME = "resume";
 
     // Server -> client events.
     public static final String NEW_MESSAGE = "new-message";
@@ -39,6 +44,11 @@ public final class Protocol {
     public static final String ROLE_SET = "role-set";
     public static final String USER_ONLINE = "user-online";
     public static final String USER_OFFLINE = "user-offline";
+    /**
+     * After a resumed room's missed messages (each a {@code new-message} with {@code recovered: true}):
+     * {@code {roomId, fromSeq, toSeq, truncated}}; the room's live events follow.
+     */
+    public static final String ROOM_RECOVERED = "room-recovered";
 
     /** The message type when a send names none (seed 004: {@code messageType || 'text'}). */
     public static final String TEXT = "text";
@@ -49,6 +59,13 @@ public final class Protocol {
     public static final String BUSY = "busy";
     public static final String DND = "dnd";
     public static final String OFFLINE = "offline";
+
+    /**
+     * Data of {@code room-recovered}: the seqs {@code fromSeq..toSeq} were recovered (the missed
+     * messages among them were sent); {@code truncated}: some could not be (the history store did not
+     * catch up in time or could not be read), the client pages the history API for them.
+     */
+    public record RoomRecovered(String roomId, long fromSeq, long toSeq, boolean truncated) {}
 
     /** Data of {@code join-room} and {@code leave-room}. */
     public record RoomRequest(String roomId) {}

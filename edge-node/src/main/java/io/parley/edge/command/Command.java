@@ -7,8 +7,23 @@ package io.parley.edge.command;
 /** A validated client request. */
 public sealed interface Command {
 
-    /** Subscribe this connection to a room. */
-    record JoinRoom(String roomId) implements Command {}
+    /**
+     * Subscribe this connection to a room; with {@code lastSeq} (a resume, >= 0) the connection also
+     * gets every message of the room after it, then {@code room-recovered}, then live events
+     * (io.parley.edge.recovery). Null: a plain join.
+     */
+    record JoinRoom(String roomId, Long lastSeq) implements Command {
+        public JoinRoom(String roomId) {
+            this(roomId, null);
+        }
+    }
+
+    /** {@code resume {rooms: {roomId: lastSeq}}}: a JoinRoom with lastSeq per room, answered by one ack. */
+    record Resume(java.util.Map<String, Long> rooms) implements Command {
+        public Resume {
+            rooms = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rooms));
+        }
+    }
 
     /** Unsubscribe this connection from a room. */
     record LeaveRoom(String roomId) implements Command {}

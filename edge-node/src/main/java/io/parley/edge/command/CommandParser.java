@@ -51,8 +51,8 @@ public final class CommandParser {
         }
         return switch (op) {
             case PING -> new Valid(new Command.Ping());
-            case Protocol.JOIN_ROOM -> roomId(data) instanceof String room
-                    ? new Valid(new Command.JoinRoom(room)) : invalidRoom();
+            case Protocol.JOIN_ROOM -> joinRoom(data);
+            case Protocol.RESUME -> resume(data);
             case Protocol.LEAVE_ROOM -> roomId(data) instanceof String room
                     ? new Valid(new Command.LeaveRoom(room)) : invalidRoom();
             case Protocol.SEND_MESSAGE -> sendMessage(data);
@@ -70,6 +70,53 @@ public final class CommandParser {
             case AuthProtocol.AUTH, AuthProtocol.REFRESH -> authenticate(data);
             default -> invalid(ErrorCode.UNKNOWN_EVENT, "unknown op '" + truncate(op) + "'");
         };
+    }
+
+    /** The most rooms one {@code resume} may name. */
+    public static final int MAX_RESUME_ROOMS = 100;
+
+    /** {@code join-room {roomId, lastSeq?}}: lastSeq, when present, a whole number >= 0. */
+    private Parsed joinRoom(JsonNode data) {
+        if (!(roomId(data) instanceof String room)) {
+            return invalidRoom();
+        }
+        JsonNode last = data.get("lastSeq");
+        if (last == null || last.isNull()) {
+            return new Valid(new Command.JoinRoom(room));
+        }
+        Long seq = seqOf(last);
+        return seq == null ? invalid(ErrorCode.INVALID_MESSAGE, "'lastSeq' must be a whole number >= 0")
+                : new Valid(new Command.JoinRoom(room, seq));
+    }
+
+    /** {@code resume {rooms: {roomId: lastSeq, ...}}}: 1 to {@value #MAX_RESUME_ROOMS} rooms. */
+    private Parsed resume(JsonNode data) {
+        JsonNode rooms = data == null ? null : data.get("rooms");
+        if (rooms == null || !rooms.isObject() || rooms.isEmpty()) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "'rooms' must be an object {roomId: lastSeq} with at least one room");
+        }
+        if (rooms.size() > MAX_RESUME_ROOMS) {
+            return invalid(ErrorCode.INVALID_MESSAGE, "at most " + MAX_RESUME_ROOMS + " rooms per resume");
+        }
+        java.util.Map<String, Long> parsed = new java.util.LinkedHashMap<>();
+        for (var entry : rooms.properties()) {
+            if (!Limits.isValidRoomId(entry.getKey())) {
+                return invalidRoom();
+            }
+            Long seq = seqOf(entry.getValue());
+            if (seq == null) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "each room's lastSeq must be a whole number >= 0");
+            }
+            parsed.put(entry.getKey(), seq);
+        }
+        return new Valid(new Command.Resume(parsed));
+    }
+
+    private static Long seqOf(JsonNode node) {
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+            return null;
+        }
+        return node.longValue();
     }
 
     private Parsed sendMessage(JsonNode data) {

@@ -26,6 +26,10 @@ import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.publish.CommandPublisher;
+import io.parley.edge.recovery.ResumeBatch;
+import io.parley.edge.recovery.ResumeConfig;
+import io.parley.edge.recovery.Resumer;
+import io.parley.edge.recovery.RoomRecovery;
 import io.parley.edge.session.ClientConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,7 @@ public final class CommandService {
     private final MessageRooms messageRooms;
     private volatile boolean draining;
     private volatile PresenceReader presence = PresenceReader.NONE;
+    private volatile Resumer resumer = Resumer.disabled();
 
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock) {
@@ -87,6 +92,11 @@ public final class CommandService {
     /** Where get-online-users reads from (the Redis presence view); without one it answers UNAVAILABLE. */
     public void usePresenceReader(PresenceReader reader) {
         this.presence = reader;
+    }
+
+    /** Who recovers resumed rooms (join-room with lastSeq, resume); without one they end truncated at once. */
+    public void useResumer(Resumer resumer) {
+        this.resumer = resumer;
     }
 
     /** The presence read view in use (the admin API's room view reads it too). */
@@ -128,6 +138,9 @@ public final class CommandService {
      * disconnected. Called once per connection.
      */
     public void disconnected(ClientConnection connection, String reason) {
+        for (RoomRecovery pending : connection.subscriptions().takeAllPendingResumes()) {
+            pending.abandon(); // its join's answer will find no connection: give its permit back now
+        }
         for (String roomId : connection.subscriptions().requestedRooms()) {
             connection.subscriptions().released(roomId);
             publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
@@ -149,7 +162,7 @@ public final class CommandService {
             connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, "the server is shutting down")));
             return;
         }
-        if (command instanceof Command.JoinRoom || command instanceof Command.SendMessage
+        if (command instanceof Command.JoinRoom || command instanceof Command.Resume || command instanceof Command.SendMessage
                 || command instanceof Command.MarkRead || command instanceof Command.StartTyping
                 || command instanceof Command.CreateRoom || command instanceof Command.AddMember
                 || command instanceof Command.SetRole) {
@@ -185,6 +198,9 @@ public final class CommandService {
             lag.published(connection.connectionId(), clock.getAsLong());
         }
         switch (command) {
+            case Command.JoinRoom join when join.lastSeq() != null ->
+                    resume(connection, ref, java.util.Map.of(join.roomId(), join.lastSeq()), false, meter);
+            case Command.Resume resume -> resume(connection, ref, resume.rooms(), true, meter);
             case Command.JoinRoom join -> {
                 connection.subscriptions().requested(join.roomId());
                 publishRoom(connection, join.roomId(), ref, new RoomCommand.Join(), answerFailure);
@@ -239,6 +255,72 @@ public final class CommandService {
             // The endpoints hand auth / refresh to the TokenLifecycle before they get here.
             case Command.Authenticate auth -> connection.reply(ServerReply.error(ref,
                     ErrorBody.of(ErrorCode.INTERNAL_ERROR, "authentication is not handled here")));
+        }
+    }
+
+    /**
+     * Socket.IO connection-state recovery: joins {@code rooms} again for {@code connection}, each
+     * with its last seq, as a resume that answers nobody (the CONNECT reply already said
+     * recovered). False, with nothing published, when the node has no recovery permits left for
+     * them (the caller then connects a fresh session) or is draining.
+     */
+    public boolean recoverSession(ClientConnection connection, Map<String, Long> rooms) {
+        if (draining || rooms.isEmpty()) {
+            return !draining;
+        }
+        Resumer node = resumer;
+        if (!node.reserve(rooms.size())) {
+            return false;
+        }
+        EdgeMetrics.CommandMeter meter = EdgeMetrics.current().command(new Command.Resume(rooms));
+        startRecoveries(connection, null, rooms, node, new ResumeBatch(null, List.copyOf(rooms.keySet())), meter);
+        return true;
+    }
+
+    /**
+     * join-room with lastSeq ({@code batch} false) or resume ({@code batch} true): takes one
+     * recovery permit per room, all or none (none left: UNAVAILABLE with retryAfterMs, nothing
+     * published), then publishes a join per room with a ref of its own; the answers go through the
+     * DeliveryHandler to the Resumer (io.parley.edge.recovery).
+     */
+    private void resume(ClientConnection connection, String ref, Map<String, Long> rooms, boolean batch,
+                        EdgeMetrics.CommandMeter meter) {
+        Resumer node = resumer;
+        if (!node.reserve(rooms.size())) {
+            meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
+            if (!batch) {
+                lag.answered(connection.connectionId()); // refused here: not published
+            }
+            connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE,
+                    "too many rooms are being recovered on this node; retry after retryAfterMs", ResumeConfig.RETRY_AFTER_MS)));
+            return;
+        }
+        startRecoveries(connection, batch ? null : ref, rooms, node,
+                batch ? new ResumeBatch(ref, List.copyOf(rooms.keySet())) : null, meter);
+    }
+
+    /** Publishes one join per room, each pending on its own ref with its recovery (permits already taken). */
+    private void startRecoveries(ClientConnection connection, String clientRef, Map<String, Long> rooms, Resumer node,
+                                 ResumeBatch answers, EdgeMetrics.CommandMeter meter) {
+        boolean batch = answers != null;
+        for (Map.Entry<String, Long> room : rooms.entrySet()) {
+            RoomRecovery recovery = node.reserved(room.getKey(), room.getValue(), clientRef, answers);
+            String joinRef = RoomRecovery.REF_PREFIX + EventIds.next();
+            connection.subscriptions().resumePending(joinRef, recovery);
+            connection.subscriptions().requested(room.getKey());
+            if (batch) {
+                lag.published(connection.connectionId(), clock.getAsLong());
+            }
+            publishRoom(connection, room.getKey(), joinRef, new RoomCommand.Join(), failure -> {
+                meter.count(failure == null ? EdgeMetrics.Outcome.ACCEPTED : EdgeMetrics.Outcome.UNAVAILABLE);
+                if (failure == null) {
+                    return;
+                }
+                lag.answered(connection.connectionId());
+                if (connection.subscriptions().takePendingResume(joinRef) != null) {
+                    node.answered(connection, recovery, false, null, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE), false);
+                }
+            });
         }
     }
 

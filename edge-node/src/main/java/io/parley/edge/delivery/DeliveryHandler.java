@@ -5,7 +5,8 @@
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets).
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
- * bare message ids.
+ * bare message ids. A join with lastSeq (resume) is answered through the Resumer, and a room being
+ * recovered for a connection gets its live events held by that connection's RoomRecovery.
  */
 package io.parley.edge.delivery;
 
@@ -16,6 +17,8 @@ import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.WriteStamp;
+import io.parley.edge.recovery.Resumer;
+import io.parley.edge.recovery.RoomRecovery;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
@@ -41,6 +44,7 @@ public final class DeliveryHandler {
     private final PipelineLag lag;
     private final Consumer<String> leaseExpired;
     private final MessageRooms messageRooms;
+    private volatile Resumer resumer = Resumer.disabled();
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
@@ -70,6 +74,11 @@ public final class DeliveryHandler {
         this.lag = lag;
         this.leaseExpired = leaseExpired;
         this.messageRooms = messageRooms;
+    }
+
+    /** Who recovers resumed rooms (EdgeNode wires the node's one). */
+    public void useResumer(Resumer resumer) {
+        this.resumer = resumer;
     }
 
     public void handle(Delivery delivery) {
@@ -114,14 +123,17 @@ public final class DeliveryHandler {
                 && toRoom.data().path("id").isTextual()) {
             messageRooms.put(toRoom.data().get("id").textValue(), toRoom.roomId());
         }
-        OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data());
+        OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data(), toRoom.roomId(), toRoom.seq());
         int queued = 0;
         String excluded = toRoom.excludeUserId();
         for (ClientConnection connection : index.subscribers(toRoom.roomId())) {
             if (excluded != null && excluded.equals(connection.userId())) {
                 continue;
             }
-            connection.deliver(event);
+            RoomRecovery recovery = connection.subscriptions().recovery(toRoom.roomId());
+            if (recovery == null || !recovery.hold(event, toRoom.seq())) {
+                connection.deliver(event); // held while the room is being recovered for this connection
+            }
             queued++;
         }
         return queued;
@@ -133,18 +145,39 @@ public final class DeliveryHandler {
         if (connection == null) {
             return; // the connection is gone (or was on a previous owner of this slot)
         }
+        // A join with lastSeq (a resume) was published with a ref of its own.
+        RoomRecovery recovery = reply.ref() != null && reply.ref().startsWith(RoomRecovery.REF_PREFIX)
+                ? connection.subscriptions().takePendingResume(reply.ref()) : null;
+        boolean recovering = false;
         if (reply.ok()) {
             String roomId = roomIdOf(reply.data());
             if (roomId != null) {
                 if (connection.subscriptions().isRequested(roomId)) {
+                    if (recovery != null && roomId.equals(recovery.roomId())) {
+                        // Before the index add: every live event of the room for it from now on is held.
+                        recovery.joined(reply.data().path("seq").asLong(0));
+                        connection.subscriptions().recovering(roomId, recovery);
+                        recovering = true;
+                    }
+                    boolean joined = !connection.subscriptions().isIndexed(roomId);
                     index.add(roomId, connection);
                     if (!connection.isOpen()) {
                         index.remove(roomId, connection); // lost a race with the disconnect's cleanup
+                    } else if (joined) {
+                        connection.roomJoined(roomId, reply.data().path("seq").asLong(0));
                     }
                 } else {
+                    boolean left = connection.subscriptions().isIndexed(roomId);
                     index.remove(roomId, connection);
+                    if (left) {
+                        connection.roomLeft(roomId);
+                    }
                 }
             }
+        }
+        if (recovery != null) {
+            resumer.answered(connection, recovery, reply.ok(), reply.data(), reply.error(), recovering && connection.isOpen());
+            return;
         }
         connection.reply(new ServerReply(reply.ref(), reply.ok(), reply.data(), reply.error()));
     }

@@ -66,6 +66,15 @@ public interface ClientConnection {
         return 0;
     }
 
+    /**
+     * The room processor accepted this connection into {@code roomId} at {@code seq} (it was not in
+     * the room's index before). Socket.IO remembers it for connection-state recovery.
+     */
+    default void roomJoined(String roomId, long seq) { }
+
+    /** The connection left {@code roomId}'s index (its leave was accepted). */
+    default void roomLeft(String roomId) { }
+
     /** Frames waiting in its send queue (metrics, inspection); -1 when unknown. */
     default int queueDepth() {
         return -1;

@@ -19,17 +19,37 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class OutboundEvent {
     private final String event;
     private final JsonNode data;
+    private final String roomId;
+    private final long seq;
     private volatile String nativeText;
     private volatile String socketIoText;
     /** The Socket.IO form per vocabulary profile (index 0 unused: the default is socketIoText); "" = not shown. */
     private final AtomicReferenceArray<String> profileTexts = new AtomicReferenceArray<>(Vocabularies.COUNT);
 
     public OutboundEvent(String event, JsonNode data) {
+        this(event, data, null, 0);
+    }
+
+    /** A room's event: {@code roomId} and its {@code seq} (0: unsequenced) say where it lies in the room's log. */
+    public OutboundEvent(String event, JsonNode data, String roomId, long seq) {
         this.event = event;
         this.data = data;
+        this.roomId = roomId;
+        this.seq = seq;
     }
 
     public String event() { return event; }
+
+    /** The Socket.IO recovery offset of a room's event: {@code "<roomId>:<seq>"} (room ids may hold ':', the seq is after the last). */
+    public static String offset(String roomId, long seq) {
+        return roomId + ":" + seq;
+    }
+
+    /** The room of a room event, else null. */
+    public String roomId() { return roomId; }
+
+    /** The room seq of a sequenced room event, else 0. */
+    public long seq() { return seq; }
 
     public JsonNode data() { return data; }
 
@@ -44,11 +64,20 @@ public final class OutboundEvent {
         return text;
     }
 
-    /** {@code 42["new-message",{...}]}: the Engine.IO message packet of a Socket.IO EVENT. */
+    /**
+     * {@code 42["new-message",{...}]}: the Engine.IO message packet of a Socket.IO EVENT; a
+     * sequenced room event carries its offset {@code "<roomId>:<seq>"} as the last argument, as
+     * Socket.IO v4.6+ connection-state recovery appends one (the stock client keeps the last as
+     * {@code _lastOffset} and sends it back when it reconnects). The offset is the event's, not
+     * the socket's: the packet stays one encoding for every recipient on the node.
+     */
     public String socketIoText() {
         String text = socketIoText;
         if (text == null) {
-            text = EngineCodec.message(SioCodec.event(event, data));
+            text = EngineCodec.message(roomId != null && seq > 0
+                    ? SioCodec.event(event, java.util.List.of(data == null ? Json.MAPPER.nullNode() : data,
+                            Json.MAPPER.getNodeFactory().textNode(offset(roomId, seq))))
+                    : SioCodec.event(event, data));
             socketIoText = text;
         }
         return text;

@@ -1,9 +1,13 @@
 /*
  * Subscriptions owns one connection's room state at the edge: the rooms it asked to join (so a
- * disconnect can leave them all) and the rooms it is indexed in for fan-out (so cleanup can remove
- * it from every index entry, even while a leave is still in flight).
+ * disconnect can leave them all), the rooms it is indexed in for fan-out (so cleanup can remove
+ * it from every index entry, even while a leave is still in flight), and its resumes: joins with
+ * a lastSeq waiting for their answer (by the ref they were published with) and rooms being
+ * recovered (whose live events are held until the missed ones are written).
  */
 package io.parley.edge.session;
+
+import io.parley.edge.recovery.RoomRecovery;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Subscriptions {
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final Set<String> indexed = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, RoomRecovery> pendingResumes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoomRecovery> recovering = new ConcurrentHashMap<>();
 
     /** A join-room was published for {@code roomId}. */
     public void requested(String roomId) { requested.add(roomId); }
@@ -35,4 +41,31 @@ public final class Subscriptions {
 
     /** For the room index only: the connection was removed from {@code roomId}'s fan-out set. */
     public void markUnindexed(String roomId) { indexed.remove(roomId); }
+
+    /** A join with lastSeq was published with {@code ref}: its answer starts {@code recovery}. */
+    public void resumePending(String ref, RoomRecovery recovery) { pendingResumes.put(ref, recovery); }
+
+    /** The recovery waiting for the answer to {@code ref}, removed; null if none. */
+    public RoomRecovery takePendingResume(String ref) { return ref == null ? null : pendingResumes.remove(ref); }
+
+    /** Every recovery still waiting for its join's answer, removed (the connection closed). */
+    public java.util.List<RoomRecovery> takeAllPendingResumes() {
+        java.util.List<RoomRecovery> all = new java.util.ArrayList<>();
+        for (String ref : pendingResumes.keySet()) {
+            RoomRecovery recovery = pendingResumes.remove(ref);
+            if (recovery != null) {
+                all.add(recovery);
+            }
+        }
+        return all;
+    }
+
+    /** {@code roomId} is being recovered: its live events go to {@code recovery} until it ends. */
+    public void recovering(String roomId, RoomRecovery recovery) { recovering.put(roomId, recovery); }
+
+    /** The recovery of {@code roomId} in progress, or null (the fan-out's check: an empty map costs a read). */
+    public RoomRecovery recovery(String roomId) { return recovering.isEmpty() ? null : recovering.get(roomId); }
+
+    /** The recovery of {@code roomId} ended. */
+    public void recovered(String roomId, RoomRecovery recovery) { recovering.remove(roomId, recovery); }
 }

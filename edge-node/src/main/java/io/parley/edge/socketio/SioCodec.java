@@ -135,6 +135,20 @@ public final class SioCodec {
     }
 
     /**
+     * {@code 0{"sid":"...","pid":"..."}}: connected with Socket.IO v4.6+ connection-state recovery:
+     * {@code pid} is the private session id the client sends back (with its last offset) when it
+     * reconnects; the same pid in the answer to that CONNECT makes the stock client's
+     * {@code socket.recovered} true.
+     */
+    public static String connected(String socketId, String pid) {
+        if (pid == null) {
+            return connected(socketId);
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode().put("sid", socketId).put("pid", pid);
+        return CONNECT + Json.write(body);
+    }
+
+    /**
      * {@code 4[<namespace>,]{"message":"...","data":{"code":"...","message":"..."}}}: the stock
      * client raises connect_error with {@code err.message} and {@code err.data}.
      */

@@ -6,7 +6,8 @@
  * the token of its CONNECT, or (CONNECT without a token) from its first auth event; refresh renews it.
  * Its vocabulary profile (chosen at the handshake) decides how events and replies are shown: a
  * request's ref carries the profile's reply tag ("join.7"), so a reply can also become an event
- * (room-joined, message-ack).
+ * (room-joined, message-ack). With connection-state recovery it has a private session id (pid)
+ * and keeps, per room, the last seq it was given, which SioRecovery saves on join, leave and close.
  */
 package io.parley.edge.socketio;
 
@@ -37,6 +38,11 @@ final class SioSocket implements TokenLifecycle.Target {
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final long connectedAt = System.currentTimeMillis();
     private static final char TAG_SEPARATOR = '.';
+    /** The private session id of connection-state recovery; null: not resumable (off, or a vocabulary profile). */
+    private volatile String pid;
+    /** Per room joined, the last seq this socket was given (recovery only). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqs = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile SioRecovery recovery;
 
     /** {@code identity} is null for a CONNECT without a token (it must send auth). */
     SioSocket(String connectionId, Identity identity, EngineSession engine, SocketIoEndpoint endpoint) {
@@ -55,6 +61,41 @@ final class SioSocket implements TokenLifecycle.Target {
 
     EngineSession engine() {
         return engine;
+    }
+
+    /** Makes the socket resumable under {@code pid}, starting from {@code rooms} (a recovered session's) or none. */
+    void resumable(String pid, SioRecovery recovery, java.util.Map<String, Long> rooms) {
+        this.lastSeqs.clear();
+        this.lastSeqs.putAll(rooms);
+        this.recovery = recovery;
+        this.pid = pid;
+    }
+
+    String pid() {
+        return pid;
+    }
+
+    /** Per room, the last seq this socket was given (a copy). */
+    java.util.Map<String, Long> lastSeqs() {
+        return java.util.Map.copyOf(lastSeqs);
+    }
+
+    @Override
+    public void roomJoined(String roomId, long seq) {
+        SioRecovery r = recovery;
+        if (r != null) {
+            lastSeqs.putIfAbsent(roomId, seq); // a recovered room keeps its position until its missed events are given
+            r.changed(this);
+        }
+    }
+
+    @Override
+    public void roomLeft(String roomId) {
+        SioRecovery r = recovery;
+        if (r != null) {
+            lastSeqs.remove(roomId);
+            r.changed(this);
+        }
     }
 
     @Override
@@ -124,6 +165,9 @@ final class SioSocket implements TokenLifecycle.Target {
 
     @Override
     public void deliver(OutboundEvent event) {
+        if (pid != null && event.roomId() != null && event.seq() > 0) {
+            lastSeqs.merge(event.roomId(), event.seq(), Math::max);
+        }
         if (open.get()) {
             String text = event.socketIoText(vocabulary);
             if (!text.isEmpty()) {

@@ -22,7 +22,7 @@ import java.util.Optional;
 final class SioWsListener implements WsListener, TappedListener.ViolationAware {
     private static final String PROBE = "probe";
 
-    private final SocketIoEndpoint endpoint;
+    private final SioWebsocket endpoint;
     private String handshakeToken;
     private String handshakeProfile;
     /** The polling session this WebSocket upgrades (until the upgrade packet), or null. */
@@ -31,7 +31,7 @@ final class SioWsListener implements WsListener, TappedListener.ViolationAware {
     private StringBuilder fragments;
     private boolean oversized;
 
-    SioWsListener(SocketIoEndpoint endpoint) {
+    SioWsListener(SioWebsocket endpoint) {
         this.endpoint = endpoint;
     }
 

@@ -36,6 +36,29 @@ class CommandParserTest {
     }
 
     @Test
+    void joinRoomWithLastSeqAndResume() {
+        assertThat(commandOf("join-room", "{\"roomId\":\"general\",\"lastSeq\":41}"))
+                .isEqualTo(new Command.JoinRoom("general", 41L));
+        assertThat(commandOf("join-room", "{\"roomId\":\"general\",\"lastSeq\":null}"))
+                .isEqualTo(new Command.JoinRoom("general"));
+        assertThat(errorOf("join-room", "{\"roomId\":\"general\",\"lastSeq\":-1}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("join-room", "{\"roomId\":\"general\",\"lastSeq\":\"4\"}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("join-room", "{\"roomId\":\"general\",\"lastSeq\":1.5}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        Command resume = commandOf("resume", "{\"rooms\":{\"b\":3,\"a\":0}}");
+        assertThat(resume).isInstanceOf(Command.Resume.class);
+        assertThat(((Command.Resume) resume).rooms()).containsExactly(java.util.Map.entry("b", 3L), java.util.Map.entry("a", 0L));
+        assertThat(errorOf("resume", "{\"rooms\":{}}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("resume", "{\"rooms\":[\"a\"]}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("resume", "{\"rooms\":{\"a\":-2}}")).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(errorOf("resume", "{\"rooms\":{\"bad room\":1}}")).isEqualTo(ErrorCode.INVALID_ROOM);
+        StringBuilder many = new StringBuilder("{\"rooms\":{");
+        for (int i = 0; i <= CommandParser.MAX_RESUME_ROOMS; i++) {
+            many.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":0");
+        }
+        assertThat(errorOf("resume", many.append("}}").toString())).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
     void validCommands() {
         assertThat(commandOf("join-room", "{\"roomId\":\"general\"}")).isEqualTo(new Command.JoinRoom("general"));
         assertThat(commandOf("leave-room", "{\"roomId\":\"a:b.c-d_e\"}")).isEqualTo(new Command.LeaveRoom("a:b.c-d_e"));

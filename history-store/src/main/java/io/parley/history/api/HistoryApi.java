@@ -120,11 +120,13 @@ public final class HistoryApi {
         }
         Page page;
         long readSeq;
+        long storedSeq;
         try {
             if (!members.isMember(roomId, userId)) {
                 error(response, ErrorCode.AUTHORIZATION_FAILED, NOT_A_MEMBER);
                 return;
             }
+            storedSeq = pager.storedSeq(roomId); // before the page: the page holds every message up to it
             page = pager.page(roomId, ((HistoryParams.Valid) params).request());
             readSeq = reads.of(roomId, userId);
         } catch (AllNodesFailedException | DriverTimeoutException | QueryExecutionException e) {
@@ -137,7 +139,7 @@ public final class HistoryApi {
             return;
         }
         response.header(HeaderNames.CONTENT_TYPE, JSON);
-        response.send(Json.writeBytes(HistoryResponses.HistoryPage.of(roomId, page, readSeq)));
+        response.send(Json.writeBytes(HistoryResponses.HistoryPage.of(roomId, page, readSeq, storedSeq)));
     }
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */

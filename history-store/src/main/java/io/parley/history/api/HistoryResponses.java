@@ -16,15 +16,18 @@ public final class HistoryResponses {
      * {@code {"roomId":..,"messages":[...],"hasMore":bool,"readSeq":n}}, messages (seed 004's message
      * objects: id, roomId, userId, content, messageType, createdAt, user, seq, ...) in ascending seq
      * order; {@code readSeq}: the caller's read position in the room (0: none), so a client on a
-     * new device counts unread messages (those with a higher seq).
+     * new device counts unread messages (those with a higher seq); {@code storedSeq}: the highest
+     * seq of any event of the room the store had applied before the page was read, so the page
+     * holds every message of its range up to it (the edge's resume waits for it to catch up).
      */
-    public record HistoryPage(String roomId, List<Protocol.Message> messages, boolean hasMore, long readSeq) {
+    public record HistoryPage(String roomId, List<Protocol.Message> messages, boolean hasMore, long readSeq, long storedSeq) {
         public static HistoryPage of(String roomId, Page page) {
-            return of(roomId, page, 0);
+            return of(roomId, page, 0, 0);
         }
 
-        public static HistoryPage of(String roomId, Page page, long readSeq) {
-            return new HistoryPage(roomId, page.messages().stream().map(HistoryResponses::message).toList(), page.hasMore(), readSeq);
+        public static HistoryPage of(String roomId, Page page, long readSeq, long storedSeq) {
+            return new HistoryPage(roomId, page.messages().stream().map(HistoryResponses::message).toList(), page.hasMore(),
+                    readSeq, storedSeq);
         }
     }
 

@@ -23,6 +23,11 @@ public final class MessagePager {
          * ascending or descending by seq.
          */
         List<StoredMessage> read(String roomId, int bucket, long afterSeq, long beforeSeq, boolean ascending, int limit);
+
+        /** The highest seq of any event of the room applied to the store (every message at or below it is stored); 0 if none. */
+        default long storedSeq(String roomId) {
+            return 0;
+        }
     }
 
     private final Buckets buckets;
@@ -31,6 +36,11 @@ public final class MessagePager {
     public MessagePager(Buckets buckets, Source source) {
         this.buckets = buckets;
         this.source = source;
+    }
+
+    /** See {@link Source#storedSeq}: read it before {@link #page} to know up to where the page is complete. */
+    public long storedSeq(String roomId) {
+        return source.storedSeq(roomId);
     }
 
     public Page page(String roomId, PageRequest request) {

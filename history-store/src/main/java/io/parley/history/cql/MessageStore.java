@@ -39,6 +39,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     private final PreparedStatement upsert;
     private final PreparedStatement upsertHead;
     private final PreparedStatement selectHead;
+    private final PreparedStatement upsertEventHead;
+    private final PreparedStatement selectEventHead;
     private final PreparedStatement upsertRead;
     private final PreparedStatement selectRead;
     private final PreparedStatement selectReads;
@@ -56,6 +58,8 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
         this.upsert = session.prepare("INSERT INTO " + keyspace + ".messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.upsertHead = session.prepare("UPDATE " + keyspace + ".message_heads USING TIMESTAMP ? SET last_seq = ? WHERE room_id = ?");
         this.selectHead = session.prepare("SELECT last_seq FROM " + keyspace + ".message_heads WHERE room_id = ?");
+        this.upsertEventHead = session.prepare("UPDATE " + keyspace + ".message_heads USING TIMESTAMP ? SET event_seq = ? WHERE room_id = ?");
+        this.selectEventHead = session.prepare("SELECT event_seq FROM " + keyspace + ".message_heads WHERE room_id = ?");
         this.upsertRead = session.prepare("UPDATE " + keyspace + ".read_positions USING TIMESTAMP ? SET read_seq = ?"
                 + " WHERE room_id = ? AND user_id = ?");
         this.selectRead = session.prepare("SELECT read_seq FROM " + keyspace + ".read_positions WHERE room_id = ? AND user_id = ?");
@@ -95,7 +99,11 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     public CompletionStage<Void> write(List<RoomEvent> events) {
         List<CompletableFuture<?>> writes = new ArrayList<>(events.size());
         Map<String, Long> heads = new HashMap<>();
+        Map<String, Long> eventHeads = new HashMap<>();
         for (RoomEvent event : events) {
+            if (event.roomId() != null && event.seq() > 0) {
+                eventHeads.merge(event.roomId(), event.seq(), Math::max);
+            }
             if (event.body() instanceof RoomEvent.MessageSent message) {
                 writes.add(session.executeAsync(bindUpsert(event, message)).toCompletableFuture());
                 heads.merge(event.roomId(), event.seq(), Math::max);
@@ -122,9 +130,13 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size());
+            List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size() + eventHeads.size());
             heads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
                     upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
+                    .toCompletableFuture()));
+            // After every write of the batch: a reader that sees event_seq >= s finds every message <= s.
+            eventHeads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
+                    upsertEventHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
                     .toCompletableFuture()));
             return CompletableFuture.allOf(headWrites.toArray(CompletableFuture[]::new));
         });
@@ -162,6 +174,16 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     public long head(String roomId) {
         Row row = session.execute(selectHead.bind(roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
         return row == null || row.isNull("last_seq") ? 0 : row.getLong("last_seq");
+    }
+
+    /**
+     * The highest seq of any event of the room this store has applied (0: none): every message at
+     * or below it is stored. Read it before a page to know how far the page is complete.
+     */
+    @Override
+    public long storedSeq(String roomId) {
+        Row row = session.execute(selectEventHead.bind(roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)).one();
+        return row == null || row.isNull("event_seq") ? 0 : row.getLong("event_seq");
     }
 
     @Override

@@ -70,6 +70,20 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         this(stack, Map.of());
     }
 
+    /**
+     * A deployment of its own for bulk tests (e.g. 10,000 messages from one sender): the per-user
+     * rate limit, the frame rate and the backpressure bound lifted, deeper send queues. The caller
+     * closes it.
+     */
+    static ParleyCluster bulk(TestStack stack) {
+        return new ParleyCluster(stack, Map.of(
+                "PARLEY_MAX_MESSAGES_PER_MINUTE", "100000000",
+                "PARLEY_RATE_BURST", "100000000",
+                "PARLEY_MAX_FRAMES_PER_SECOND", "100000",
+                "PARLEY_SEND_QUEUE_LIMIT", "50000",
+                "PARLEY_EDGE_MAX_PENDING_MS", "0"));
+    }
+
     private ParleyCluster(TestStack stack, Map<String, String> overrides) {
         this.stack = stack;
         this.topicNamespace = stack.newTopicNamespace();
@@ -83,7 +97,7 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         StackConfig logs = StackConfig.forTests(Map.of(), runDir);
         ParleyServices.Target target = new ParleyServices.Target(stack.kafkaBootstrap(), stack.cassandraContactPoints(),
                 stack.localDatacenter(), stack.redisUrl(), topicNamespace, keyspace, logs);
-        Map<String, String> env = new java.util.HashMap<>(Map.ofEntries(
+        Map<String, String> settings = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("PARLEY_MAX_MESSAGES_PER_MINUTE", Integer.toString(RATE_PER_MINUTE)),
                 Map.entry("PARLEY_RATE_BURST", Integer.toString(RATE_BURST)),
                 Map.entry("PARLEY_MAX_MESSAGE_LENGTH", Integer.toString(MAX_MESSAGE_LENGTH)),
@@ -96,8 +110,8 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
                 Map.entry("PARLEY_LEASE_TICK_MS", Long.toString(LEASE_TICK_MS)),
                 Map.entry("PARLEY_AUTH_TIMEOUT_MS", Long.toString(AUTH_TIMEOUT_MS)),
                 Map.entry("PARLEY_ADMIN_TOKEN", ADMIN_TOKEN)));
-        env.putAll(overrides);
-        ServicesConfig config = ServicesConfig.forTests(2, SECRET, env);
+        settings.putAll(overrides);
+        ServicesConfig config = ServicesConfig.forTests(2, SECRET, settings);
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 

@@ -157,6 +157,7 @@ public final class ParleyServices implements AutoCloseable {
         env.put("PARLEY_EDGE_NODE_ID", name);
         env.put("PARLEY_EDGE_SLOT", Integer.toString(slot));
         env.put("PARLEY_EDGE_PORT", Integer.toString(config.edgePorts().get(slot)));
+        env.putIfAbsent("PARLEY_HISTORY_URL", historyUrl()); // resume reads missed messages there
         return ServiceNode.launch(target.stackConfig(), config.repoRoot(), name, "edge-node",
                 "io.parley.edge.Main", config.edgePorts().get(slot), env);
     }
