@@ -41,7 +41,7 @@ class ChaosIT {
     /** Messages per second per client: 40 msg/s, 400 deliveries/s in all. */
     static final double RATE = 0.2;
     /** Long enough for every fault and its recovery to fall inside the sending. */
-    static final Duration DURATION = Duration.ofSeconds(300);
+    static final Duration DURATION = Duration.ofSeconds(420);
     /** How long the drain may wait for the last answers and deliveries (a deadline). */
     static final Duration DRAIN = Duration.ofSeconds(120);
     /** Sends acked between two faults: the load flows again (and the previous fault healed) before the next. */
@@ -138,6 +138,9 @@ class ChaosIT {
         long at = System.nanoTime();
         System.out.println("[chaos] " + what);
         fault.run();
-        System.out.printf("[chaos] %s: healthy again after %.1f s%n", what, (System.nanoTime() - at) / 1e9);
+        System.out.printf("[chaos] %s: healthy again after %.1f s; so far sent %d, acked %d, refused %d, received %d of %d,"
+                        + " duplicated %d, out of order %d; reconnects %d%n", what, (System.nanoTime() - at) / 1e9,
+                phase.sent(), phase.acked(), phase.rejected(), phase.received(), phase.expected(), phase.duplicated(),
+                phase.outOfOrder(), LoadGenerator.reconnects());
     }
 }
