@@ -176,7 +176,24 @@ public abstract class Client implements WebSocket.Listener {
             if (tail == null || closing) {
                 return;
             }
-            tail = tail.thenCompose(w -> w.sendText(text, true)).exceptionally(failure -> ws);
+            WebSocket current = ws;
+            tail = tail.thenCompose(w -> w.sendText(text, true)).exceptionally(failure -> {
+                // A send that fails means the socket is gone, whether or not the JDK tells the listener.
+                if (resume && !closing) {
+                    current.abort();
+                    dropped(current);
+                }
+                return current;
+            });
+        }
+    }
+
+    /** Drops (and, resume on, reopens) a socket the JDK reports closed without having called the listener. */
+    void checkAlive() {
+        WebSocket w = ws;
+        if (resume && up && w != null && (w.isInputClosed() || w.isOutputClosed())) {
+            w.abort();
+            dropped(w);
         }
     }
 

@@ -95,6 +95,7 @@ final class NativeClient extends Client {
 
     @Override
     void keepAlive() {
+        checkAlive();
         sendText("{\"op\":\"ping\",\"ref\":\"p\"}");
     }
 
