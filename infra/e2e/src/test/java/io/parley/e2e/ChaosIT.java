@@ -142,5 +142,6 @@ class ChaosIT {
                         + " duplicated %d, out of order %d; reconnects %d%n", what, (System.nanoTime() - at) / 1e9,
                 phase.sent(), phase.acked(), phase.rejected(), phase.received(), phase.expected(), phase.duplicated(),
                 phase.outOfOrder(), LoadGenerator.reconnects());
+        System.out.println("[chaos] " + LoadGenerator.reconnectDiagnostics());
     }
 }

@@ -23,6 +23,11 @@ public abstract class Client implements WebSocket.Listener {
     static final AtomicLong DROPPED = new AtomicLong();
     /** Sockets opened again after a drop (resume on), over all clients. */
     static final AtomicLong RECONNECTS = new AtomicLong();
+    /** Reconnect attempts (resume on), over all clients; the last failure, for reports. */
+    static final AtomicLong RECONNECT_ATTEMPTS = new AtomicLong();
+    /** Calls of dropped() (diagnostics). */
+    static final AtomicLong DROPS_SEEN = new AtomicLong();
+    static volatile String lastReconnectFailure;
     private static final long MAX_BACKOFF_MS = 2_000;
 
     final int index;
@@ -122,6 +127,7 @@ public abstract class Client implements WebSocket.Listener {
 
     /** The socket {@code webSocket} ended (closed or failed) while this client was not closing it. */
     private void dropped(WebSocket webSocket) {
+        DROPS_SEEN.incrementAndGet();
         synchronized (this) {
             if (webSocket != ws || !up) {
                 return; // an old socket, or already handled
@@ -160,13 +166,20 @@ public abstract class Client implements WebSocket.Listener {
             if (closing) {
                 return;
             }
-            WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
-            configure(builder);
-            builder.buildAsync(uri(url), this).whenComplete((w, failure) -> {
-                if (failure != null && !closing) {
-                    reconnectLater();
-                }
-            });
+            RECONNECT_ATTEMPTS.incrementAndGet();
+            try {
+                WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
+                configure(builder);
+                builder.buildAsync(uri(url), this).whenComplete((w, failure) -> {
+                    if (failure != null && !closing) {
+                        lastReconnectFailure = url + ": " + failure;
+                        reconnectLater();
+                    }
+                });
+            } catch (RuntimeException e) {
+                lastReconnectFailure = url + ": " + e;
+                reconnectLater();
+            }
         });
     }
 

@@ -106,6 +106,12 @@ public final class LoadGenerator implements AutoCloseable {
         return Client.RECONNECTS.get();
     }
 
+    /** Reconnect diagnostics: socket ends seen, attempts, the last failure. */
+    public static String reconnectDiagnostics() {
+        return "socket ends seen " + Client.DROPS_SEEN.get() + ", dropped " + Client.DROPPED.get() + ", reconnect attempts "
+                + Client.RECONNECT_ATTEMPTS.get() + ", last failure " + Client.lastReconnectFailure;
+    }
+
     /** Rooms resumed with truncated: true, over all clients of this process. */
     public static long truncatedRecoveries() {
         return NativeClient.TRUNCATED.get();
