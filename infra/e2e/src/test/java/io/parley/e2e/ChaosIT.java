@@ -74,11 +74,12 @@ class ChaosIT {
                 try (LoadGenerator generator = new LoadGenerator(settings).resuming(true)) {
                     LoadGenerator.ConnectResult connect = generator.connect();
                     assertThat(connect.failed()).as("failed connections, first: %s", connect.firstFailure()).isZero();
-                    CompletableFuture<LoadGenerator.PhaseResult> run = CompletableFuture.supplyAsync(() -> {
+                    CompletableFuture<LoadGenerator.PhaseResult> run = new CompletableFuture<>();
+                    Thread.ofPlatform().daemon().name("chaos-load").start(() -> {
                         try {
-                            return generator.runPhase(0, RATE, DURATION, DRAIN, null);
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
+                            run.complete(generator.runPhase(0, RATE, DURATION, DRAIN, null));
+                        } catch (Throwable e) {
+                            run.completeExceptionally(e);
                         }
                     });
                     long began = System.nanoTime();

@@ -29,6 +29,20 @@ public abstract class Client implements WebSocket.Listener {
     static final AtomicLong DROPS_SEEN = new AtomicLong();
     static volatile String lastReconnectFailure;
     private static final long MAX_BACKOFF_MS = 2_000;
+    /**
+     * Where delayed reconnects and resume retries run: threads of their own, never the common
+     * ForkJoinPool (one worker on two cores, which a caller may keep busy with a whole run).
+     */
+    static final java.util.concurrent.Executor TIMERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "loadgen-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs {@code task} on {@link #TIMERS} after {@code delayMs}. */
+    static void later(long delayMs, Runnable task) {
+        CompletableFuture.delayedExecutor(delayMs, java.util.concurrent.TimeUnit.MILLISECONDS, TIMERS).execute(task);
+    }
 
     final int index;
     final String userId;
@@ -162,7 +176,7 @@ public abstract class Client implements WebSocket.Listener {
             java.util.List<String> targets = urls;
             url = targets.get((index + ++rotation) % targets.size());
         }
-        CompletableFuture.delayedExecutor(backoff, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+        later(backoff, () -> {
             if (closing) {
                 return;
             }

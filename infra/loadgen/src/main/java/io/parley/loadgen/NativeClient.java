@@ -200,7 +200,7 @@ final class NativeClient extends Client {
             } else if ("UNAVAILABLE".equals(node.path("error").path("code").asText())) {
                 long waitMs = node.path("error").path("retryAfterMs").asLong(500)
                         + java.util.concurrent.ThreadLocalRandom.current().nextLong(100);
-                CompletableFuture.delayedExecutor(waitMs, TimeUnit.MILLISECONDS).execute(() -> {
+                later(waitMs, () -> {
                     if (up && !joinedHere.contains(room)) {
                         resumeRoom(room);
                     }
