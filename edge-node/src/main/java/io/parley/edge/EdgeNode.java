@@ -93,6 +93,8 @@ public final class EdgeNode {
     private volatile boolean stopped;
     /** Set when the drain starts: /ready answers 503 and new sockets are refused. */
     private volatile boolean draining;
+    /** Why the deliveries consumer stopped (null while it runs): sockets are closed and refused. */
+    private volatile String deliveriesFailure;
     private final OpsConfig ops;
     private final ProcessMetrics processMetrics = new ProcessMetrics("edge");
     private final EdgeMetrics metrics = new EdgeMetrics(processMetrics.registry());
@@ -253,7 +255,8 @@ public final class EdgeNode {
     }
 
     public boolean isHealthy() {
-        return server != null && server.isRunning() && !stopped && publisher.isRunning() && deliveriesRunning.getAsBoolean();
+        return server != null && server.isRunning() && !stopped && publisher.isRunning() && deliveriesRunning.getAsBoolean()
+                && deliveriesFailure == null;
     }
 
     private void health(ServerRequest request, ServerResponse response) {
@@ -288,6 +291,8 @@ public final class EdgeNode {
         String body;
         if (draining || stopped) {
             body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"draining\"}}";
+        } else if (deliveriesFailure != null) {
+            body = "{\"status\":\"NOT_READY\",\"problems\":{\"deliveries\":" + Json.write(deliveriesFailure) + "}}";
         } else if (!isHealthy()) {
             body = "{\"status\":\"NOT_READY\",\"problems\":{\"edge\":\"not healthy (see /health)\"}}";
         } else if (overloaded()) {
@@ -303,7 +308,7 @@ public final class EdgeNode {
 
     /** While draining, a new Engine.IO session (a request without sid) is refused with 503; existing sessions go on. */
     private void socketIoUnlessDraining(ServerRequest request, ServerResponse response) {
-        if (draining && request.query().first("sid").isEmpty()) {
+        if ((draining || deliveriesFailure != null) && request.query().first("sid").isEmpty()) {
             response.status(Status.SERVICE_UNAVAILABLE_503)
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
                     .send("{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"the node is draining; connect to another node\"}}");
@@ -322,7 +327,7 @@ public final class EdgeNode {
                 throw new WsUpgradeException("the node is draining; connect to another node");
             }
         };
-        return () -> draining ? refusing : listeners.get();
+        return () -> draining || deliveriesFailure != null ? refusing : listeners.get();
     }
 
     private void heartbeat() {
@@ -371,8 +376,35 @@ public final class EdgeNode {
         heartbeat();
     }
 
+    /**
+     * The deliveries consumer failed (DeliveriesConsumer's header says when): nothing reaches this
+     * node's sockets any more, so none may stay open looking alive. New sockets are refused, /health
+     * and /ready turn 503 (problem "deliveries"), and every socket is closed (native: 4503 RECONNECT;
+     * Socket.IO: a transport close, the stock client reconnects), which publishes its leaves and
+     * disconnect; its client reconnects to another node and resumes by seq. The reaper repeats the
+     * close for a socket accepted in the race. The node stays up, DOWN, until it is restarted.
+     */
+    public void deliveriesFailed(Throwable cause) {
+        if (stopped || deliveriesFailure != null) {
+            return;
+        }
+        deliveriesFailure = "the deliveries consumer stopped: " + (cause == null ? "unknown" : cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        int closed = closeEverySocket();
+        LOG.error("edge node {}: {}; closed {} sockets for reconnection elsewhere; the node stays DOWN until restarted",
+                config.nodeId(), deliveriesFailure, closed);
+    }
+
+    private int closeEverySocket() {
+        String above = EventIds.next();
+        return nativeEndpoint.closeBefore(above, "deliveries stopped: reconnect") + socketIo.closeBefore(above, "deliveries stopped");
+    }
+
     private void reap() {
         try {
+            if (deliveriesFailure != null && registry.size() > 0) {
+                closeEverySocket();
+            }
             nativeEndpoint.reap(System.nanoTime());
             socketIo.reap();
             rateLimits.purge(System.currentTimeMillis());

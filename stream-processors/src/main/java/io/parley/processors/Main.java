@@ -164,6 +164,10 @@ public final class Main {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         // Streams' producers linger 100 ms by default: a whole hop of chat latency (STACK.md).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.lingerMs());
+        // Ride out a Kafka restart: a send (the lease tick from its punctuator first) waits up to 4 min
+        // for the broker instead of 60 s, whose TimeoutException ended the application (issue 13's
+        // chaos test; under the default 5 min max.poll.interval.ms).
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_BLOCK_MS_CONFIG), 240_000);
         // Keep the changelog write order the room processor relies on, even across retries.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
         // A record that does not parse is logged and skipped: it costs nothing else.

@@ -46,6 +46,8 @@ import java.util.function.LongSupplier;
 public final class CommandService {
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
     public static final String UNAVAILABLE_MESSAGE = "the request could not be accepted now; try again";
+    /** When a refused publish (Kafka unreachable, hand-off queue full) may be tried again: every refusal says when. */
+    static final long PUBLISH_RETRY_AFTER_MS = 1_000;
     public static final String OVERLOADED_MESSAGE = "the server is overloaded; retry after retryAfterMs";
 
     private final String nodeId;
@@ -201,7 +203,8 @@ public final class CommandService {
                     lag.answered(connection.connectionId()); // never reaches the processors: no answer will come
                 }
                 LOG.debug("publish failed for connection {}: {}", connection.connectionId(), failure.toString());
-                connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
+                connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE,
+                        PUBLISH_RETRY_AFTER_MS)));
             }
         };
         String limitedRoom = command instanceof Command.JoinRoom join ? join.roomId()
@@ -277,7 +280,8 @@ public final class CommandService {
                 meter.count(failure != null || users == null ? EdgeMetrics.Outcome.UNAVAILABLE : EdgeMetrics.Outcome.ACCEPTED);
                 if (failure != null || users == null) {
                     LOG.debug("online users of {} not read: {}", get.roomId(), String.valueOf(failure));
-                    connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)));
+                    connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE,
+                        PUBLISH_RETRY_AFTER_MS)));
                 } else {
                     connection.reply(ServerReply.ok(ref, Json.tree(users)));
                 }

@@ -1,8 +1,19 @@
 /*
  * DeliveriesConsumer owns reading this node's slot of the deliveries topic: a KafkaConsumer with
- * assign() to exactly partition = slot (no consumer group, no commits), starting at the end (only
- * live deliveries matter to live sockets), on its own thread, handing each record to the
- * DeliveryHandler in order.
+ * assign() to exactly partition = slot (no consumer group, no commits), on its own thread, handing
+ * each record to the DeliveryHandler in order, and what happens when that reading fails.
+ *
+ * Start: at the partition's end, positioned before the node accepts its first socket (Main starts
+ * this before the server). Deliveries queued for the slot while the node was down are addressed to
+ * connections of an earlier boot: those sockets died with the process, and the new boot id in the
+ * heartbeat makes the processors drop those connections. Nothing a live client needs is among
+ * them: its reply or event is in the room's log, and a client that reconnects resumes by seq.
+ * Failure: any error that escapes the poll loop (Kafka gave up, the position fell out of the log
+ * because the partition was deleted, recreated or truncated: auto.offset.reset is "none", so the
+ * consumer never silently skips to the end; an Error in the handler) is fatal. The thread calls the
+ * failure callback (EdgeNode.deliveriesFailed: every socket is closed with the reconnect code so its
+ * client resumes on another node, /health and /ready turn 503, new sockets are refused) and ends.
+ * The process stays up and reports DOWN until it is restarted.
  */
 package io.parley.edge.delivery;
 
@@ -36,6 +47,7 @@ public final class DeliveriesConsumer {
     private volatile boolean stopping;
     /** Records behind the partition's end after the last poll; -1 until known. */
     private volatile long lag = -1;
+    private volatile java.util.function.Consumer<Throwable> onFailure = e -> { };
 
     public DeliveriesConsumer(String bootstrap, String topic, int slot, String clientId, DeliveryHandler handler) {
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -43,12 +55,19 @@ public final class DeliveriesConsumer {
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-deliveries",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                // Never skip silently: a position outside the log is a failure (see the header).
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100),
                 new StringDeserializer(), Serdes.delivery().deserializer());
         this.partition = new TopicPartition(topic, slot);
         this.handler = handler;
         this.thread = Thread.ofPlatform().name("parley-deliveries").daemon(true).unstarted(this::run);
+    }
+
+    /** What to do (once, on the deliveries thread) when the consumer fails fatally; set before start. */
+    public DeliveriesConsumer onFailure(java.util.function.Consumer<Throwable> onFailure) {
+        this.onFailure = onFailure;
+        return this;
     }
 
     /** Assigns the slot's partition, positions at its end (fails if Kafka or the topic is missing), starts polling. */
@@ -86,13 +105,23 @@ public final class DeliveriesConsumer {
             }
         } catch (WakeupException e) {
             if (!stopping) {
-                LOG.error("deliveries consumer woken unexpectedly", e);
+                fail(e);
             }
-        } catch (RuntimeException e) {
-            LOG.error("deliveries consumer failed; this node no longer delivers", e);
+        } catch (Throwable e) {
+            fail(e);
         } finally {
             running = false;
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+        }
+    }
+
+    private void fail(Throwable e) {
+        running = false;
+        LOG.error("deliveries consumer failed; this node no longer delivers and closes its sockets", e);
+        try {
+            onFailure.accept(e);
+        } catch (Throwable t) {
+            LOG.error("closing the sockets after the deliveries consumer failed went wrong", t);
         }
     }
 

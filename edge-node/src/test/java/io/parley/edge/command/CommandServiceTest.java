@@ -132,6 +132,7 @@ class CommandServiceTest {
         assertThat(alice.replies.get(0).ref()).isEqualTo("5");
         assertThat(alice.replies.get(0).error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(alice.replies.get(0).error().message()).doesNotContain("broker");
+        assertThat(alice.replies.get(0).error().retryAfterMs()).as("a refusal says when to retry").isPositive();
     }
 
     @Test

@@ -134,6 +134,20 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         this.services = ParleyServices.start(target, config, line -> System.out.println("[parley-e2e] " + line));
     }
 
+    /**
+     * A cluster of its own (fresh topic namespace and keyspace, its own service processes), for a
+     * test that breaks what the shared one needs (deletes a topic, kills a service); the caller
+     * closes it.
+     */
+    static ParleyCluster isolated(TestStack stack) {
+        return isolated(stack, Map.of());
+    }
+
+    /** {@link #isolated(TestStack)} with {@code overrides} of the services' environment. */
+    static ParleyCluster isolated(TestStack stack, Map<String, String> overrides) {
+        return new ParleyCluster(stack, overrides);
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         return parameter.getParameter().getType() == ParleyCluster.class;

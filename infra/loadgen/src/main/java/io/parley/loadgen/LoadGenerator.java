@@ -72,6 +72,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final List<Client> clients = new ArrayList<>();
     private final ScheduledExecutorService keepAlive;
     private final TokenIssuer issuer;
+    private volatile boolean resume;
 
     public LoadGenerator(Settings settings) {
         this.settings = settings;
@@ -85,6 +86,45 @@ public final class LoadGenerator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Clients that resume (Parley's native protocol only; set before {@link #connect()}): a socket
+     * that drops is opened again to the next node and each room resumed from its last seq, unacked
+     * sends sent again with their clientMsgId (NativeClient); the Tally counts across reconnects.
+     */
+    public LoadGenerator resuming(boolean resume) {
+        if (resume && settings.kind() != Client.Kind.PARLEY) {
+            throw new IllegalArgumentException("resume is implemented for Parley's native protocol only");
+        }
+        this.resume = resume;
+        return this;
+    }
+
+    /** Sockets opened again after a drop, over all clients of this process (resume on). */
+    public static long reconnects() {
+        return Client.RECONNECTS.get();
+    }
+
+    /** Reconnect diagnostics: socket ends seen, attempts, the last failure. */
+    public static String reconnectDiagnostics() {
+        return "socket ends seen " + Client.DROPS_SEEN.get() + ", dropped " + Client.DROPPED.get() + ", reconnect attempts "
+                + Client.RECONNECT_ATTEMPTS.get() + ", last failure " + Client.lastReconnectFailure;
+    }
+
+    /** Rooms resumed with truncated: true, over all clients of this process. */
+    public static long truncatedRecoveries() {
+        return NativeClient.TRUNCATED.get();
+    }
+
+    /** Resume joins refused with something other than UNAVAILABLE, over all clients of this process. */
+    public static long refusedResumes() {
+        return NativeClient.RESUME_REFUSED.get();
+    }
+
+    /** Sends still waiting for their answer (resume on), over this run's clients. */
+    public long unanswered() {
+        return clients.stream().filter(c -> c instanceof NativeClient).mapToLong(c -> ((NativeClient) c).unanswered()).sum();
     }
 
     public Settings settings() {
@@ -112,6 +152,8 @@ public final class LoadGenerator implements AutoCloseable {
             String user = settings.userId(i);
             Client client = Client.create(settings.kind(), i, user, issuer.mint(user, Duration.ofHours(6)), tally);
             client.members = settings.members();
+            client.resume = resume;
+            client.urls = settings.urls();
             clients.add(client);
             inFlight.acquire();
             long begun = System.nanoTime();

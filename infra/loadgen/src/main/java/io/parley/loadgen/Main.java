@@ -36,6 +36,8 @@ public final class Main {
                            [--max-outside-cores 0.5: a phase with more CPU used outside the benchmark is marked invalid]
                            [--kafka-bootstrap 127.0.0.1:19092: records and bytes per topic per message]
                            [--http-clients 4] [--connect-concurrency 100] [--connect-timeout 30 s] [--tag RUN]
+                           [--resume false: parley only; true: a dropped socket reconnects to the next node and
+                            resumes its rooms from their last seq, unacked sends go again with their clientMsgId]
             """;
     /** Hard bounds, whatever the command line says. */
     static final int MAX_CLIENTS = 20_000;
@@ -79,7 +81,8 @@ public final class Main {
         base.put("tag", tag);
         base.putAll(Map.of("clients", clients, "rooms", rooms, "members", settings.members(), "nodes", urls.size()));
 
-        try (LoadGenerator generator = new LoadGenerator(settings)) {
+        try (LoadGenerator generator = new LoadGenerator(settings)
+                .resuming(Boolean.parseBoolean(o.getOrDefault("resume", "false")))) {
             Map<String, Object> memoryBefore = mode.equals("idle") ? memory(o, procs) : null;
             LoadGenerator.ConnectResult connect = generator.connect();
             base.put("connect", Report.connect(connect));

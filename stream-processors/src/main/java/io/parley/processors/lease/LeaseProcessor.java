@@ -13,6 +13,7 @@ import io.parley.contracts.EventIds;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.EdgeHeartbeat;
 import io.parley.contracts.event.LeaseTick;
+import io.parley.processors.CrashPoints;
 import io.parley.processors.Stores;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -38,6 +39,13 @@ import java.util.List;
  * the broker's LogAppendTime): the same log gives the same expiries, with ids derived from the
  * tick or boot id that decided them. A tick read again after a crash re-announces the expiries it
  * decided (same ids); the stages downstream find nothing left to drop.
+ *
+ * <p><b>Crash safety.</b> An expiry (lease or restart) is stored in the node's lease, with the
+ * offset of the record that decided it, before its NodeExpired is forwarded (decision remembered,
+ * then outputs). After a crash the restored store may be ahead of the records read again (the
+ * changelog got writes whose outputs were lost, and even later records' writes); a record read
+ * again whose offset a lease remembers re-announces that expiry (same id) and changes nothing, so
+ * the same input gives the same NodeExpired whatever the store says by then.
  */
 final class LeaseProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(LeaseProcessor.class);
@@ -65,34 +73,42 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
 
     @Override
     public void process(Record<String, Object> record) {
+        long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
         switch (record.value()) {
-            case LeaseTick t -> onTick(t, record.timestamp());
-            case EdgeHeartbeat beat -> onHeartbeat(beat, record.timestamp());
+            case LeaseTick t -> onTick(t, record.timestamp(), offset);
+            case EdgeHeartbeat beat -> onHeartbeat(beat, record.timestamp(), offset);
             case null, default -> { }
         }
     }
 
-    private void onHeartbeat(EdgeHeartbeat beat, long at) {
+    private void onHeartbeat(EdgeHeartbeat beat, long at, long offset) {
         if (beat.edgeNodeId() == null || beat.edgeNodeId().isBlank() || beat.leaseMs() <= 0) {
             return;
         }
         String node = beat.edgeNodeId();
         Lease before = store.get(node);
+        NodeExpired again = before == null ? null : before.announcedAt(offset);
+        if (again != null) {
+            // Read again after a crash: announce what this heartbeat announced, nothing else.
+            context.forward(new Record<>(node, (Object) again, at));
+            return;
+        }
         String boot = beat.bootId();
         if (before != null && boot != null && before.bootId() != null && !boot.equals(before.bootId())) {
             // A new boot: every connection the node had before it is gone, whatever the lease says.
             log.info("edge node {} (slot {}) has a new boot id {} (was {}): dropping its earlier connections",
                     node, beat.edgeSlot(), boot, before.bootId());
-            context.forward(new Record<>(node, (Object) new NodeExpired(node, before.slot(),
-                    EventIds.derived(boot, "boot|" + node), at, boot), at));
-            store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot));
+            NodeExpired restart = new NodeExpired(node, before.slot(), EventIds.derived(boot, "boot|" + node), at, boot);
+            store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot, before.announced()).announce(offset, restart));
+            CrashPoints.reach(CrashPoints.LEASE_RESTART_STORED);
+            context.forward(new Record<>(node, (Object) restart, at));
             return;
         }
         if (before != null && before.expired()) {
             if (boot == null) {
                 // A node without boot ids cannot be told apart from its earlier self: renew, as before.
                 log.info("edge node {} is heard from again after its lease expired", node);
-                store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), null));
+                store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), null, before.announced()));
                 return;
             }
             // Same boot, lease gone: its connections were dropped. Tell it (on every such heartbeat,
@@ -105,35 +121,43 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
             context.forward(new Record<>(node, (Object) new Delivery(node, beat.edgeSlot(), new Delivery.LeaseExpired(boot)), at));
             return;
         }
-        store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot));
+        store.put(node, Lease.renewed(beat.edgeSlot(), at, beat.leaseMs(), boot, before == null ? null : before.announced()));
         LeaseCounters.RENEWALS.increment();
     }
 
     /** The log has reached {@code at}: every lease older than that by more than its length expires. */
-    private void onTick(LeaseTick t, long at) {
+    private void onTick(LeaseTick t, long at, long offset) {
         if (t.tickId() == null) {
             return;
         }
         List<KeyValue<String, Lease>> due = new ArrayList<>();
+        List<NodeExpired> again = new ArrayList<>();
         try (KeyValueIterator<String, Lease> it = store.all()) {
             it.forEachRemaining(entry -> {
                 Lease lease = entry.value;
-                if (!lease.expired() && at - lease.lastBeatAt() > lease.leaseMs()
+                NodeExpired announced = lease.announcedAt(offset);
+                if (announced != null) {
+                    again.add(announced); // read again after a crash: the same expiry, whatever the lease says now
+                } else if (!lease.expired() && at - lease.lastBeatAt() > lease.leaseMs()
                         || lease.expired() && t.tickId().equals(lease.expiredBy())) {
                     due.add(entry);
                 }
             });
         }
+        for (NodeExpired expiry : again) {
+            context.forward(new Record<>(expiry.edgeNodeId(), (Object) expiry, at));
+        }
         for (KeyValue<String, Lease> entry : due) {
             Lease lease = entry.value;
+            NodeExpired expiry = new NodeExpired(entry.key, lease.slot(), EventIds.derived(t.tickId(), "lease|" + entry.key), at);
             if (!lease.expired()) {
-                store.put(entry.key, lease.expiredBy(t.tickId()));
+                store.put(entry.key, lease.expiredBy(t.tickId()).announce(offset, expiry));
+                CrashPoints.reach(CrashPoints.LEASE_EXPIRY_STORED);
                 log.info("edge node {} (slot {}) missed its lease of {} ms (last heartbeat {} ms before the log's tick): dropping its connections",
                         entry.key, lease.slot(), lease.leaseMs(), at - lease.lastBeatAt());
                 LeaseCounters.EXPIRIES.increment();
             }
-            context.forward(new Record<>(entry.key, (Object) new NodeExpired(entry.key, lease.slot(),
-                    EventIds.derived(t.tickId(), "lease|" + entry.key), at), at));
+            context.forward(new Record<>(entry.key, (Object) expiry, at));
         }
     }
 }

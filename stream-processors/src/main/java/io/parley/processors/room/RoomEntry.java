@@ -29,7 +29,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
         @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
-        @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle")})
+        @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle"),
+        @JsonSubTypes.Type(value = RoomEntry.Expiry.class, name = "expiry")})
 public sealed interface RoomEntry {
 
     static JsonSerde<RoomEntry> serde() {
@@ -140,4 +141,11 @@ public sealed interface RoomEntry {
      * that message's (or the create's) event id, the base of the expiry's derived event id.
      */
     record IdleTimer(long dueAt, String lastEventId) implements RoomEntry {}
+
+    /**
+     * A node expiry's decision (see {@link NodeExpiryLeaves}): the node's connection index keys
+     * ({@code x|}) it found, in order; each becomes a synthetic leave. Kept under a decision key,
+     * so it lasts as long as decisions.
+     */
+    record Expiry(List<String> nodeConnKeys) implements RoomEntry {}
 }

@@ -14,6 +14,7 @@ import io.parley.contracts.Limits;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.processors.lease.NodeExpired;
 import io.parley.processors.presence.PresenceFanout;
+import io.parley.processors.CrashPoints;
 import io.parley.processors.Stores;
 import io.parley.processors.room.RoomEntry.ClientMsg;
 import io.parley.processors.room.RoomEntry.Done;
@@ -99,6 +100,11 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private void handle(Record<String, Object> record, RoomCommand command) {
+        handle(record, command, null);
+    }
+
+    /** {@code crashPoint}: a test hook ({@link CrashPoints}) between the decision's writes and its outputs. */
+    private void handle(Record<String, Object> record, RoomCommand command, String crashPoint) {
         Decision decision = checks.rejectionOf(command);
         if (decision == null && (command.body() instanceof RoomCommand.TypingStart
                 || command.body() instanceof RoomCommand.TypingStop)) {
@@ -110,6 +116,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
         if (decision == null) {
             decision = decideOnce(command);
+            CrashPoints.reach(crashPoint);
         }
         state.emit(record, command, decision);
         // A message, or the typing connection leaving (or the user's last one), ends typing at once.

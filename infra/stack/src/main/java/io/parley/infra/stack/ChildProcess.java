@@ -125,6 +125,20 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL, then waits (at most 30 s) for the exit on the Process itself (which the JDK reaps:
+     * a ProcessHandle looked up by pid can miss an exit that was already reaped); removes the pid file.
+     */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteQuietly(pidFile);
+    }
+
     /** SIGTERM, up to 45 s to exit cleanly, then SIGKILL; removes the pid file. */
     @Override
     public void close() {

@@ -171,6 +171,33 @@ public final class LocalStack implements AutoCloseable {
         KafkaNode.awaitReady(kafkaBootstrap(), kafka, config.startTimeout());
     }
 
+    /**
+     * Stops the Cassandra node this stack started (SIGTERM; its data stays): for tests of what
+     * Parley does while Cassandra is gone. Fails if Cassandra is external.
+     */
+    public synchronized void stopCassandra() {
+        child("cassandra", config.externalCassandra().isPresent()).close();
+    }
+
+    /** Starts Cassandra again after {@link #stopCassandra()} (same port and data) and waits until it answers. */
+    public synchronized void startCassandra() {
+        ChildProcess old = child("cassandra", config.externalCassandra().isPresent());
+        if (old.isAlive()) {
+            return;
+        }
+        ChildProcess cassandra = CassandraNode.start(config);
+        children.set(children.indexOf(old), cassandra);
+        CassandraNode.awaitSession(cassandraContactPoints(), config.localDatacenter(), cassandra, config.startTimeout()).close();
+    }
+
+    private ChildProcess child(String name, boolean external) {
+        if (external) {
+            throw new StackException(name + " is external: not stopped or started here");
+        }
+        return children.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new StackException("no " + name + " started by this stack"));
+    }
+
     private ChildProcess kafkaChild() {
         if (config.externalKafka().isPresent()) {
             throw new StackException("Kafka is external (" + config.externalKafka().get() + "): not stopped or started here");

@@ -87,8 +87,17 @@ public final class ParleyServices implements AutoCloseable {
 
     /** Stops (SIGTERM) and starts the processors again (same application id and state directory). */
     public void restartProcessors() {
+        restartProcessors(Map.of());
+    }
+
+    /**
+     * Stops (SIGTERM; nothing if it already died) and starts the processors again with
+     * {@code overrides} added to their environment (e.g. a test hook such as
+     * PARLEY_TEST_CRASH_POINT), same application id and state directory.
+     */
+    public void restartProcessors(Map<String, String> overrides) {
         processors.close();
-        processors = launchProcessors();
+        processors = launchProcessors(overrides);
         processors.awaitHealthy(START_TIMEOUT);
     }
 
@@ -122,7 +131,12 @@ public final class ParleyServices implements AutoCloseable {
     }
 
     private ServiceNode launchProcessors() {
+        return launchProcessors(Map.of());
+    }
+
+    private ServiceNode launchProcessors(Map<String, String> overrides) {
         Map<String, String> env = baseEnv();
+        env.putAll(overrides);
         env.put("PARLEY_PROCESSORS_HEALTH_PORT", Integer.toString(config.processorsHealthPort()));
         env.putIfAbsent("PARLEY_PROCESSORS_APP_ID", "parley-processors-" + target.topicNamespace().replace(".", ""));
         env.putIfAbsent("PARLEY_STATE_DIR", target.stackConfig().dataDir().resolve("processors-state").toString());

@@ -92,9 +92,7 @@ public final class ServiceNode implements AutoCloseable {
 
     /** SIGKILL, no goodbye: for crash tests. */
     public void kill() {
-        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        ProcessHandle.of(process.pid()).ifPresent(h -> h.onExit().join());
-        close();
+        process.kill();
     }
 
     /**
