@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 final class Fixtures {
-    static final String SECRET = "history-store-test-secret-0123456789";
+    static final String SECRET = HistoryTestConfig.SECRET;
     static final long BASE_TIME = 1_767_225_600_000L;
 
     private Fixtures() {}

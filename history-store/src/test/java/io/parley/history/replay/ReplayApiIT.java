@@ -8,6 +8,7 @@ import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
 import io.parley.history.HistoryConfig;
+import io.parley.history.HistoryTestConfig;
 import io.parley.history.HistoryStore;
 import io.parley.history.LogReader;
 import io.parley.infra.testkit.ParleyStackExtension;
@@ -44,24 +45,10 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith(ParleyStackExtension.class)
 class ReplayApiIT {
-    static final String SECRET = "history-store-test-secret-0123456789";
     private static final long BASE = 1_767_225_600_000L;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final TokenIssuer issuer = new TokenIssuer(SECRET, "parley", "parley");
-
-    static HistoryConfig config(TestStack stack, String namespace, String keyspace, String groupId) {
-        return HistoryConfig.fromEnv(Map.of(
-                        "PARLEY_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                        "PARLEY_TOPIC_NAMESPACE", namespace,
-                        "PARLEY_CASSANDRA_CONTACT_POINTS", stack.cassandraContactPoints(),
-                        "PARLEY_CASSANDRA_LOCAL_DC", stack.localDatacenter(),
-                        "PARLEY_CASSANDRA_KEYSPACE", keyspace,
-                        "PARLEY_HISTORY_GROUP_ID", groupId,
-                        "PARLEY_HISTORY_PORT", "0",
-                        "PARLEY_JWT_SECRET", SECRET))
-                .withBucketSize(16);
-    }
+    private final TokenIssuer issuer = new TokenIssuer(HistoryTestConfig.SECRET, "parley", "parley");
 
     /** Room events as record values, in log order: known types through the contracts' serde, one type no build knows yet. */
     static List<byte[]> roomLog(String room, int count) {
@@ -148,7 +135,7 @@ class ReplayApiIT {
         String groupId = TestStack.uniqueName("history");
         String room = TestStack.uniqueName("room-");
         String other = TestStack.uniqueName("room-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
+        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(16);
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), room, roomLog(room, 75));
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), other, roomLog(other, 20));
 
