@@ -7,20 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
+import io.parley.history.Fixtures;
 import io.parley.history.HistoryConfig;
 import io.parley.history.HistoryTestConfig;
 import io.parley.history.HistoryStore;
 import io.parley.history.LogReader;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -34,10 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,23 +79,6 @@ class ReplayApiIT {
         }
     }
 
-    static boolean caughtUp(String bootstrap, String topic, String groupId) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream().allMatch(e -> {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                return (c == null ? 0 : c.offset()) == e.getValue().offset();
-            });
-        }
-    }
-
     private HttpResponse<String> events(int port, String room, String query, String user) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/rooms/" + room + "/events" + query));
         if (user != null) {
@@ -140,7 +117,7 @@ class ReplayApiIT {
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), other, roomLog(other, 20));
 
         try (HistoryStore store = HistoryStore.start(config)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(stack.kafkaBootstrap(), config.roomEventsTopic(), groupId));
+            await().atMost(Duration.ofSeconds(90)).until(() -> Fixtures.caughtUp(stack.kafkaBootstrap(), config.roomEventsTopic(), groupId));
             int port = store.port();
 
             // The log, as Kafka has it: the room's records in offset order (one partition, by key).
