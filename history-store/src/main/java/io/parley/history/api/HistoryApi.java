@@ -78,17 +78,12 @@ public final class HistoryApi {
 
     /** {@code {"roomId":..,"positions":[{"userId":..,"readSeq":..}]}}: every member's read position. */
     private void readPositions(ServerRequest request, ServerResponse response) {
-        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
-        if (caller instanceof TokenVerifier.Rejected rejected) {
-            error(response, ErrorCode.AUTHENTICATION_FAILED,
-                    authorization == null ? "missing bearer token" : rejected.reason());
+        String userId = caller(verifier, request, response);
+        if (userId == null) {
             return;
         }
-        String userId = ((TokenVerifier.Verified) caller).userId();
-        String roomId = request.path().pathParameters().first("roomId").orElse(null);
-        if (!Limits.isValidRoomId(roomId)) {
-            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+        String roomId = roomId(request, response);
+        if (roomId == null) {
             return;
         }
         java.util.Map<String, Long> all;
@@ -109,17 +104,12 @@ public final class HistoryApi {
     }
 
     private void messages(ServerRequest request, ServerResponse response) {
-        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
-        if (caller instanceof TokenVerifier.Rejected rejected) {
-            error(response, ErrorCode.AUTHENTICATION_FAILED,
-                    authorization == null ? "missing bearer token" : rejected.reason());
+        String userId = caller(verifier, request, response);
+        if (userId == null) {
             return;
         }
-        String userId = ((TokenVerifier.Verified) caller).userId();
-        String roomId = request.path().pathParameters().first("roomId").orElse(null);
-        if (!Limits.isValidRoomId(roomId)) {
-            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+        String roomId = roomId(request, response);
+        if (roomId == null) {
             return;
         }
         HistoryParams.Result params = HistoryParams.parse(request.query().toMap());
@@ -160,17 +150,12 @@ public final class HistoryApi {
      * for a complete one.
      */
     private void events(ServerRequest request, ServerResponse response) {
-        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
-        if (caller instanceof TokenVerifier.Rejected rejected) {
-            error(response, ErrorCode.AUTHENTICATION_FAILED,
-                    authorization == null ? "missing bearer token" : rejected.reason());
+        String userId = caller(verifier, request, response);
+        if (userId == null) {
             return;
         }
-        String userId = ((TokenVerifier.Verified) caller).userId();
-        String roomId = request.path().pathParameters().first("roomId").orElse(null);
-        if (!Limits.isValidRoomId(roomId)) {
-            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+        String roomId = roomId(request, response);
+        if (roomId == null) {
             return;
         }
         ReplayParams.Result params = ReplayParams.parse(request.query().toMap());
@@ -227,6 +212,27 @@ public final class HistoryApi {
         }
     }
 
+    /** The verified caller's user id, or null after answering 401. */
+    static String caller(TokenVerifier verifier, ServerRequest request, ServerResponse response) {
+        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        TokenVerifier.Result caller = verifier.verify(bearerToken(authorization));
+        if (caller instanceof TokenVerifier.Rejected rejected) {
+            error(response, ErrorCode.AUTHENTICATION_FAILED, authorization == null ? "missing bearer token" : rejected.reason());
+            return null;
+        }
+        return ((TokenVerifier.Verified) caller).userId();
+    }
+
+    /** The {@code roomId} path parameter, or null after answering INVALID_ROOM. */
+    static String roomId(ServerRequest request, ServerResponse response) {
+        String roomId = request.path().pathParameters().first("roomId").orElse(null);
+        if (!Limits.isValidRoomId(roomId)) {
+            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+            return null;
+        }
+        return roomId;
+    }
+
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */
     static String bearerToken(String authorization) {
         if (authorization == null) {
@@ -239,7 +245,7 @@ public final class HistoryApi {
         return value.substring(7).strip();
     }
 
-    private static void error(ServerResponse response, ErrorCode code, String message) {
+    static void error(ServerResponse response, ErrorCode code, String message) {
         response.status(code.httpStatus());
         response.header(HeaderNames.CONTENT_TYPE, JSON);
         if (code == ErrorCode.AUTHENTICATION_FAILED) {

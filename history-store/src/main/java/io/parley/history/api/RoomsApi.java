@@ -16,7 +16,6 @@ import io.parley.contracts.ErrorCode;
 import io.parley.contracts.Limits;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.json.Json;
-import io.parley.contracts.wire.ErrorBody;
 import io.parley.history.cql.Memberships;
 import io.parley.history.cql.RoomStore;
 import org.slf4j.Logger;
@@ -68,9 +67,8 @@ public final class RoomsApi {
         if (userId == null) {
             return;
         }
-        String roomId = request.path().pathParameters().first("roomId").orElse(null);
-        if (!Limits.isValidRoomId(roomId)) {
-            error(response, ErrorCode.INVALID_ROOM, "room id must be 1-128 characters of letters, digits and _ - . :");
+        String roomId = HistoryApi.roomId(request, response);
+        if (roomId == null) {
             return;
         }
         guarded(response, () -> {
@@ -170,13 +168,7 @@ public final class RoomsApi {
 
     /** The verified caller's user id, or null after answering 401. */
     private String caller(ServerRequest request, ServerResponse response) {
-        String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        TokenVerifier.Result caller = verifier.verify(HistoryApi.bearerToken(authorization));
-        if (caller instanceof TokenVerifier.Rejected rejected) {
-            error(response, ErrorCode.AUTHENTICATION_FAILED, authorization == null ? "missing bearer token" : rejected.reason());
-            return null;
-        }
-        return ((TokenVerifier.Verified) caller).userId();
+        return HistoryApi.caller(verifier, request, response);
     }
 
     private static Integer limit(Map<String, List<String>> query, ServerResponse response) {
@@ -220,11 +212,6 @@ public final class RoomsApi {
     }
 
     private static void error(ServerResponse response, ErrorCode code, String message) {
-        response.status(code.httpStatus());
-        response.header(HeaderNames.CONTENT_TYPE, "application/json");
-        if (code == ErrorCode.AUTHENTICATION_FAILED) {
-            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        }
-        response.send(Json.writeBytes(new HistoryResponses.ErrorResponse(ErrorBody.of(code, message))));
+        HistoryApi.error(response, code, message);
     }
 }
