@@ -29,8 +29,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-final class Fixtures {
-    static final String SECRET = "history-store-test-secret-0123456789";
+public final class Fixtures {
+    static final String SECRET = HistoryTestConfig.SECRET;
     static final long BASE_TIME = 1_767_225_600_000L;
 
     private Fixtures() {}
@@ -79,7 +79,7 @@ final class Fixtures {
     }
 
     /** True when the group has committed the end offset of every partition of the topic. */
-    static boolean caughtUp(String bootstrap, String topic, String groupId) throws Exception {
+    public static boolean caughtUp(String bootstrap, String topic, String groupId) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

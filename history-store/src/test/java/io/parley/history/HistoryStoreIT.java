@@ -42,16 +42,7 @@ class HistoryStoreIT {
     private final TokenIssuer issuer = new TokenIssuer(Fixtures.SECRET, "parley", "parley");
 
     private static HistoryConfig config(TestStack stack, String namespace, String keyspace, String groupId) {
-        return HistoryConfig.fromEnv(Map.of(
-                        "PARLEY_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                        "PARLEY_TOPIC_NAMESPACE", namespace,
-                        "PARLEY_CASSANDRA_CONTACT_POINTS", stack.cassandraContactPoints(),
-                        "PARLEY_CASSANDRA_LOCAL_DC", stack.localDatacenter(),
-                        "PARLEY_CASSANDRA_KEYSPACE", keyspace,
-                        "PARLEY_HISTORY_GROUP_ID", groupId,
-                        "PARLEY_HISTORY_PORT", "0",
-                        "PARLEY_JWT_SECRET", Fixtures.SECRET))
-                .withBucketSize(BUCKET_SIZE);
+        return HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(BUCKET_SIZE);
     }
 
     /**

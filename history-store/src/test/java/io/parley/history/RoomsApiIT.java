@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static io.parley.history.Fixtures.caughtUp;
 import static io.parley.history.Fixtures.get;
@@ -37,18 +36,6 @@ class RoomsApiIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final TokenIssuer issuer = new TokenIssuer(Fixtures.SECRET, "parley", "parley");
 
-    private static HistoryConfig config(TestStack stack, String namespace, String keyspace, String groupId) {
-        return HistoryConfig.fromEnv(Map.of(
-                "PARLEY_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                "PARLEY_TOPIC_NAMESPACE", namespace,
-                "PARLEY_CASSANDRA_CONTACT_POINTS", stack.cassandraContactPoints(),
-                "PARLEY_CASSANDRA_LOCAL_DC", stack.localDatacenter(),
-                "PARLEY_CASSANDRA_KEYSPACE", keyspace,
-                "PARLEY_HISTORY_GROUP_ID", groupId,
-                "PARLEY_HISTORY_PORT", "0",
-                "PARLEY_JWT_SECRET", Fixtures.SECRET));
-    }
-
     private static RoomEvent event(String room, long seq, String user, RoomEvent.Body body) {
         return new RoomEvent("e-" + room + "-" + seq, room, seq, user, T + seq, body);
     }
@@ -58,7 +45,7 @@ class RoomsApiIT {
         String namespace = stack.newTopicNamespace();
         String keyspace = stack.newKeyspace();
         String groupId = TestStack.uniqueName("rooms");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
+        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId);
         String topic = config.roomEventsTopic();
         String p = "p-" + TestStack.uniqueName("r");
         String p2 = "q-" + TestStack.uniqueName("r");

@@ -181,11 +181,10 @@ public final class CommandParser {
         String name = text(data.get("name"), Limits.MAX_ROOM_NAME);
         String description = text(data.get("description"), Limits.MAX_ROOM_DESCRIPTION);
         if (BAD.equals(name) || BAD.equals(description)) {
-            return invalid(ErrorCode.INVALID_MESSAGE, "'name' (at most " + Limits.MAX_ROOM_NAME + ") and 'description' (at most "
-                    + Limits.MAX_ROOM_DESCRIPTION + " characters) must be strings");
+            return invalidNameOrDescription();
         }
         JsonNode maxUsers = data.get("maxUsers");
-        if (!absent(maxUsers) && !(maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1)) {
+        if (!isAbsentOrPositiveInt(maxUsers)) {
             return invalid(ErrorCode.INVALID_MESSAGE, "'maxUsers' must be a positive integer");
         }
         JsonNode idle = data.get("expireAfterIdleMs");
@@ -207,6 +206,17 @@ public final class CommandParser {
         }
         return new Valid(new Command.CreateRoom(room, name, description, absent(type) ? "public" : type.textValue(),
                 absent(maxUsers) ? null : maxUsers.intValue(), java.util.List.copyOf(ids), absent(idle) ? null : idle.longValue()));
+    }
+
+    /** The refusal of a create-room's or update-room's bad name or description. */
+    private static Parsed invalidNameOrDescription() {
+        return invalid(ErrorCode.INVALID_MESSAGE, "'name' (at most " + Limits.MAX_ROOM_NAME + ") and 'description' (at most "
+                + Limits.MAX_ROOM_DESCRIPTION + " characters) must be strings");
+    }
+
+    /** An optional maxUsers: absent, or an integer of at least 1. */
+    private static boolean isAbsentOrPositiveInt(JsonNode maxUsers) {
+        return absent(maxUsers) || (maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1);
     }
 
     /** add-member {roomId, userId}. */
@@ -245,11 +255,10 @@ public final class CommandParser {
         String name = text(data.get("name"), Limits.MAX_ROOM_NAME);
         String description = text(data.get("description"), Limits.MAX_ROOM_DESCRIPTION);
         if (BAD.equals(name) || BAD.equals(description)) {
-            return invalid(ErrorCode.INVALID_MESSAGE, "'name' (at most " + Limits.MAX_ROOM_NAME + ") and 'description' (at most "
-                    + Limits.MAX_ROOM_DESCRIPTION + " characters) must be strings");
+            return invalidNameOrDescription();
         }
         JsonNode maxUsers = data.get("maxUsers");
-        if (!absent(maxUsers) && !(maxUsers.isIntegralNumber() && maxUsers.canConvertToInt() && maxUsers.intValue() >= 1)) {
+        if (!isAbsentOrPositiveInt(maxUsers)) {
             return invalid(ErrorCode.INVALID_MESSAGE, "'maxUsers' must be a positive integer");
         }
         if (name == null && description == null && absent(maxUsers)) {

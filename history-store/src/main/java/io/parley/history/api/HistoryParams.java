@@ -67,7 +67,8 @@ public final class HistoryParams {
         return (int) value;
     }
 
-    private static String single(Map<String, List<String>> query, String name) {
+    /** The one value of a query parameter (stripped), or null; refuses a repeated one. Shared with ReplayParams. */
+    static String single(Map<String, List<String>> query, String name) {
         List<String> values = query.get(name);
         if (values == null || values.isEmpty()) {
             return null;
@@ -78,7 +79,8 @@ public final class HistoryParams {
         return values.getFirst().strip();
     }
 
-    private static long number(String name, String text) {
+    /** The parameter's integer value; refuses a non-number. Shared with ReplayParams. */
+    static long number(String name, String text) {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {

@@ -49,19 +49,12 @@ public final class ReplayParams {
     }
 
     private static Long seq(Map<String, List<String>> query, String name) {
-        String text = single(query, name);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + name + "' must be an integer");
-        }
+        String text = HistoryParams.single(query, name);
+        return text == null ? null : HistoryParams.number(name, text);
     }
 
     private static Instant time(Map<String, List<String>> query, String name) {
-        String text = single(query, name);
+        String text = HistoryParams.single(query, name);
         if (text == null) {
             return null;
         }
@@ -70,16 +63,5 @@ public final class ReplayParams {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + name + "' must be an ISO-8601 instant such as 2026-01-01T10:00:00Z");
         }
-    }
-
-    private static String single(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw new IllegalArgumentException("'" + name + "' given more than once");
-        }
-        return values.getFirst().strip();
     }
 }

@@ -16,7 +16,6 @@ import io.parley.contracts.ErrorCode;
 import io.parley.contracts.Limits;
 import io.parley.contracts.auth.TokenVerifier;
 import io.parley.contracts.json.Json;
-import io.parley.contracts.wire.ErrorBody;
 import io.parley.history.cql.Memberships;
 import io.parley.history.cql.RoomStore;
 import org.slf4j.Logger;

@@ -150,10 +150,7 @@ public final class Rebuild {
                 Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
                 while (!inFlight.isEmpty() && (inFlight.peekFirst().write().isDone()
                         || inFlight.size() >= settings.batchesInFlight() || allRead)) {
-                    Pending oldest = inFlight.pollFirst();
-                    store(oldest);
-                    stored += oldest.events().size();
-                    oldest.nextOffsets().forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
+                    stored += storeOldest(inFlight, commit);
                 }
                 if (!commit.isEmpty()) {
                     consumer.commitSync(commit);
@@ -170,10 +167,7 @@ public final class Rebuild {
             // Stopping: finish what is in flight and commit it (in order), so a rerun resumes right after.
             Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             while (!inFlight.isEmpty()) {
-                Pending oldest = inFlight.pollFirst();
-                store(oldest);
-                stored += oldest.events().size();
-                oldest.nextOffsets().forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
+                stored += storeOldest(inFlight, commit);
             }
             if (!commit.isEmpty()) {
                 consumer.commitSync(commit);
@@ -196,6 +190,14 @@ public final class Rebuild {
         if (!done.isEmpty()) {
             consumer.pause(done);
         }
+    }
+
+    /** Stores the oldest batch in flight and adds its next offsets to {@code commit}; returns its event count. */
+    private int storeOldest(Deque<Pending> inFlight, Map<TopicPartition, OffsetAndMetadata> commit) {
+        Pending oldest = inFlight.pollFirst();
+        store(oldest);
+        oldest.nextOffsets().forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
+        return oldest.events().size();
     }
 
     /** Waits for the batch's write; writes it again with backoff while it fails, up to the attempts allowed. */

@@ -11,6 +11,7 @@ import io.parley.contracts.CqlSchema;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
 import io.parley.history.HistoryConfig;
+import io.parley.history.HistoryTestConfig;
 import io.parley.history.HistoryStore;
 import io.parley.history.cql.BoundedCql;
 import io.parley.history.cql.Buckets;
@@ -47,7 +48,6 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith(ParleyStackExtension.class)
 class RebuildIT {
-    private static final String SECRET = "history-store-test-secret-0123456789";
     private static final long BASE = 1_767_225_600_000L;
     private static final int ROOMS = 40;
     private static final int MESSAGES = 100_000;
@@ -157,15 +157,7 @@ class RebuildIT {
         String live = stack.newKeyspace();
         String liveGroup = TestStack.uniqueName("history");
         String prefix = TestStack.uniqueName("room-") + "-";
-        HistoryConfig config = HistoryConfig.fromEnv(Map.of(
-                        "PARLEY_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                        "PARLEY_TOPIC_NAMESPACE", namespace,
-                        "PARLEY_CASSANDRA_CONTACT_POINTS", stack.cassandraContactPoints(),
-                        "PARLEY_CASSANDRA_LOCAL_DC", stack.localDatacenter(),
-                        "PARLEY_CASSANDRA_KEYSPACE", live,
-                        "PARLEY_HISTORY_GROUP_ID", liveGroup,
-                        "PARLEY_HISTORY_PORT", "0",
-                        "PARLEY_JWT_SECRET", SECRET))
+        HistoryConfig config = HistoryTestConfig.config(stack, namespace, live, liveGroup)
                 .withBucketSize(BUCKETS.size());
         long records = produceLog(stack.kafkaBootstrap(), config.roomEventsTopic(), prefix);
         assertThat(endSum(stack.kafkaBootstrap(), config.roomEventsTopic())).isEqualTo(records);

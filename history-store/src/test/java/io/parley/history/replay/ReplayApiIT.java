@@ -7,19 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
+import io.parley.history.Fixtures;
 import io.parley.history.HistoryConfig;
+import io.parley.history.HistoryTestConfig;
 import io.parley.history.HistoryStore;
 import io.parley.history.LogReader;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -33,10 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,24 +39,10 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith(ParleyStackExtension.class)
 class ReplayApiIT {
-    static final String SECRET = "history-store-test-secret-0123456789";
     private static final long BASE = 1_767_225_600_000L;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final TokenIssuer issuer = new TokenIssuer(SECRET, "parley", "parley");
-
-    static HistoryConfig config(TestStack stack, String namespace, String keyspace, String groupId) {
-        return HistoryConfig.fromEnv(Map.of(
-                        "PARLEY_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                        "PARLEY_TOPIC_NAMESPACE", namespace,
-                        "PARLEY_CASSANDRA_CONTACT_POINTS", stack.cassandraContactPoints(),
-                        "PARLEY_CASSANDRA_LOCAL_DC", stack.localDatacenter(),
-                        "PARLEY_CASSANDRA_KEYSPACE", keyspace,
-                        "PARLEY_HISTORY_GROUP_ID", groupId,
-                        "PARLEY_HISTORY_PORT", "0",
-                        "PARLEY_JWT_SECRET", SECRET))
-                .withBucketSize(16);
-    }
+    private final TokenIssuer issuer = new TokenIssuer(HistoryTestConfig.SECRET, "parley", "parley");
 
     /** Room events as record values, in log order: known types through the contracts' serde, one type no build knows yet. */
     static List<byte[]> roomLog(String room, int count) {
@@ -98,23 +79,6 @@ class ReplayApiIT {
         }
     }
 
-    static boolean caughtUp(String bootstrap, String topic, String groupId) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream().allMatch(e -> {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                return (c == null ? 0 : c.offset()) == e.getValue().offset();
-            });
-        }
-    }
-
     private HttpResponse<String> events(int port, String room, String query, String user) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/rooms/" + room + "/events" + query));
         if (user != null) {
@@ -148,12 +112,12 @@ class ReplayApiIT {
         String groupId = TestStack.uniqueName("history");
         String room = TestStack.uniqueName("room-");
         String other = TestStack.uniqueName("room-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
+        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(16);
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), room, roomLog(room, 75));
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), other, roomLog(other, 20));
 
         try (HistoryStore store = HistoryStore.start(config)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(stack.kafkaBootstrap(), config.roomEventsTopic(), groupId));
+            await().atMost(Duration.ofSeconds(90)).until(() -> Fixtures.caughtUp(stack.kafkaBootstrap(), config.roomEventsTopic(), groupId));
             int port = store.port();
 
             // The log, as Kafka has it: the room's records in offset order (one partition, by key).

@@ -16,11 +16,6 @@ import io.parley.infra.testkit.TestStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,22 +26,6 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class MembershipIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
-    private static HttpResponse<String> get(String url, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static List<String> contents(String body) throws Exception {
-        List<String> contents = new ArrayList<>();
-        Json.MAPPER.readTree(body).path("messages").forEach(m -> contents.add(m.path("content").asText()));
-        return contents;
-    }
 
     private static void assertRefused(JsonNode reply, String code) {
         assertThat(reply.path("ok").asBoolean()).as("reply %s", reply).isFalse();
@@ -83,7 +62,7 @@ class MembershipIT {
 
             // Later, two more devices of alice on edge 2 (/ws and stock socket.io-client): neither joins.
             try (WsClient a2 = parley.connect(alice, 2);
-                 NodeSioClient a3 = NodeSioClient.start(url(parley, 2), parley.token(alice), List.of("websocket"))) {
+                 NodeSioClient a3 = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(alice), List.of("websocket"))) {
                 a3.next("connect");
                 awaitSubscribed(a2, room);
                 awaitSubscribed(a3, room);
@@ -113,7 +92,7 @@ class MembershipIT {
         try (WsClient a = parley.connect(alice, 1);
              WsClient c = parley.connect(carol, 2);
              WsClient b1 = parley.connect(bob, 1);
-             NodeSioClient b2 = NodeSioClient.start(url(parley, 2), parley.token(bob), List.of("websocket"));
+             NodeSioClient b2 = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), List.of("websocket"));
              WsClient m = parley.connect(mallory, 1)) {
             b2.next("connect");
             ObjectNode create = data("roomId", room, "type", "private");
@@ -134,7 +113,7 @@ class MembershipIT {
             b1.nextEvent(e -> isMessage(e, "still here"));
             b2.nextEvent("new-message", args -> args.path(0).path("content").asText().equals("still here"));
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(get(history, parley.token(bob)).statusCode()).isEqualTo(200));
+                    assertThat(ParleyCluster.get(history, parley.token(bob)).statusCode()).isEqualTo(200));
 
             // The owner removes bob: both his devices hear of it, then nothing more of the room.
             JsonNode removed = a.request("remove-member", data("roomId", room, "userId", bob));
@@ -160,9 +139,9 @@ class MembershipIT {
 
             // The history store follows: bob reads the room no more; the members do, without the refused sends.
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(get(history, parley.token(bob)).statusCode()).isEqualTo(403));
+                    assertThat(ParleyCluster.get(history, parley.token(bob)).statusCode()).isEqualTo(403));
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(contents(get(history + "?after=0&limit=200", parley.token(carol)).body()))
+                    assertThat(ParleyCluster.contents(ParleyCluster.get(history + "?after=0&limit=200", parley.token(carol)).body()))
                             .containsExactly("still here", "after the kick"));
         }
     }

@@ -1,6 +1,7 @@
 /*
  * ParleyCluster owns the one Parley deployment the end-to-end tests share (processors, history
- * store, two edge nodes) and the PARLEY_* limits they run with.
+ * store, two edge nodes), the PARLEY_* limits they run with, and the small HTTP helpers (edge URLs,
+ * a bearer GET, a history page's contents) the tests share.
  */
 package io.parley.e2e;
 
@@ -37,6 +38,7 @@ import java.util.Map;
  * may be a member of {@value #MAX_ROOMS_PER_USER} rooms (low, for MembershipIT).
  */
 public final class ParleyCluster implements ParameterResolver, AutoCloseable {
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
     static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256!";
     static final int RATE_PER_MINUTE = 60;
     static final int RATE_BURST = 60;
@@ -169,12 +171,30 @@ public final class ParleyCluster implements ParameterResolver, AutoCloseable {
         return WsClient.connect(userId + "@edge-" + edge, services.edgeUrl(edge - 1), token(userId));
     }
 
+    /** The HTTP base URL of edge node {@code edge} (1 or 2). */
+    String edgeHttpUrl(int edge) {
+        return "http://127.0.0.1:" + services.config().edgePorts().get(edge - 1);
+    }
+
+    /** GET {@code url} with {@code Authorization: Bearer <token>}. */
+    static java.net.http.HttpResponse<String> get(String url, String token) throws Exception {
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + token)
+                .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The {@code content} of every message of a history page's JSON body, in order. */
+    static java.util.List<String> contents(String body) throws Exception {
+        java.util.List<String> contents = new java.util.ArrayList<>();
+        io.parley.contracts.json.Json.MAPPER.readTree(body).path("messages").forEach(m -> contents.add(m.path("content").asText()));
+        return contents;
+    }
+
     /** GET /health of edge node {@code edge} (1 or 2), as JSON. */
     com.fasterxml.jackson.databind.JsonNode edgeHealth(int edge) {
         try {
             java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            "http://127.0.0.1:" + services.config().edgePorts().get(edge - 1) + "/health")).GET().build(),
+                            edgeHttpUrl(edge) + "/health")).GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             return io.parley.contracts.json.Json.MAPPER.readTree(response.body());
         } catch (IOException e) {

@@ -14,9 +14,6 @@ import io.parley.infra.testkit.TestStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,26 +26,10 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class PrivateRoomIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
-    private static HttpResponse<String> get(String url, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     private static void assertRefused(JsonNode reply) {
         assertThat(reply.path("ok").asBoolean()).as("reply %s", reply).isFalse();
         assertThat(reply.path("error").path("code").asText()).as("reply %s", reply).isEqualTo("AUTHORIZATION_FAILED");
-    }
-
-    private static List<String> contents(String body) throws Exception {
-        List<String> contents = new ArrayList<>();
-        Json.MAPPER.readTree(body).path("messages").forEach(m -> contents.add(m.path("content").asText()));
-        return contents;
     }
 
     @Test
@@ -60,10 +41,10 @@ class PrivateRoomIT {
         String mallory = TestStack.uniqueName("mallory");
         String history = parley.services.historyUrl() + "/v1/rooms/" + room + "/messages";
         try (WsClient a = parley.connect(alice, 1);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), NodeJwt.hs256(ParleyCluster.SECRET, Map.of("sub", bob), 600),
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), NodeJwt.hs256(ParleyCluster.SECRET, Map.of("sub", bob), 600),
                      List.of("websocket"));
              WsClient m = parley.connect(mallory, 2);
-             NodeSioClient ms = NodeSioClient.start(url(parley, 1), parley.token(mallory), List.of("websocket"));
+             NodeSioClient ms = NodeSioClient.start(parley.edgeHttpUrl(1), parley.token(mallory), List.of("websocket"));
              WsClient c = parley.connect(carol, 2)) {
             b.next("connect");
             ms.next("connect");
@@ -97,11 +78,11 @@ class PrivateRoomIT {
 
             // History: members only.
             await().atMost(WsClient.PATIENCE).untilAsserted(() -> {
-                HttpResponse<String> page = get(history, parley.token(bob));
+                HttpResponse<String> page = ParleyCluster.get(history, parley.token(bob));
                 assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-                assertThat(contents(page.body())).containsExactly("members only");
+                assertThat(ParleyCluster.contents(page.body())).containsExactly("members only");
             });
-            HttpResponse<String> refused = get(history, parley.token(mallory));
+            HttpResponse<String> refused = ParleyCluster.get(history, parley.token(mallory));
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.body()).doesNotContain("members only");
 
@@ -125,7 +106,7 @@ class PrivateRoomIT {
 
             // Nothing of the refusals reached the room or its history; mallory got none of its events.
             await().atMost(WsClient.PATIENCE).untilAsserted(() ->
-                    assertThat(contents(get(history + "?after=0&limit=200", parley.token(carol)).body()))
+                    assertThat(ParleyCluster.contents(ParleyCluster.get(history + "?after=0&limit=200", parley.token(carol)).body()))
                             .containsExactly("members only", "thanks"));
             String own = TestStack.uniqueName("own");
             assertOk(m.request("join-room", data("roomId", own)));

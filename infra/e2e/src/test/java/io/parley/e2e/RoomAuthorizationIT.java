@@ -14,9 +14,7 @@ import io.parley.infra.testkit.TestStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +29,6 @@ import static org.awaitility.Awaitility.await;
 class RoomAuthorizationIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String SECRET_TEXT = "the secret plan";
-
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
-    private static HttpResponse<String> get(String url, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     private static void assertRefused(JsonNode reply) {
         assertThat(reply.path("ok").asBoolean()).as("reply %s", reply).isFalse();
@@ -70,9 +59,9 @@ class RoomAuthorizationIT {
         String carol = TestStack.uniqueName("carol");
         String history = parley.services.historyUrl() + "/v1/rooms/" + room;
         try (WsClient a = parley.connect(alice, 1);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), List.of("websocket"));
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), List.of("websocket"));
              WsClient m = parley.connect(mallory, 1);
-             NodeSioClient t = NodeSioClient.start(url(parley, 2), parley.token(trudy), List.of("websocket"));
+             NodeSioClient t = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(trudy), List.of("websocket"));
              WsClient c = parley.connect(carol, 2)) {
             t.next("connect");
             b.next("connect");
@@ -87,11 +76,11 @@ class RoomAuthorizationIT {
             assertOk(a.request("get-online-users", data("roomId", room)));
             assertThat(b.request("get-online-users", Map.of("roomId", room)).path("success").asBoolean()).isTrue();
             await().atMost(WsClient.PATIENCE).untilAsserted(() -> {
-                HttpResponse<String> page = get(history + "/messages", parley.token(alice));
+                HttpResponse<String> page = ParleyCluster.get(history + "/messages", parley.token(alice));
                 assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
                 assertThat(page.body()).contains(SECRET_TEXT);
             });
-            assertThat(get(history + "/read-positions", parley.token(bob)).statusCode()).isEqualTo(200);
+            assertThat(ParleyCluster.get(history + "/read-positions", parley.token(bob)).statusCode()).isEqualTo(200);
 
             // The non-members are refused everything, changing nothing: /ws ...
             assertRefused(m.request("get-online-users", data("roomId", room)));
@@ -106,7 +95,7 @@ class RoomAuthorizationIT {
             // ... and HTTP.
             for (String user : List.of(mallory, trudy)) {
                 for (String path : List.of("/messages", "/messages?after=0&limit=200", "/read-positions")) {
-                    HttpResponse<String> response = get(history + path, parley.token(user));
+                    HttpResponse<String> response = ParleyCluster.get(history + path, parley.token(user));
                     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(403);
                     assertThat(Json.MAPPER.readTree(response.body()).path("error").path("code").asText())
                             .isEqualTo("AUTHORIZATION_FAILED");
@@ -145,13 +134,13 @@ class RoomAuthorizationIT {
             assertThat(trudyGot).noneMatch(e -> e.toString().contains(room) || e.toString().contains(SECRET_TEXT));
 
             // Nothing changed: the room's history has exactly the members' two messages and bob's position.
-            HttpResponse<String> page = get(history + "/messages?after=0&limit=200", parley.token(alice));
+            HttpResponse<String> page = ParleyCluster.get(history + "/messages?after=0&limit=200", parley.token(alice));
             JsonNode messages = Json.MAPPER.readTree(page.body()).path("messages");
             List<String> contents = new ArrayList<>();
             messages.forEach(msg -> contents.add(msg.path("content").asText()));
             assertThat(contents).containsExactly(SECRET_TEXT, SECRET_TEXT + " 2");
             await().atMost(WsClient.PATIENCE).untilAsserted(() -> {
-                JsonNode positions = Json.MAPPER.readTree(get(history + "/read-positions", parley.token(alice)).body());
+                JsonNode positions = Json.MAPPER.readTree(ParleyCluster.get(history + "/read-positions", parley.token(alice)).body());
                 List<String> readers = new ArrayList<>();
                 positions.path("positions").forEach(p -> readers.add(p.path("userId").asText()));
                 assertThat(readers).containsExactly(bob);

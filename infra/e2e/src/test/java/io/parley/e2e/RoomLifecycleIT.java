@@ -36,10 +36,6 @@ class RoomLifecycleIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Set<String> LIFECYCLE = Set.of("room-updated", "room-deleted", "member-muted", "member-unmuted");
 
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
     private static HttpResponse<String> get(ParleyCluster parley, String path, String user) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(parley.services.historyUrl() + path))
                 .header("Authorization", "Bearer " + parley.token(user)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -80,7 +76,7 @@ class RoomLifecycleIT {
              WsClient b = parley.connect(bob, 2);
              WsClient c = parley.connect(carol, 1);
              WsClient m = parley.connect(mallory, 2);
-             NodeSioClient ms = NodeSioClient.start(url(parley, 1), parley.token(mallory), List.of("websocket"))) {
+             NodeSioClient ms = NodeSioClient.start(parley.edgeHttpUrl(1), parley.token(mallory), List.of("websocket"))) {
             ms.next("connect");
             ObjectNode create = data("roomId", roomId, "type", "private", "name", "Plans");
             create.set("members", Json.tree(List.of(bob, carol)));
@@ -140,7 +136,7 @@ class RoomLifecycleIT {
         String alice = TestStack.uniqueName("alice");
         String bob = TestStack.uniqueName("bob");
         try (WsClient a = parley.connect(alice, 1);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), List.of("websocket"))) {
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), List.of("websocket"))) {
             b.next("connect");
             assertOk(a.request("create-room", data("roomId", roomId, "type", "public")));
             assertOk(a.request("join-room", data("roomId", roomId)));
@@ -226,7 +222,7 @@ class RoomLifecycleIT {
         String bob = TestStack.uniqueName("bob");
         String mallory = TestStack.uniqueName("mallory");
         try (WsClient a = parley.connect(alice, 1);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), List.of("websocket"));
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), List.of("websocket"));
              WsClient m = parley.connect(mallory, 1)) {
             b.next("connect");
             JsonNode opened = a.request("open-direct", data("userId", bob));

@@ -46,10 +46,6 @@ class Seed004IT {
         return NodeJwt.hs256(ParleyCluster.SECRET, claims, 600);
     }
 
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
     private static void assertSuccess(JsonNode ack) {
         assertThat(ack.path("success").asBoolean()).as("ack %s", ack).isTrue();
     }
@@ -111,8 +107,8 @@ class Seed004IT {
         String alice = TestStack.uniqueName("seed4-alice");
         String bob = TestStack.uniqueName("seed4-bob");
         String carol = TestStack.uniqueName("seed4-carol");
-        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), token(alice, ALICE_NAME, ALICE_PICTURE), WEBSOCKET);
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), token(bob, null, null), WEBSOCKET)) {
+        try (NodeSioClient a = NodeSioClient.start(parley.edgeHttpUrl(1), token(alice, ALICE_NAME, ALICE_PICTURE), WEBSOCKET);
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), token(bob, null, null), WEBSOCKET)) {
             // connect, then online-users: a bare array of user ids, the user included.
             assertThat(a.next("connect").path("id").asText()).isNotBlank();
             assertThat(strings(event(a, "online-users"))).contains(alice);
@@ -174,7 +170,7 @@ class Seed004IT {
 
             // A third user: online-users from the presence view lists the others once they are online.
             await().atMost(NodeSioClient.PATIENCE).untilAsserted(() -> {
-                try (NodeSioClient probe = NodeSioClient.start(url(parley, 1), token(carol, null, null), WEBSOCKET)) {
+                try (NodeSioClient probe = NodeSioClient.start(parley.edgeHttpUrl(1), token(carol, null, null), WEBSOCKET)) {
                     assertThat(strings(event(probe, "online-users"))).contains(alice, bob, carol);
                 }
             });
@@ -187,7 +183,7 @@ class Seed004IT {
             assertThat(left.path("user").path("id").asText()).isEqualTo(bob);
 
             // Carol joins on edge 2 and disconnects: the room sees user-offline {userId} after the grace period.
-            try (NodeSioClient c = NodeSioClient.start(url(parley, 2), token(carol, "Carol", null), WEBSOCKET)) {
+            try (NodeSioClient c = NodeSioClient.start(parley.edgeHttpUrl(2), token(carol, "Carol", null), WEBSOCKET)) {
                 c.next("connect");
                 assertSuccess(c.request("join-room", room));
                 JsonNode carolJoined = eventAbout(a, "user-joined", carol);

@@ -28,10 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class SocketIoIT {
 
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
     private static List<String> transports(String mode) {
         return mode.equals("default") ? null : List.of("websocket");
     }
@@ -46,8 +42,8 @@ class SocketIoIT {
         String room = TestStack.uniqueName("sio-room");
         String alice = TestStack.uniqueName("sio-alice");
         String bob = TestStack.uniqueName("sio-bob");
-        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), parley.token(alice), transports(mode));
-             NodeSioClient b = NodeSioClient.start(url(parley, 2), parley.token(bob), transports(mode));
+        try (NodeSioClient a = NodeSioClient.start(parley.edgeHttpUrl(1), parley.token(alice), transports(mode));
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), transports(mode));
              WsClient c = parley.connect(TestStack.uniqueName("native-carol"), 2)) {
             assertThat(a.next("connect").path("id").asText()).isNotBlank();
             assertThat(b.next("connect").path("id").asText()).isNotBlank();
@@ -94,7 +90,7 @@ class SocketIoIT {
     @ValueSource(strings = {"default", "websocket"})
     void aRejectedTokenIsAConnectErrorWithTheReason(String mode, ParleyCluster parley) {
         String expired = parley.tokens.mint("sio-expired", Duration.ofMinutes(-5));
-        try (NodeSioClient client = NodeSioClient.start(url(parley, 1), expired, transports(mode))) {
+        try (NodeSioClient client = NodeSioClient.start(parley.edgeHttpUrl(1), expired, transports(mode))) {
             JsonNode error = client.next("connect_error");
             assertThat(error.path("message").asText()).startsWith("AUTHENTICATION_FAILED");
             assertThat(error.path("data").path("code").asText()).isEqualTo("AUTHENTICATION_FAILED");
@@ -106,8 +102,8 @@ class SocketIoIT {
     void theClientReconnectsByItselfAfterItsEdgeNodeRestarts(ParleyCluster parley) {
         String room = TestStack.uniqueName("sio-restart");
         String dave = TestStack.uniqueName("sio-dave");
-        try (NodeSioClient survivor = NodeSioClient.start(url(parley, 2), parley.token(dave), null);
-             NodeSioClient watcher = NodeSioClient.start(url(parley, 1), parley.token(TestStack.uniqueName("sio-erin")),
+        try (NodeSioClient survivor = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(dave), null);
+             NodeSioClient watcher = NodeSioClient.start(parley.edgeHttpUrl(1), parley.token(TestStack.uniqueName("sio-erin")),
                      List.of("websocket"))) {
             String firstId = survivor.next("connect").path("id").asText();
             watcher.next("connect");

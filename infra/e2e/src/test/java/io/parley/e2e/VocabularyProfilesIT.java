@@ -24,10 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith({ParleyStackExtension.class, ParleyCluster.class})
 class VocabularyProfilesIT {
 
-    private static String url(ParleyCluster parley, int edge) {
-        return "http://127.0.0.1:" + parley.services.config().edgePorts().get(edge - 1);
-    }
-
     /** A token minted by npm jsonwebtoken (HS256, no kid), with a display name claim. */
     private static String jwt(String userId) {
         return NodeJwt.hs256(ParleyCluster.SECRET, Map.of("sub", userId, "name", "Name of " + userId), 3600);
@@ -51,11 +47,11 @@ class VocabularyProfilesIT {
         String carol = TestStack.uniqueName("s4-carol");
         // alice names the profile in CONNECT's auth, bob in the URL's query (io("http://host?profile=seed-001"));
         // carol speaks Parley's default.
-        try (NodeSioClient a = NodeSioClient.start(url(parley, 1), jwt(alice), List.of("websocket"),
+        try (NodeSioClient a = NodeSioClient.start(parley.edgeHttpUrl(1), jwt(alice), List.of("websocket"),
                 Map.of("profile", "seed-001", "userId", "mallory"), Map.of());
-             NodeSioClient b = NodeSioClient.start(url(parley, 2) + "/?profile=seed-001", jwt(bob), null,
+             NodeSioClient b = NodeSioClient.start(parley.edgeHttpUrl(2) + "/?profile=seed-001", jwt(bob), null,
                      Map.of(), Map.of());
-             NodeSioClient c = NodeSioClient.start(url(parley, 2), jwt(carol), List.of("websocket"))) {
+             NodeSioClient c = NodeSioClient.start(parley.edgeHttpUrl(2), jwt(carol), List.of("websocket"))) {
             a.next("connect");
             b.next("connect");
             c.next("connect");
@@ -130,10 +126,10 @@ class VocabularyProfilesIT {
         String wes = TestStack.uniqueName("s2-wes");
         String xia = TestStack.uniqueName("s4-xia");
         // two seed-002 sockets on the same edge node: one encoding of each event serves both
-        try (NodeSioClient u = NodeSioClient.start(url(parley, 1), jwt(uma), List.of("websocket"), Map.of("profile", "seed-001"), Map.of());
-             NodeSioClient v = NodeSioClient.start(url(parley, 2), jwt(vic), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
-             NodeSioClient w = NodeSioClient.start(url(parley, 2), jwt(wes), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
-             NodeSioClient x = NodeSioClient.start(url(parley, 2), jwt(xia), List.of("websocket"))) {
+        try (NodeSioClient u = NodeSioClient.start(parley.edgeHttpUrl(1), jwt(uma), List.of("websocket"), Map.of("profile", "seed-001"), Map.of());
+             NodeSioClient v = NodeSioClient.start(parley.edgeHttpUrl(2), jwt(vic), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
+             NodeSioClient w = NodeSioClient.start(parley.edgeHttpUrl(2), jwt(wes), List.of("websocket"), Map.of("profile", "seed-002"), Map.of());
+             NodeSioClient x = NodeSioClient.start(parley.edgeHttpUrl(2), jwt(xia), List.of("websocket"))) {
             for (NodeSioClient client : List.of(u, v, w, x)) {
                 client.next("connect");
             }
@@ -163,7 +159,7 @@ class VocabularyProfilesIT {
 
     @Test
     void anUnknownProfileIsAConnectError(ParleyCluster parley) {
-        try (NodeSioClient client = NodeSioClient.start(url(parley, 1), jwt(TestStack.uniqueName("s9")),
+        try (NodeSioClient client = NodeSioClient.start(parley.edgeHttpUrl(1), jwt(TestStack.uniqueName("s9")),
                 List.of("websocket"), Map.of("profile", "seed-999"), Map.of())) {
             JsonNode error = client.next("connect_error");
             assertThat(error.path("data").path("code").asText()).isEqualTo("INVALID_MESSAGE");
@@ -173,7 +169,7 @@ class VocabularyProfilesIT {
 
     @Test
     void seed002ClientsThatDoNotAuthenticateInTimeAreDisconnected(ParleyCluster parley) {
-        try (NodeSioClient silent = NodeSioClient.start(url(parley, 2), null, List.of("websocket"),
+        try (NodeSioClient silent = NodeSioClient.start(parley.edgeHttpUrl(2), null, List.of("websocket"),
                 Map.of("profile", "seed-002"), Map.of())) {
             silent.next("connect");
             JsonNode error = silent.nextEvent("error").path("args").path(0);
@@ -188,9 +184,9 @@ class VocabularyProfilesIT {
         String erin = TestStack.uniqueName("s2-erin");
         String frank = TestStack.uniqueName("s2-frank");
         // io(url) with no token: the profile on the handshake's query, the token in the first message
-        try (NodeSioClient e = NodeSioClient.start(url(parley, 1), null, List.of("websocket"),
+        try (NodeSioClient e = NodeSioClient.start(parley.edgeHttpUrl(1), null, List.of("websocket"),
                 Map.of(), Map.of("profile", "seed-002"));
-             NodeSioClient f = NodeSioClient.start(url(parley, 2), null, null,
+             NodeSioClient f = NodeSioClient.start(parley.edgeHttpUrl(2), null, null,
                      Map.of(), Map.of("profile", "seed-002"))) {
             e.next("connect");
             f.next("connect");

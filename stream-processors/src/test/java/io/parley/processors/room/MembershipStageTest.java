@@ -9,41 +9,17 @@
 package io.parley.processors.room;
 
 import io.parley.contracts.ErrorCode;
-import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.event.UserEvent;
 import io.parley.processors.presence.PresenceFanout;
-import io.parley.contracts.json.Json;
-import io.parley.contracts.json.Serdes;
 import io.parley.contracts.wire.Protocol;
-import io.parley.processors.Main;
-import io.parley.processors.ProcessorsConfig;
-import io.parley.processors.SlotPartitioner;
-import io.parley.processors.Stores;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -315,9 +291,5 @@ class MembershipStageTest extends RoomStageTest {
         assertThat(store().get(RoomKeys.member(ROOM, "bob"))).isEqualTo(new RoomEntry.Member(RoomAccess.MEMBER));
         Out sent = pipe(send("bob", "edge-a", 0, "b1", null, "back", null));
         assertThat(sent.events()).singleElement().satisfies(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
-    }
-
-    private KeyValueStore<String, RoomEntry> store() {
-        return driver.getKeyValueStore(Stores.ROOM_STATE);
     }
 }

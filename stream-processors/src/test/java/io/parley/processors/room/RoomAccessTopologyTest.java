@@ -7,79 +7,27 @@
 package io.parley.processors.room;
 
 import io.parley.contracts.ErrorCode;
-import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
-import io.parley.contracts.json.Serdes;
-import io.parley.processors.Main;
-import io.parley.processors.ProcessorsConfig;
-import io.parley.processors.Stores;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RoomAccessTopologyTest {
-    private static final long T0 = 1_800_000_000_000L;
-    private static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of("PARLEY_TOPIC_NAMESPACE", "test."));
-
-    @TempDir
-    Path stateDir;
-
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, RoomCommand> commands;
-    private TestOutputTopic<String, RoomEvent> events;
-    private TestOutputTopic<String, Delivery> deliveries;
-    private final AtomicInteger ids = new AtomicInteger();
-    private long clock = T0;
-
-    @BeforeEach
-    void start() {
-        StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(CONFIG).build(builder);
-        Properties props = Main.streamsProperties(CONFIG);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "room-access-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(T0));
-        commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
-        events = driver.createOutputTopic(CONFIG.topic(Topic.ROOM_EVENTS), new StringDeserializer(), Serdes.roomEvent());
-        deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
+class RoomAccessTopologyTest extends RoomStageTest {
 
     @Test
     void createRoomMakesTheCreatorOwnerAndTheNamedUsersMembersEachAnEvent() {
         Out out = pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom("Team", "us", "private", 10,
                 List.of("bob", "alice", "carol", "bob"))));
-        assertThat(out.events).extracting(e -> e.value().seq()).containsExactly(1L, 2L, 3L);
-        assertThat(out.events.get(0).value().body()).isEqualTo(new RoomEvent.RoomCreated("Team", "us", "private", 10));
-        assertThat(out.events.get(0).value().userId()).isEqualTo("alice");
-        assertThat(out.events.subList(1, 3)).extracting(e -> e.value().body()).containsExactly(
+        assertThat(out.events()).extracting(e -> e.value().seq()).containsExactly(1L, 2L, 3L);
+        assertThat(out.events().get(0).value().body()).isEqualTo(new RoomEvent.RoomCreated("Team", "us", "private", 10));
+        assertThat(out.events().get(0).value().userId()).isEqualTo("alice");
+        assertThat(out.events().subList(1, 3)).extracting(e -> e.value().body()).containsExactly(
                 new RoomEvent.MemberAdded("bob", "member"), new RoomEvent.MemberAdded("carol", "member"));
         Delivery.Reply reply = onlyReply(out);
         assertThat(reply.ok()).isTrue();
@@ -92,7 +40,7 @@ class RoomAccessTopologyTest {
 
         // The room exists now: a second create is refused and changes nothing.
         Out again = pipe(command("bob", "c-b", "team", new RoomCommand.CreateRoom(null, null, "public", null, null)));
-        assertThat(again.events).isEmpty();
+        assertThat(again.events()).isEmpty();
         assertThat(onlyReply(again).error().code()).isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(store().get(RoomKeys.room("team"))).isEqualTo(new RoomEntry.Room("Team", "us", "private", "alice", 10, 3));
     }
@@ -101,36 +49,36 @@ class RoomAccessTopologyTest {
     void aPrivateRoomIsJoinedByItsMembersOnlyAndTheOwnerAddsMembers() {
         pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob"))));
         assertThat(onlyReply(pipe(command("bob", "c-b", "team", new RoomCommand.Join()))).ok()).isTrue();
-        assertThat(onlyReplyOf(pipe(command("alice", "c-a", "team", new RoomCommand.Join())))).isNotNull();
+        assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.Join())))).isNotNull();
 
         // mallory knows the id: refused, nothing changes, nobody hears of it.
         long seq = head("team");
         Out refused = pipe(command("mallory", "c-m", "team", new RoomCommand.Join()));
-        assertThat(refused.events).isEmpty();
-        assertThat(refused.deliveries).hasSize(1);
+        assertThat(refused.events()).isEmpty();
+        assertThat(refused.deliveries()).hasSize(1);
         assertThat(onlyReply(refused).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(head("team")).isEqualTo(seq);
         assertThat(store().get(RoomKeys.connections("team", "mallory"))).isNull();
 
         // bob is a member, not an admin: he cannot add her either.
         Out notAdmin = pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("mallory")));
-        assertThat(notAdmin.events).isEmpty();
+        assertThat(notAdmin.events()).isEmpty();
         assertThat(onlyReply(notAdmin).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(store().get(RoomKeys.member("team", "mallory"))).isNull();
 
         // The owner adds her: an event, member-added to the room's nodes, then she may join.
         Out added = pipe(command("alice", "c-a", "team", new RoomCommand.AddMember("mallory")));
-        assertThat(added.events).singleElement().satisfies(e -> {
+        assertThat(added.events()).singleElement().satisfies(e -> {
             assertThat(e.value().body()).isEqualTo(new RoomEvent.MemberAdded("mallory", "member"));
             assertThat(e.value().seq()).isEqualTo(seq + 1);
         });
-        assertThat(added.deliveries).anySatisfy(d -> assertThat(d.value().body()).isInstanceOfSatisfying(Delivery.ToRoom.class,
+        assertThat(added.deliveries()).anySatisfy(d -> assertThat(d.value().body()).isInstanceOfSatisfying(Delivery.ToRoom.class,
                 toRoom -> assertThat(toRoom.event()).isEqualTo("member-added")));
         assertThat(onlyReply(pipe(command("mallory", "c-m", "team", new RoomCommand.Join()))).ok()).isTrue();
 
         // Adding her again: an ack, no event.
         Out twice = pipe(command("alice", "c-a", "team", new RoomCommand.AddMember("mallory")));
-        assertThat(twice.events).isEmpty();
+        assertThat(twice.events()).isEmpty();
         assertThat(onlyReply(twice).ok()).isTrue();
     }
 
@@ -139,17 +87,17 @@ class RoomAccessTopologyTest {
         pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol"))));
         // carol is a member: she cannot make herself (or bob) an admin.
         Out refused = pipe(command("carol", "c-c", "team", new RoomCommand.SetRole("carol", "admin")));
-        assertThat(refused.events).isEmpty();
+        assertThat(refused.events()).isEmpty();
         assertThat(onlyReply(refused).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(store().get(RoomKeys.member("team", "carol"))).isEqualTo(new RoomEntry.Member("member"));
         assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("alice", "member")))).error().code())
                 .isEqualTo(ErrorCode.INVALID_MESSAGE);
 
         Out set = pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("bob", "admin")));
-        assertThat(set.events).singleElement().satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.RoleSet("bob", "admin")));
+        assertThat(set.events()).singleElement().satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.RoleSet("bob", "admin")));
         assertThat(onlyReply(pipe(command("alice", "c-a", "team", new RoomCommand.SetRole("bob", "admin")))).ok()).isTrue();
         // bob, an admin now, adds dave; but he cannot set roles.
-        assertThat(pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("dave"))).events).singleElement()
+        assertThat(pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("dave"))).events()).singleElement()
                 .satisfies(e -> assertThat(e.value().body()).isEqualTo(new RoomEvent.MemberAdded("dave", "member")));
         assertThat(onlyReply(pipe(command("bob", "c-b", "team", new RoomCommand.SetRole("carol", "admin")))).error().code())
                 .isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
@@ -162,7 +110,7 @@ class RoomAccessTopologyTest {
     @Test
     void aDirectRoomHasExactlyItsTwoUsers() {
         Out bad = pipe(command("alice", "c-a", "dm", new RoomCommand.CreateRoom(null, null, "direct", null, List.of("bob", "carol"))));
-        assertThat(bad.events).isEmpty();
+        assertThat(bad.events()).isEmpty();
         assertThat(onlyReply(bad).error().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
         pipe(command("alice", "c-a", "dm", new RoomCommand.CreateRoom(null, null, "direct", null, List.of("bob"))));
         assertThat(onlyReply(pipe(command("bob", "c-b", "dm", new RoomCommand.Join()))).ok()).isTrue();
@@ -180,17 +128,17 @@ class RoomAccessTopologyTest {
 
         // A room nobody created: the first join makes it, as always (seq 1: member-joined).
         Out joined = pipe(command("bob", "c-b", "lobby", new RoomCommand.Join()));
-        assertThat(joined.events).singleElement().satisfies(e -> {
+        assertThat(joined.events()).singleElement().satisfies(e -> {
             assertThat(e.value().seq()).isEqualTo(1);
             assertThat(e.value().body()).isEqualTo(new RoomEvent.MemberJoined());
         });
         assertThat(onlyReply(pipe(command("carol", "c-c", "lobby", new RoomCommand.Join()))).ok()).isTrue();
         Out add = pipe(command("bob", "c-b", "lobby", new RoomCommand.AddMember("dave")));
-        assertThat(add.events).isEmpty();
+        assertThat(add.events()).isEmpty();
         assertThat(onlyReply(add).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         // ... and it cannot be taken over by a create-room afterwards.
         Out create = pipe(command("mallory", "c-m", "lobby", new RoomCommand.CreateRoom(null, null, "private", null, null)));
-        assertThat(create.events).isEmpty();
+        assertThat(create.events()).isEmpty();
         assertThat(onlyReply(create).error().code()).isEqualTo(ErrorCode.INVALID_ROOM);
     }
 
@@ -202,7 +150,7 @@ class RoomAccessTopologyTest {
         assertThat(onlyReply(pipe(command("bob", "c-b2", "small", new RoomCommand.Join()))).ok()).isTrue();
         long seq = head("small");
         Out full = pipe(command("carol", "c-c", "small", new RoomCommand.Join()));
-        assertThat(full.events).isEmpty();
+        assertThat(full.events()).isEmpty();
         assertThat(onlyReply(full).error().code()).isEqualTo(ErrorCode.ROOM_FULL);
         assertThat(head("small")).isEqualTo(seq);
         assertThat(store().get(RoomKeys.member("small", "carol"))).isNull();
@@ -239,11 +187,11 @@ class RoomAccessTopologyTest {
                 new RoomCommand.CreateRoom(null, null, "public", 0, null),
                 new RoomCommand.CreateRoom(null, null, "public", null, java.util.Arrays.asList("bob", " ")))) {
             Out out = pipe(command("alice", "c-a", "r", bad));
-            assertThat(out.events).as("%s", bad).isEmpty();
+            assertThat(out.events()).as("%s", bad).isEmpty();
             assertThat(onlyReply(out).error().code()).as("%s", bad).isEqualTo(ErrorCode.INVALID_MESSAGE);
         }
         Out full = pipe(command("alice", "c-a", "r", new RoomCommand.CreateRoom(null, null, "private", 2, List.of("bob", "carol"))));
-        assertThat(full.events).isEmpty();
+        assertThat(full.events()).isEmpty();
         assertThat(onlyReply(full).error().code()).isEqualTo(ErrorCode.ROOM_FULL);
         assertThat(head("r")).isZero();
     }
@@ -253,46 +201,7 @@ class RoomAccessTopologyTest {
         RoomCommand create = command("alice", "c-a", "team", new RoomCommand.CreateRoom("T", null, "private", null, List.of("bob")));
         Out first = pipe(create);
         Out again = pipe(create);
-        assertThat(again.events).extracting(TestRecord::value).isEqualTo(first.events.stream().map(TestRecord::value).toList());
+        assertThat(again.events()).extracting(TestRecord::value).isEqualTo(first.events().stream().map(TestRecord::value).toList());
         assertThat(head("team")).isEqualTo(2);
-    }
-
-    // --- helpers ----------------------------------------------------------------------------
-
-    private record Out(List<TestRecord<String, RoomEvent>> events, List<TestRecord<String, Delivery>> deliveries) {}
-
-    private Out pipe(RoomCommand command) {
-        commands.pipeInput(command.roomId(), command, command.timestamp());
-        return new Out(events.readRecordsToList(), deliveries.readRecordsToList());
-    }
-
-    private RoomCommand command(String user, String connection, String room, RoomCommand.Body body) {
-        int n = ids.incrementAndGet();
-        clock += 7;
-        return new RoomCommand("evt-" + n, room, user, "edge-1", 0, connection, "ref-" + n, clock, body);
-    }
-
-    /** The one reply among the outputs. */
-    private static Delivery.Reply onlyReply(Out out) {
-        List<Delivery.Reply> replies = new ArrayList<>();
-        out.deliveries.forEach(d -> {
-            if (d.value().body() instanceof Delivery.Reply reply) {
-                replies.add(reply);
-            }
-        });
-        assertThat(replies).hasSize(1);
-        return replies.getFirst();
-    }
-
-    private static Delivery.Reply onlyReplyOf(Out out) {
-        return onlyReply(out);
-    }
-
-    private KeyValueStore<String, RoomEntry> store() {
-        return driver.getKeyValueStore(Stores.ROOM_STATE);
-    }
-
-    private long head(String room) {
-        return store().get(RoomKeys.head(room)) instanceof RoomEntry.Head head ? head.seq() : 0;
     }
 }

@@ -8,71 +8,19 @@ package io.parley.processors.room;
 
 import io.parley.contracts.DirectRooms;
 import io.parley.contracts.ErrorCode;
-import io.parley.contracts.EventIds;
-import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.RoomEvent;
-import io.parley.contracts.json.Serdes;
-import io.parley.processors.Main;
-import io.parley.processors.ProcessorsConfig;
-import io.parley.processors.Stores;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RoomLifecycleTopologyTest {
-    private static final long T0 = 1_800_000_000_000L;
-    private static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of("PARLEY_TOPIC_NAMESPACE", "test."));
-
-    @TempDir
-    Path stateDir;
-
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, RoomCommand> commands;
-    private TestOutputTopic<String, RoomEvent> events;
-    private TestOutputTopic<String, Delivery> deliveries;
-    private final AtomicInteger ids = new AtomicInteger();
-    private long clock = T0;
-
-    @BeforeEach
-    void start() {
-        StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(CONFIG).build(builder);
-        Properties props = Main.streamsProperties(CONFIG);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "room-lifecycle-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(T0));
-        commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
-        events = driver.createOutputTopic(CONFIG.topic(Topic.ROOM_EVENTS), new StringDeserializer(), Serdes.roomEvent());
-        deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
+class RoomLifecycleTopologyTest extends RoomStageTest {
 
     @Test
     void updateRoomByAnAdminOrTheOwnerOnlyAndRefusalsChangeNothing() {
@@ -82,7 +30,7 @@ class RoomLifecycleTopologyTest {
         long seq = head("team");
         for (String user : List.of("carol", "mallory")) {
             Out refused = pipe(command(user, "c-" + user, "team", new RoomCommand.UpdateRoom("Mine", null, 1)));
-            assertThat(refused.events).isEmpty();
+            assertThat(refused.events()).isEmpty();
             assertThat(onlyReply(refused).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         }
         assertThat(store().get(RoomKeys.room("team"))).isEqualTo(before);
@@ -90,8 +38,8 @@ class RoomLifecycleTopologyTest {
 
         pipe(command("carol", "c-c", "team", new RoomCommand.Join()));
         Out updated = pipe(command("bob", "c-b", "team", new RoomCommand.UpdateRoom("Lounge", null, 20)));
-        assertThat(updated.events).extracting(e -> e.value().body()).containsExactly(new RoomEvent.RoomUpdated("Lounge", null, 20));
-        assertThat(updated.events.getFirst().value().seq()).isEqualTo(seq + 2);
+        assertThat(updated.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.RoomUpdated("Lounge", null, 20));
+        assertThat(updated.events().getFirst().value().seq()).isEqualTo(seq + 2);
         assertThat(toRoom(updated, "room-updated")).hasSize(1);
         assertThat(store().get(RoomKeys.room("team"))).isEqualTo(new RoomEntry.Room("Lounge", "us", "private", "alice", 20, 3));
     }
@@ -103,12 +51,12 @@ class RoomLifecycleTopologyTest {
         pipe(command("bob", "c-b", "team", new RoomCommand.Join()));
         long seq = head("team");
         Out refused = pipe(command("bob", "c-b", "team", new RoomCommand.DeleteRoom(null)));
-        assertThat(refused.events).isEmpty();
+        assertThat(refused.events()).isEmpty();
         assertThat(onlyReply(refused).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(head("team")).isEqualTo(seq);
 
         Out deleted = pipe(command("alice", "c-a", "team", new RoomCommand.DeleteRoom(null)));
-        assertThat(deleted.events).extracting(e -> e.value().body()).containsExactly(new RoomEvent.RoomDeleted("owner"));
+        assertThat(deleted.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.RoomDeleted("owner"));
         assertThat(toRoom(deleted, "room-deleted")).hasSize(1); // bob's node hears it
         assertThat(onlyReply(deleted).ok()).isTrue();
 
@@ -116,12 +64,12 @@ class RoomLifecycleTopologyTest {
                 new RoomCommand.UpdateRoom("n", null, null), new RoomCommand.AddMember("carol"), new RoomCommand.MarkRead(1),
                 new RoomCommand.CreateRoom(null, null, "public", null, null), new RoomCommand.TypingStart())) {
             Out after = pipe(command("bob", "c-b", "team", body));
-            assertThat(after.events).as("%s", body).isEmpty();
+            assertThat(after.events()).as("%s", body).isEmpty();
             assertThat(onlyReply(after).error().code()).as("%s", body).isEqualTo(ErrorCode.INVALID_ROOM);
         }
         // A connection's leave is answered and drops its entries, without an event.
         Out leave = pipe(command("bob", "c-b", "team", new RoomCommand.Leave("client")));
-        assertThat(leave.events).isEmpty();
+        assertThat(leave.events()).isEmpty();
         assertThat(onlyReply(leave).ok()).isTrue();
         assertThat(store().get(RoomKeys.connections("team", "bob"))).isNull();
         assertThat(head("team")).isEqualTo(seq + 1);
@@ -134,28 +82,28 @@ class RoomLifecycleTopologyTest {
         pipe(command("carol", "c-c", "team", new RoomCommand.Join()));
         long seq = head("team");
         Out notManager = pipe(command("carol", "c-c", "team", new RoomCommand.MuteMember("bob")));
-        assertThat(notManager.events).isEmpty();
+        assertThat(notManager.events()).isEmpty();
         assertThat(onlyReply(notManager).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         Out adminOnOwner = pipe(command("bob", "c-b", "team", new RoomCommand.MuteMember("alice")));
         assertThat(onlyReply(adminOnOwner).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(head("team")).isEqualTo(seq);
 
         Out muted = pipe(command("bob", "c-b", "team", new RoomCommand.MuteMember("carol")));
-        assertThat(muted.events).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberMuted("carol"));
+        assertThat(muted.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberMuted("carol"));
         assertThat(toRoom(muted, "member-muted")).hasSize(1);
         Out again = pipe(command("bob", "c-b", "team", new RoomCommand.MuteMember("carol")));
-        assertThat(again.events).isEmpty();
+        assertThat(again.events()).isEmpty();
         assertThat(onlyReply(again).ok()).isTrue();
 
         Out send = pipe(command("carol", "c-c", "team", new RoomCommand.Send(null, "hi", null)));
-        assertThat(send.events).isEmpty();
+        assertThat(send.events()).isEmpty();
         assertThat(onlyReply(send).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
         assertThat(head("team")).isEqualTo(seq + 1);
 
         Out unmuted = pipe(command("alice", "c-a", "team", new RoomCommand.UnmuteMember("carol")));
-        assertThat(unmuted.events).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberUnmuted("carol"));
+        assertThat(unmuted.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberUnmuted("carol"));
         Out sent = pipe(command("carol", "c-c", "team", new RoomCommand.Send(null, "hi", null)));
-        assertThat(sent.events).hasSize(1).allSatisfy(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
+        assertThat(sent.events()).hasSize(1).allSatisfy(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
     }
 
     @Test
@@ -163,14 +111,14 @@ class RoomLifecycleTopologyTest {
         String room = DirectRooms.idOf("alice", "bob");
         assertThat(room).isEqualTo(DirectRooms.idOf("bob", "alice")).startsWith("dm:");
         Out created = pipe(command("alice", "c-a", room, new RoomCommand.OpenDirect("bob")));
-        assertThat(created.events).extracting(e -> e.value().body()).containsExactly(
+        assertThat(created.events()).extracting(e -> e.value().body()).containsExactly(
                 new RoomEvent.RoomCreated(null, null, "direct", null), new RoomEvent.MemberAdded("bob", "member"));
         Delivery.Reply reply = onlyReply(created);
         assertThat(reply.data().path("members").toString()).isEqualTo("[\"alice\",\"bob\"]");
         assertThat(reply.data().path("type").asText()).isEqualTo("direct");
 
         Out found = pipe(command("bob", "c-b", room, new RoomCommand.OpenDirect("alice")));
-        assertThat(found.events).isEmpty();
+        assertThat(found.events()).isEmpty();
         Delivery.Reply again = onlyReply(found);
         assertThat(again.data().path("roomId").asText()).isEqualTo(room);
         assertThat(again.data().path("ownerId").asText()).isEqualTo("alice");
@@ -195,7 +143,7 @@ class RoomLifecycleTopologyTest {
         driver.advanceWallClockTime(java.time.Duration.ofSeconds(50));
         clock += 50_000;
         Out sent = pipe(command("alice", "c-a", "tmp", new RoomCommand.Send(null, "still here", null)));
-        assertThat(sent.events).hasSize(1);
+        assertThat(sent.events()).hasSize(1);
         driver.advanceWallClockTime(java.time.Duration.ofSeconds(50)); // 100 s after create, 50 s after the message
         assertThat(events.readRecordsToList()).isEmpty();
         assertThat(store().get(RoomKeys.room("tmp")) instanceof RoomEntry.Room r && r.isDeleted()).isFalse();
@@ -225,57 +173,18 @@ class RoomLifecycleTopologyTest {
         RoomCommand delete = command("alice", "c-a", "team", new RoomCommand.DeleteRoom(null));
         List<RoomEvent> first = new ArrayList<>();
         for (RoomCommand c : List.of(update, mute, delete)) {
-            pipe(c).events.forEach(e -> first.add(e.value()));
+            pipe(c).events().forEach(e -> first.add(e.value()));
         }
         List<RoomEvent> again = new ArrayList<>();
         for (RoomCommand c : List.of(update, mute, delete)) {
-            pipe(c).events.forEach(e -> again.add(e.value()));
+            pipe(c).events().forEach(e -> again.add(e.value()));
         }
         assertThat(again).isEqualTo(first).hasSize(3);
         assertThat(head("team")).isEqualTo(5);
     }
 
     private static List<Delivery.ToRoom> toRoom(Out out, String event) {
-        return out.deliveries.stream().map(TestRecord::value).map(Delivery::body)
+        return out.deliveries().stream().map(TestRecord::value).map(Delivery::body)
                 .filter(b -> b instanceof Delivery.ToRoom t && t.event().equals(event)).map(b -> (Delivery.ToRoom) b).toList();
-    }
-
-    // --- helpers ----------------------------------------------------------------------------
-
-    private record Out(List<TestRecord<String, RoomEvent>> events, List<TestRecord<String, Delivery>> deliveries) {}
-
-    private Out pipe(RoomCommand command) {
-        commands.pipeInput(command.roomId(), command, command.timestamp());
-        return new Out(events.readRecordsToList(), deliveries.readRecordsToList());
-    }
-
-    private RoomCommand command(String user, String connection, String room, RoomCommand.Body body) {
-        int n = ids.incrementAndGet();
-        clock += 7;
-        return new RoomCommand(EventIds.next(), room, user, "edge-1", 0, connection, "ref-" + n, clock, body);
-    }
-
-    /** The one reply among the outputs. */
-    private static Delivery.Reply onlyReply(Out out) {
-        List<Delivery.Reply> replies = new ArrayList<>();
-        out.deliveries.forEach(d -> {
-            if (d.value().body() instanceof Delivery.Reply reply) {
-                replies.add(reply);
-            }
-        });
-        assertThat(replies).hasSize(1);
-        return replies.getFirst();
-    }
-
-    private static Delivery.Reply onlyReplyOf(Out out) {
-        return onlyReply(out);
-    }
-
-    private KeyValueStore<String, RoomEntry> store() {
-        return driver.getKeyValueStore(Stores.ROOM_STATE);
-    }
-
-    private long head(String room) {
-        return store().get(RoomKeys.head(room)) instanceof RoomEntry.Head head ? head.seq() : 0;
     }
 }

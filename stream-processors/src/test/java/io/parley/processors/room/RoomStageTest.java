@@ -1,6 +1,7 @@
 /*
  * RoomStageTest owns the shared fixture of the room stage's TopologyTestDriver tests (one per
- * concern: MembershipStageTest, MessageStageTest, ReadStageTest, TypingStageTest): the real
+ * concern: MembershipStageTest, MessageStageTest, ReadStageTest, TypingStageTest, RoomAccessTopologyTest,
+ * RoomLifecycleTopologyTest): the real
  * topology with the production streams settings, command builders and delivery assertions.
  */
 package io.parley.processors.room;
@@ -126,6 +127,32 @@ abstract class RoomStageTest {
         int n = ids.incrementAndGet();
         clock += 7;
         return new RoomCommand(ulid(clock, n), room, user, node, slot, connection, "ref-" + n, clock, body);
+    }
+
+    /** A command from a connection on edge node {@code edge-1}, slot 0. */
+    RoomCommand command(String user, String connection, String room, RoomCommand.Body body) {
+        return command(user, "edge-1", 0, connection, room, body);
+    }
+
+    /** The one reply among the outputs. */
+    static Delivery.Reply onlyReply(Out out) {
+        List<Delivery.Reply> replies = new java.util.ArrayList<>();
+        out.deliveries.forEach(d -> {
+            if (d.value().body() instanceof Delivery.Reply reply) {
+                replies.add(reply);
+            }
+        });
+        assertThat(replies).hasSize(1);
+        return replies.getFirst();
+    }
+
+    KeyValueStore<String, RoomEntry> store() {
+        return driver.getKeyValueStore(Stores.ROOM_STATE);
+    }
+
+    /** The room's last sequence number (0 before its first event). */
+    long head(String room) {
+        return store().get(RoomKeys.head(room)) instanceof RoomEntry.Head head ? head.seq() : 0;
     }
 
     /** An event id as the edge makes them: a ULID of the command's time ({@code n} in its random part). */
