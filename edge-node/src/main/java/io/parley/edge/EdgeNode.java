@@ -130,6 +130,7 @@ public final class EdgeNode {
         this.resumer = new Resumer(config.resume(), historySource(config), config.sendQueueLimit());
         commands.useResumer(resumer);
         deliveries.useResumer(resumer);
+        deliveries.useSubscribeHold(config.resume().subscribeHoldMs(), config.resume().holdLimit());
         io.micrometer.core.instrument.Gauge.builder("parley.edge.recoveries.active", resumer, Resumer::active)
                 .description("Rooms being recovered for resuming sockets now (bounded by PARLEY_RESUME_MAX_CONCURRENT)")
                 .strongReference(true).register(processMetrics.registry());
@@ -242,6 +243,8 @@ public final class EdgeNode {
         timer.scheduleAtFixedRate(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::reap, REAP_INTERVAL_MS, REAP_INTERVAL_MS, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(() -> lag.refresh(System.currentTimeMillis()),
+                PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> deliveries.releaseDueHolds(System.currentTimeMillis()),
                 PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
         return this;
     }

@@ -4,7 +4,8 @@
  * every local subscriber (but the excluded user's, for typing events); Reply -> the one
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets);
- * Subscribe -> index a member's connection in a room without a join; Unsubscribe -> take every
+ * Subscribe -> index a member's connection in a room without a join (its live events of the room
+ * held for a moment, SubscriptionHold, in case the client resumes it); Unsubscribe -> take every
  * socket of a user who is no longer a member out of the room; ConnectionLimit -> tell the one
  * connection CONNECTION_LIMIT and close it (its user is over the per-user limit across nodes).
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
@@ -22,6 +23,7 @@ import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.WriteStamp;
 import io.parley.edge.recovery.Resumer;
 import io.parley.edge.recovery.RoomRecovery;
+import io.parley.edge.recovery.SubscriptionHold;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
@@ -49,6 +51,9 @@ public final class DeliveryHandler {
     private final MessageRooms messageRooms;
     private volatile Consumer<Delivery.Subscribe> goneSubscription = subscribe -> { };
     private volatile Resumer resumer = Resumer.disabled();
+    private volatile long subscribeHoldMs;
+    private volatile int subscribeHoldLimit = 1;
+    private final java.util.concurrent.ConcurrentLinkedQueue<SubscriptionHold> holds = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public DeliveryHandler(ConnectionRegistry connections, RoomIndex index,
                            RateLimitTable rateLimits) {
@@ -81,6 +86,29 @@ public final class DeliveryHandler {
     }
 
     /** Who recovers resumed rooms (EdgeNode wires the node's one). */
+    /**
+     * Subscriptions by the processors hold the room's live events for {@code holdMs} (at most
+     * {@code limit} of them) until the client resumes the room or joins it plainly; 0: not held.
+     */
+    public void useSubscribeHold(long holdMs, int limit) {
+        this.subscribeHoldMs = holdMs;
+        this.subscribeHoldLimit = limit;
+    }
+
+    /** Releases the subscription holds whose time passed (the node's timer, every ~100 ms). */
+    public void releaseDueHolds(long nowMs) {
+        for (var it = holds.iterator(); it.hasNext(); ) {
+            SubscriptionHold hold = it.next();
+            if (hold.isDone()) {
+                it.remove();
+            } else if (hold.isDue(nowMs)) {
+                it.remove();
+                hold.connection().subscriptions().releasedHold(hold.roomId(), hold);
+                hold.release();
+            }
+        }
+    }
+
     public void useResumer(Resumer resumer) {
         this.resumer = resumer;
     }
@@ -137,11 +165,16 @@ public final class DeliveryHandler {
             if (excluded != null && excluded.equals(connection.userId())) {
                 continue;
             }
-            RoomRecovery recovery = connection.subscriptions().recovery(toRoom.roomId());
-            if (recovery == null || !recovery.hold(event, toRoom.seq())) {
-                connection.deliver(event); // held while the room is being recovered for this connection
-            }
             queued++;
+            RoomRecovery recovery = connection.subscriptions().recovery(toRoom.roomId());
+            if (recovery != null && recovery.hold(event, toRoom.seq())) {
+                continue; // held while the room is being recovered for this connection
+            }
+            SubscriptionHold hold = connection.subscriptions().subscriptionHold(toRoom.roomId());
+            if (hold != null && hold.hold(event, toRoom.seq())) {
+                continue; // held until the client resumes or joins the room, or the hold time passes
+            }
+            connection.deliver(event);
         }
         return queued;
     }
@@ -156,8 +189,19 @@ public final class DeliveryHandler {
             return;
         }
         ClientConnection connection = connections.get(subscribe.connectionId());
+        if (connection != null && connection.isOpen()
+                && (connection.subscriptions().isResumePending(subscribe.roomId())
+                || connection.subscriptions().recovery(subscribe.roomId()) != null)) {
+            return; // the client resumes this room: its join's answer indexes it, at the right seam
+        }
         if (connection != null) {
             connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
+            if (subscribeHoldMs > 0 && !connection.subscriptions().isIndexed(subscribe.roomId())) {
+                SubscriptionHold hold = new SubscriptionHold(connection, subscribe.roomId(),
+                        System.currentTimeMillis() + subscribeHoldMs, subscribeHoldLimit);
+                connection.subscriptions().holding(subscribe.roomId(), hold);
+                holds.add(hold);
+            }
             index.add(subscribe.roomId(), connection);
             if (connection.isOpen()) {
                 return;
@@ -200,6 +244,10 @@ public final class DeliveryHandler {
         }
         for (ClientConnection connection : java.util.List.copyOf(index.subscribers(unsubscribe.roomId()))) {
             if (unsubscribe.userId().equals(connection.userId())) {
+                SubscriptionHold hold = connection.subscriptions().takeSubscriptionHold(unsubscribe.roomId());
+                if (hold != null) {
+                    hold.drop();
+                }
                 connection.subscriptions().released(unsubscribe.roomId());
                 index.remove(unsubscribe.roomId(), connection);
             }
@@ -216,6 +264,7 @@ public final class DeliveryHandler {
         RoomRecovery recovery = reply.ref() != null && reply.ref().startsWith(RoomRecovery.REF_PREFIX)
                 ? connection.subscriptions().takePendingResume(reply.ref()) : null;
         boolean recovering = false;
+        SubscriptionHold release = null;
         if (reply.ok()) {
             String roomId = roomIdOf(reply.data());
             if (roomId != null) {
@@ -225,6 +274,14 @@ public final class DeliveryHandler {
                         recovery.joined(reply.data().path("seq").asLong(0));
                         connection.subscriptions().recovering(roomId, recovery);
                         recovering = true;
+                        SubscriptionHold hold = connection.subscriptions().takeSubscriptionHold(roomId);
+                        if (hold != null) { // subscribed before the resume: its held events join the recovery's
+                            for (SubscriptionHold.Held h : hold.takeOver()) {
+                                recovery.hold(h.event(), h.seq());
+                            }
+                        }
+                    } else {
+                        release = connection.subscriptions().takeSubscriptionHold(roomId); // a plain join
                     }
                     boolean joined = !connection.subscriptions().isIndexed(roomId);
                     index.add(roomId, connection);
@@ -247,6 +304,9 @@ public final class DeliveryHandler {
             return;
         }
         connection.reply(new ServerReply(reply.ref(), reply.ok(), reply.data(), reply.error()));
+        if (release != null) {
+            release.release(); // after the join's answer, in arrival order
+        }
     }
 
     private static String roomIdOf(JsonNode data) {

@@ -22,9 +22,17 @@ import java.util.function.BiFunction;
  * <tr><td>PARLEY_SIO_RECOVERY_MS</td><td>120000</td><td>Socket.IO connection-state recovery: how long a
  * disconnected socket's session (rooms, last seqs) is kept in Redis for the stock client to recover
  * (Socket.IO's maxDisconnectionDuration); 0 = off</td></tr>
+ * <tr><td>PARLEY_RESUME_SUBSCRIBE_HOLD_MS</td><td>2000</td><td>a connection the processors subscribe to a
+ * room of its user's (membership by user) gets that room's live events held this long, so that a
+ * reconnecting client's join-room with lastSeq (or resume) takes them over with no duplicate and no
+ * reordering at the seam; released at once by a plain join-room of the room; 0 = not held</td></tr>
  * </table>
  */
-public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, int holdLimit, long sioRecoveryMs) {
+public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, int holdLimit, long sioRecoveryMs,
+                           long subscribeHoldMs) {
+    /** Default of PARLEY_RESUME_SUBSCRIBE_HOLD_MS. */
+    public static final long DEFAULT_SUBSCRIBE_HOLD_MS = 2_000;
+
     /** The history API's largest page. */
     public static final int PAGE_SIZE = 200;
     /** What a refused resume tells the client to wait. */
@@ -47,10 +55,18 @@ public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, in
         if (sioRecoveryMs < 0) {
             throw new IllegalArgumentException("PARLEY_SIO_RECOVERY_MS must be >= 0");
         }
+        if (subscribeHoldMs < 0) {
+            throw new IllegalArgumentException("PARLEY_RESUME_SUBSCRIBE_HOLD_MS must be >= 0");
+        }
+    }
+
+    /** Without a subscription hold (tests of the resume seam alone). */
+    public ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, int holdLimit, long sioRecoveryMs) {
+        this(historyUrl, maxConcurrent, waitMs, holdLimit, sioRecoveryMs, 0);
     }
 
     public static ResumeConfig defaults() {
-        return new ResumeConfig("http://127.0.0.1:8090", 64, 30_000, 10_000, 120_000);
+        return new ResumeConfig("http://127.0.0.1:8090", 64, 30_000, 10_000, 120_000, DEFAULT_SUBSCRIBE_HOLD_MS);
     }
 
     public static ResumeConfig fromEnv(Map<String, String> env, BiFunction<String, Long, Long> longOf) {
@@ -58,6 +74,7 @@ public record ResumeConfig(String historyUrl, int maxConcurrent, long waitMs, in
                 Math.toIntExact(longOf.apply("PARLEY_RESUME_MAX_CONCURRENT", 64L)),
                 longOf.apply("PARLEY_RESUME_WAIT_MS", 30_000L),
                 Math.toIntExact(longOf.apply("PARLEY_RESUME_HOLD_LIMIT", 10_000L)),
-                longOf.apply("PARLEY_SIO_RECOVERY_MS", 120_000L));
+                longOf.apply("PARLEY_SIO_RECOVERY_MS", 120_000L),
+                longOf.apply("PARLEY_RESUME_SUBSCRIBE_HOLD_MS", DEFAULT_SUBSCRIBE_HOLD_MS));
     }
 }

@@ -3,11 +3,13 @@
  * disconnect can leave them all), the rooms it is indexed in for fan-out (so cleanup can remove
  * it from every index entry, even while a leave is still in flight), and its resumes: joins with
  * a lastSeq waiting for their answer (by the ref they were published with) and rooms being
- * recovered (whose live events are held until the missed ones are written).
+ * recovered (whose live events are held until the missed ones are written), and the rooms the
+ * processors subscribed it to whose live events wait for the client's intent (SubscriptionHold).
  */
 package io.parley.edge.session;
 
 import io.parley.edge.recovery.RoomRecovery;
+import io.parley.edge.recovery.SubscriptionHold;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,7 @@ public final class Subscriptions {
     private final Set<String> indexed = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, RoomRecovery> pendingResumes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoomRecovery> recovering = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SubscriptionHold> holds = new ConcurrentHashMap<>();
 
     /** A join-room was published for {@code roomId}. */
     public void requested(String roomId) { requested.add(roomId); }
@@ -68,4 +71,26 @@ public final class Subscriptions {
 
     /** The recovery of {@code roomId} ended. */
     public void recovered(String roomId, RoomRecovery recovery) { recovering.remove(roomId, recovery); }
+
+    /** True while a join with lastSeq of {@code roomId} waits for its answer. */
+    public boolean isResumePending(String roomId) {
+        for (RoomRecovery recovery : pendingResumes.values()) {
+            if (recovery.roomId().equals(roomId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code roomId}'s live events wait in {@code hold} (a subscription by the processors). */
+    public void holding(String roomId, SubscriptionHold hold) { holds.put(roomId, hold); }
+
+    /** The subscription hold of {@code roomId}, or null (the fan-out's check: an empty map costs a read). */
+    public SubscriptionHold subscriptionHold(String roomId) { return holds.isEmpty() ? null : holds.get(roomId); }
+
+    /** The subscription hold of {@code roomId}, removed; null if none. */
+    public SubscriptionHold takeSubscriptionHold(String roomId) { return holds.isEmpty() ? null : holds.remove(roomId); }
+
+    /** Removes {@code hold} if it is still {@code roomId}'s. */
+    public void releasedHold(String roomId, SubscriptionHold hold) { holds.remove(roomId, hold); }
 }

@@ -155,6 +155,61 @@ class ResumeSeamTest {
         assertThat(alice.subscriptions().recovery("r1")).isNull();
     }
 
+    private void subscribe() {
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-alice", "r1", "alice")));
+    }
+
+    @Test
+    void aSubscriptionBeforeTheResumeIsTakenOverWithNoDuplicateAndNoReordering() {
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0, 60_000));
+        handler.useSubscribeHold(60_000, 100);
+        for (long seq = 2; seq <= 8; seq++) {
+            history.store(seq);
+        }
+        history.storedSeq = 8;
+        // Membership by user: the processors subscribe the reconnected connection before its resume.
+        subscribe();
+        handler.handle(toRoom(7)); // live, before the client said where it was: held, not written
+        handler.handle(toRoom(8));
+        assertThat(seen()).isEmpty();
+        String ref = resume(1, "1");
+        subscribe(); // a second subscription while the resume waits for its answer: changes nothing
+        joinOk(ref, 8);
+        handler.handle(toRoom(9));
+        awaitRecovered();
+        handler.handle(toRoom(10));
+        assertThat(seen()).containsExactly("new-message 2 recovered", "new-message 3 recovered",
+                "new-message 4 recovered", "new-message 5 recovered", "new-message 6 recovered",
+                "new-message 7 recovered", "new-message 8 recovered", "room-recovered 2..8 false",
+                "new-message 9", "new-message 10");
+    }
+
+    @Test
+    void aSubscriptionNobodyResumesIsReleasedInOrderByAPlainJoinOrItsTime() {
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0, 60_000));
+        handler.useSubscribeHold(60_000, 100);
+        subscribe();
+        handler.handle(toRoom(3));
+        handler.handle(toRoom(4));
+        assertThat(seen()).isEmpty();
+        alice.subscriptions().requested("r1");
+        joinOk("j1", 4); // a plain join-room: its answer, then what was held, then live
+        handler.handle(toRoom(5));
+        assertThat(alice.replies).extracting(ServerReply::ref).containsExactly("j1");
+        assertThat(seen()).containsExactly("new-message 3", "new-message 4", "new-message 5");
+
+        FakeConnection bob = new FakeConnection("c-bob", "bob");
+        registry.add(bob);
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-bob", "r1", "bob")));
+        handler.handle(toRoom(6));
+        assertThat(bob.events).isEmpty();
+        handler.releaseDueHolds(System.currentTimeMillis()); // not due yet
+        assertThat(bob.events).isEmpty();
+        handler.releaseDueHolds(System.currentTimeMillis() + 60_001); // the hold time passed
+        handler.handle(toRoom(7));
+        assertThat(bob.events).extracting(e -> e.data().path("seq").asLong()).containsExactly(6L, 7L);
+    }
+
     @Test
     void bigGapsArePagedInOrder() {
         use(new ResumeConfig("http://history", 4, 60_000, 100, 0));

@@ -174,7 +174,9 @@ class RoomLifecycleIT {
              WsClient b = parley.connect(bob, 2)) {
             assertOk(a.request("create-room", data("roomId", roomId, "type", "public", "name", "Doomed")));
             assertOk(b.request("join-room", data("roomId", roomId)));
-            assertThat(get(parley, "/v1/rooms?limit=100", bob).body()).contains(roomId);
+            // The directory is the history store's view: it follows room-events a moment later.
+            await().atMost(WsClient.PATIENCE).untilAsserted(() ->
+                    assertThat(get(parley, "/v1/rooms?limit=100", bob).body()).contains(roomId));
             JsonNode deleted = a.request("delete-room", data("roomId", roomId));
             assertOk(deleted);
             JsonNode heard = b.nextEvent(e -> e.path("event").asText().equals("room-deleted"));

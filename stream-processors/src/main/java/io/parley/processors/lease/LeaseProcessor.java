@@ -4,7 +4,10 @@
  * their log-append time; the processors' own ticks, appended to the same partition about once a
  * second, tell how far the log has moved on. A node expires when a tick read here was appended
  * more than its lease after its last heartbeat. A tick waits behind the same backlog as the
- * heartbeats appended before it, so processing lag alone never expires anyone (issue 10).
+ * heartbeats appended before it, so processing lag alone never expires anyone (issue 10). Nor does an
+ * outage of the log itself (a Kafka restart): a tick that follows the previous one by more than
+ * {@link #GAP_TICKS} tick periods marks the log's resumption, and
+ * every lease counts from there at the earliest, so each node gets a whole lease to be heard again.
  * It also notices restarts (a new boot id) and tells a node that comes back after its expiry.
  */
 package io.parley.processors.lease;
@@ -51,6 +54,10 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
     private static final Logger log = LoggerFactory.getLogger(LeaseProcessor.class);
 
     private final Duration tick;
+    /** Tick periods between two ticks that make a gap: the log (or this task) was not moving. */
+    static final int GAP_TICKS = 3;
+    private long lastTickAt = Long.MIN_VALUE;
+    private long resumedAt = Long.MIN_VALUE;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Lease> store;
 
@@ -130,6 +137,11 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
         if (t.tickId() == null) {
             return;
         }
+        if (lastTickAt != Long.MIN_VALUE && at - lastTickAt > GAP_TICKS * tick.toMillis()) {
+            resumedAt = at; // the log moves again after a gap: leases count from here at the earliest
+        }
+        lastTickAt = Math.max(lastTickAt, at);
+        long since = resumedAt;
         List<KeyValue<String, Lease>> due = new ArrayList<>();
         List<NodeExpired> again = new ArrayList<>();
         try (KeyValueIterator<String, Lease> it = store.all()) {
@@ -138,7 +150,7 @@ final class LeaseProcessor implements Processor<String, Object, String, Object> 
                 NodeExpired announced = lease.announcedAt(offset);
                 if (announced != null) {
                     again.add(announced); // read again after a crash: the same expiry, whatever the lease says now
-                } else if (!lease.expired() && at - lease.lastBeatAt() > lease.leaseMs()
+                } else if (!lease.expired() && at - Math.max(lease.lastBeatAt(), since) > lease.leaseMs()
                         || lease.expired() && t.tickId().equals(lease.expiredBy())) {
                     due.add(entry);
                 }

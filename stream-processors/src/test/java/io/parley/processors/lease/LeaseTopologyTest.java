@@ -176,6 +176,31 @@ class LeaseTopologyTest {
     }
 
     @Test
+    void anOutageOfTheLogLongerThanTheLeaseExpiresNobodyAndEveryNodeGetsAWholeLeaseAfterIt() {
+        String boot1 = EventIds.next();
+        String boot2 = EventIds.next();
+        beat(1, boot1, clock);
+        beat(2, boot2, clock);
+        online("alice", EventIds.next(), 1);
+        online("bob", EventIds.next(), 2);
+        advance(TICK);
+        deliveries.readValuesToList();
+        // Kafka is down for three leases: nothing is appended, neither heartbeats nor ticks; the first
+        // tick after it follows the previous one by far more than a tick period.
+        advance(3 * LEASE);
+        beat(2, boot2, clock); // edge-2 is heard again at once; edge-1 never
+        for (int i = 0; i < (int) (LEASE / TICK); i++) { // a whole lease from the log's resumption: nobody
+            advance(TICK);
+            beat(2, boot2, clock);
+        }
+        assertThat(left(deliveries.readValuesToList(), 2)).isEmpty();
+        advance(TICK); // past a lease since the log resumed: the silent edge-1 expires, edge-2 lives on
+        List<Delivery> seen = deliveries.readValuesToList();
+        assertThat(left(seen, 2)).containsExactly("alice");
+        assertThat(left(seen, 1)).isEmpty();
+    }
+
+    @Test
     void aBacklogReadLateDecidesByLogTimeNotByWhenItIsRead() {
         String boot = EventIds.next();
         beat(1, boot, clock);
@@ -194,7 +219,9 @@ class LeaseTopologyTest {
         // The same log where edge-1 went silent for 4 s in the middle: expired by the tick that shows it.
         base = clock;
         beat(1, boot, base);
-        ticksIn.pipeInput(LeaseTick.KEY, new LeaseTick(EventIds.next(), 0, base + 2_000), base + 2_000);
+        for (long t = 1_000; t <= 3_000; t += 1_000) { // ticks a second apart: the log keeps moving (no gap)
+            ticksIn.pipeInput(LeaseTick.KEY, new LeaseTick(EventIds.next(), 0, base + t), base + t);
+        }
         assertThat(left(deliveries.readValuesToList(), 2)).isEmpty();
         ticksIn.pipeInput(LeaseTick.KEY, new LeaseTick(EventIds.next(), 0, base + 4_000), base + 4_000);
         assertThat(left(deliveries.readValuesToList(), 2)).containsExactly("alice");
