@@ -28,6 +28,7 @@ import io.parley.processors.presence.PresenceView;
 import io.parley.processors.presence.RedisPresenceView;
 import io.parley.processors.ratelimit.RateLimitTopology;
 import io.parley.processors.room.RoomTopology;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -164,6 +165,9 @@ public final class Main {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         // Streams' producers linger 100 ms by default: a whole hop of chat latency (STACK.md).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.lingerMs());
+        // Fewer, fuller fetches when set (docs/benchmarks.md: the broker's CPU is per request).
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), config.fetchMinBytes());
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), config.fetchMaxWaitMs());
         // Ride out a Kafka restart: a send (the lease tick from its punctuator first) waits up to 4 min
         // for the broker instead of 60 s, whose TimeoutException ended the application (issue 13's
         // chaos test; under the default 5 min max.poll.interval.ms).

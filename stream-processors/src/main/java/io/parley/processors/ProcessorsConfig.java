@@ -44,12 +44,17 @@ import java.util.Map;
  *                             every edge node; the presence stage closes the one that goes over (a
  *                             {@code connection-limit} delivery); 0 = no limit (the edge applies the same
  *                             variable per node)
+ * @param fetchMinBytes        {@code PARLEY_PROCESSORS_FETCH_MIN_BYTES}, default 1: the Streams consumer's
+ *                             {@code fetch.min.bytes}; with {@code fetchMaxWaitMs} it trades a bounded wait
+ *                             per hop for fewer fetch requests (the broker's CPU is per request)
+ * @param fetchMaxWaitMs       {@code PARLEY_PROCESSORS_FETCH_MAX_WAIT_MS}, default 500 (Kafka's): how long the
+ *                             broker may hold a fetch for {@code fetchMinBytes}
  */
 public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, String applicationId, Path stateDir,
                                int healthPort, int maxMessageLength, int maxMessagesPerMinute, int rateBurst,
                                int lingerMs, int commitIntervalMs, long presenceGraceMs, long presenceIdleMs,
                                long presenceTickMs, String redisUrl, long typingTimeoutMs, long leaseTickMs,
-                               int maxConnectionsPerUser) {
+                               int maxConnectionsPerUser, int fetchMinBytes, int fetchMaxWaitMs) {
 
     public ProcessorsConfig {
         require(!kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be blank");
@@ -64,6 +69,8 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
         require(presenceIdleMs >= 0, "PARLEY_PRESENCE_IDLE_MS must be at least 0, was " + presenceIdleMs);
         require(presenceTickMs >= 10, "PARLEY_PRESENCE_TICK_MS must be at least 10, was " + presenceTickMs);
         require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be at least 0, was " + maxConnectionsPerUser);
+        require(fetchMinBytes >= 1, "PARLEY_PROCESSORS_FETCH_MIN_BYTES must be at least 1, was " + fetchMinBytes);
+        require(fetchMaxWaitMs >= 0, "PARLEY_PROCESSORS_FETCH_MAX_WAIT_MS must be at least 0, was " + fetchMaxWaitMs);
         require(leaseTickMs >= 10, "PARLEY_LEASE_TICK_MS must be at least 10, was " + leaseTickMs);
         require(typingTimeoutMs >= 100, "PARLEY_TYPING_TIMEOUT_MS must be at least 100, was " + typingTimeoutMs);
         require(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
@@ -94,14 +101,16 @@ public record ProcessorsConfig(String kafkaBootstrap, String topicNamespace, Str
                 text(env, "PARLEY_REDIS_URL", null),
                 integer(env, "PARLEY_TYPING_TIMEOUT_MS", 5000),
                 integer(env, "PARLEY_LEASE_TICK_MS", 1000),
-                integer(env, "PARLEY_MAX_CONNECTIONS_PER_USER", 20));
+                integer(env, "PARLEY_MAX_CONNECTIONS_PER_USER", 20),
+                integer(env, "PARLEY_PROCESSORS_FETCH_MIN_BYTES", 1),
+                integer(env, "PARLEY_PROCESSORS_FETCH_MAX_WAIT_MS", 500));
     }
 
     /** The settings with another Redis URL (null: no view). */
     public ProcessorsConfig withRedisUrl(String url) {
         return new ProcessorsConfig(kafkaBootstrap, topicNamespace, applicationId, stateDir, healthPort, maxMessageLength,
                 maxMessagesPerMinute, rateBurst, lingerMs, commitIntervalMs, presenceGraceMs, presenceIdleMs,
-                presenceTickMs, url, typingTimeoutMs, leaseTickMs, maxConnectionsPerUser);
+                presenceTickMs, url, typingTimeoutMs, leaseTickMs, maxConnectionsPerUser, fetchMinBytes, fetchMaxWaitMs);
     }
 
     /** The name of a catalog topic in this deployment's namespace. */

@@ -20,7 +20,7 @@ class ProcessorsConfigTest {
     void defaults() {
         ProcessorsConfig config = ProcessorsConfig.from(Map.of());
         assertThat(config).isEqualTo(new ProcessorsConfig("127.0.0.1:19092", Topic.DEFAULT_NAMESPACE, "parley-processors",
-                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 5000, 10_000, 300_000, 250, null, 5000, 1000, 20));
+                Path.of("./.parley/processors-state"), 8070, 4000, 60, 10, 1, 5000, 10_000, 300_000, 250, null, 5000, 1000, 20, 1, 500));
         assertThat(config.topic(Topic.ROOM_COMMANDS)).isEqualTo("parley.room-commands.v1");
     }
 
@@ -28,12 +28,17 @@ class ProcessorsConfigTest {
     void theEnvironmentOverrides() {
         ProcessorsConfig config = ProcessorsConfig.from(Map.of(
                 "PARLEY_KAFKA_BOOTSTRAP", "127.0.0.1:9999", "PARLEY_TOPIC_NAMESPACE", "t1.",
-                "PARLEY_PROCESSORS_HEALTH_PORT", "0", "PARLEY_RATE_BURST", " 4 ", "PARLEY_PROCESSORS_LINGER_MS", "0"));
+                "PARLEY_PROCESSORS_HEALTH_PORT", "0", "PARLEY_RATE_BURST", " 4 ", "PARLEY_PROCESSORS_LINGER_MS", "0",
+                "PARLEY_PROCESSORS_FETCH_MIN_BYTES", "16384", "PARLEY_PROCESSORS_FETCH_MAX_WAIT_MS", "5"));
         assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9999");
         assertThat(config.topic(Topic.DELIVERIES)).isEqualTo("t1.deliveries.v1");
         assertThat(config.healthPort()).isZero();
         assertThat(config.rateBurst()).isEqualTo(4);
         assertThat(config.lingerMs()).isZero();
+        assertThat(config.fetchMinBytes()).isEqualTo(16384);
+        assertThat(config.fetchMaxWaitMs()).isEqualTo(5);
+        assertThat(Main.streamsProperties(config)).containsEntry("main.consumer.fetch.min.bytes", 16384)
+                .containsEntry("main.consumer.fetch.max.wait.ms", 5);
     }
 
     @Test
