@@ -1,12 +1,14 @@
 /*
  * RateLimitProcessor owns the per-user rate-limit decisions: it follows the user's connections
- * (connected, disconnected) across edge nodes, takes one token per message attempt from the
- * user's bucket, and when the bucket is empty tells every edge node holding the user's sockets
+ * (connected, disconnected) across edge nodes, takes a message attempt's count of tokens (an
+ * edge aggregates a user's sends per window) from the user's bucket, and when the bucket cannot
+ * cover them tells every edge node holding the user's sockets
  * (one Delivery.RateLimit per node) until when to refuse the user's sends. A decision already in
  * force is not sent again, except to a node that did not have it yet.
  */
 package io.parley.processors.ratelimit;
 
+import io.parley.contracts.TokenBucket;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.UserEvent;
 import io.parley.processors.Stores;
@@ -27,7 +29,11 @@ import java.util.TreeSet;
  * The rate-limit processor (input: user-events, key user id; output: {@link Delivery} records,
  * key edge node id). The clock is {@link UserEvent#timestamp()}, never the wall clock.
  *
- * <p>Under at-least-once a replayed attempt takes a token again: the error is on the strict side
+ * <p>An attempt of {@code count} sends stands for sends the edge already let through: it takes
+ * as many of its tokens as the bucket holds (the bucket may go down to its fraction of a token);
+ * when the bucket could not cover them all, the user is refused until the next whole token.
+ *
+ * <p>Under at-least-once a replayed attempt takes its tokens again: the error is on the strict side
  * (a user may be limited slightly early after a processor crash), and a decision is only ever
  * replaced by a later one on the edge.
  */
@@ -84,9 +90,9 @@ final class RateLimitProcessor implements Processor<String, UserEvent, String, D
             case UserEvent.MessageAttempt attempt -> {
                 tokens = bucket.refill(tokens, refilledAt, event.timestamp());
                 refilledAt = Math.max(refilledAt, event.timestamp());
-                if (tokens >= TokenBucket.UNITS_PER_TOKEN) {
-                    tokens -= TokenBucket.UNITS_PER_TOKEN;
-                } else {
+                long held = TokenBucket.tokensIn(tokens);
+                tokens -= Math.min(held, attempt.sends()) * TokenBucket.UNITS_PER_TOKEN;
+                if (held < attempt.sends()) {
                     long until = bucket.nextTokenAt(tokens, refilledAt);
                     Map<String, Integer> nodes = nodesOf(connections);
                     nodes.putIfAbsent(event.edgeNodeId(), event.edgeSlot()); // the node it came through, even if its connect is late

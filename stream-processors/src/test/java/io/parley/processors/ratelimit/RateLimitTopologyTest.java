@@ -2,7 +2,8 @@
  * RateLimitTopologyTest owns the behavioural checks of the rate-limit stage on the real topology
  * in a TopologyTestDriver, with event timestamps as the only clock: the bucket spans a user's
  * devices on several edge nodes, a decision goes once to each node holding the user's sockets,
- * is not repeated while in force (except to a node that joins), and lapses after the refill.
+ * is not repeated while in force (except to a node that joins), and lapses after the refill; an
+ * attempt of N sends (an edge's aggregate) takes N tokens.
  */
 package io.parley.processors.ratelimit;
 
@@ -128,6 +129,37 @@ class RateLimitTopologyTest {
     }
 
     @Test
+    void anAttemptOfNSendsTakesNTokens() {
+        pipe(connected("alice", "edge-a", 0, "a1", T0));
+        pipe(connected("alice", "edge-b", 5, "a2", T0));
+        // Two of the three tokens in one aggregate: one is left, the next single send takes it.
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0, 2))).isEmpty();
+        assertThat(pipe(attempt("alice", "edge-b", 5, "a2", T0))).isEmpty();
+        // Empty: the next send is refused on both nodes until the next token (one second after the first was taken).
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0)), "alice", T0 + 1000,
+                Map.of("edge-a", 0, "edge-b", 5));
+
+        // An aggregate the bucket cannot cover takes what it holds and refuses: after a quiet minute the
+        // bucket is full (3), an aggregate of 5 empties it; the next token is due a second later.
+        long later = T0 + 60_000;
+        assertRateLimits(pipe(attempt("alice", "edge-b", 5, "a2", later, 5)), "alice", later + 1000,
+                Map.of("edge-a", 0, "edge-b", 5));
+        // That token is there at the decision's end, and only that one.
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", later + 1000))).isEmpty();
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", later + 1001)), "alice", later + 2000,
+                Map.of("edge-a", 0, "edge-b", 5));
+    }
+
+    @Test
+    void anAttemptOfBeforeTheCountTakesOneToken() {
+        pipe(connected("bob", "edge-a", 0, "b1", T0));
+        for (int i = 0; i < 3; i++) {
+            assertThat(pipe(attempt("bob", "edge-a", 0, "b1", T0, 0))).isEmpty();
+        }
+        assertRateLimits(pipe(attempt("bob", "edge-a", 0, "b1", T0, 0)), "bob", T0 + 1000, Map.of("edge-a", 0));
+    }
+
+    @Test
     void anAttemptFromANodeNotYetSeenConnectedStillReachesThatNode() {
         for (int i = 0; i < 3; i++) {
             assertThat(pipe(attempt("carol", "edge-z", 7, "c1", T0))).isEmpty();
@@ -180,5 +212,10 @@ class RateLimitTopologyTest {
 
     private UserEvent attempt(String user, String node, int slot, String connection, long timestamp) {
         return event(user, node, slot, connection, timestamp, new UserEvent.MessageAttempt("general"));
+    }
+
+    /** An aggregate of {@code count} sends (0: a record written before the count existed). */
+    private UserEvent attempt(String user, String node, int slot, String connection, long timestamp, int count) {
+        return event(user, node, slot, connection, timestamp, new UserEvent.MessageAttempt("general", count));
     }
 }
