@@ -23,7 +23,10 @@ public record TokenBucket(int burst, int perMinute) {
         return burst * UNITS_PER_TOKEN;
     }
 
-    /** The units in the bucket at {@code now}, from {@code units} at {@code since} (never more than the capacity). */
+    /**
+     * The units in the bucket at {@code now}, from {@code units} (may be below zero) at {@code since}
+     * (never more than the capacity).
+     */
     public long refill(long units, long since, long now) {
         if (now <= since || units >= capacity()) {
             return Math.min(units, capacity());
@@ -34,12 +37,10 @@ public record TokenBucket(int burst, int perMinute) {
         return elapsed >= Math.ceilDiv(missing, perMinute) ? capacity() : units + elapsed * perMinute;
     }
 
-    /** The whole tokens in {@code units}. */
-    public static long tokensIn(long units) {
-        return units / UNITS_PER_TOKEN;
-    }
-
-    /** When a bucket holding {@code units} (less than one token) at {@code at} holds one token again. */
+    /**
+     * When a bucket holding {@code units} (less than one token; below zero: a debt) at {@code at}
+     * holds one token again.
+     */
     public long nextTokenAt(long units, long at) {
         return at + Math.ceilDiv(UNITS_PER_TOKEN - units, perMinute);
     }
