@@ -255,7 +255,7 @@ public final class EdgeNode {
         long attemptWindow = config.rateLimit().attemptWindowMs();
         if (attemptWindow > 0) {
             long tick = Math.max(10, Math.min(ATTEMPT_TICK_MS, attemptWindow / 4));
-            timer.scheduleWithFixedDelay(() -> flushAttempts(), tick, tick, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(this::flushAttempts, tick, tick, TimeUnit.MILLISECONDS);
         }
         return this;
     }
