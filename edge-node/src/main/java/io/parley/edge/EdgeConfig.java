@@ -7,6 +7,7 @@ package io.parley.edge;
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.AuthConfig;
 import io.parley.edge.auth.SessionAuthConfig;
+import io.parley.edge.guard.RateLimitConfig;
 import io.parley.edge.recovery.ResumeConfig;
 import io.parley.edge.socketio.SocketIoConfig;
 
@@ -44,6 +45,9 @@ import java.util.Map;
  * 4429 after first-message auth); 0 = no limit</td></tr>
  * <tr><td>PARLEY_MAX_CONNECTIONS_PER_USER</td><td>20</td><td>connections of one user on this node (refused like the
  * node limit); the processors enforce the same variable across nodes; 0 = no limit</td></tr>
+ * <tr><td>PARLEY_MAX_MESSAGES_PER_MINUTE, PARLEY_RATE_BURST, PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>60, 10, 2000</td>
+ * <td>the per-user message rate limit (this node's own bucket; the processors' across nodes) and the window of
+ * the aggregated message-attempt records: see {@link RateLimitConfig}</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
@@ -55,7 +59,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
                          SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
                          long maxPendingJoinMs, int maxRoomsPerUser,
-                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser) {
+                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser, RateLimitConfig rateLimit) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
     /** Joins wait this long (the oldest unanswered command's age) before they are refused. */
@@ -88,6 +92,7 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(resume != null, "resume configuration missing");
         require(maxConnections >= 0, "PARLEY_EDGE_MAX_CONNECTIONS must be >= 0");
         require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be >= 0");
+        require(rateLimit != null, "rate-limit configuration missing");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -121,7 +126,8 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 intOf(env, "PARLEY_MAX_ROOMS_PER_USER", DEFAULT_MAX_ROOMS_PER_USER),
                 ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
-                intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER));
+                intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER),
+                RateLimitConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
     }
 
     /** A configuration for tests: everything default except the given values. */
@@ -129,25 +135,31 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
                 SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_PENDING_JOIN_MS, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER);
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER, RateLimitConfig.defaults());
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
     }
 
     /** This configuration with other resume settings. */
     public EdgeConfig withResume(ResumeConfig resume) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
+    }
+
+    /** This configuration with other rate-limit settings. */
+    public EdgeConfig withRateLimit(RateLimitConfig rateLimit) {
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
     }
 
     public String topic(Topic topic) {

@@ -35,6 +35,7 @@ import io.parley.edge.command.CommandService;
 import io.parley.edge.delivery.DeliveryHandler;
 import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.delivery.RoomIndex;
+import io.parley.edge.guard.LocalRateLimit;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
@@ -69,12 +70,14 @@ public final class EdgeNode {
     /** Helidon's own frame limit: frames above it close the socket (1009); between maxFrameBytes and it, PAYLOAD_TOO_LARGE. */
     static final int MIN_HARD_FRAME_LIMIT = 65_536;
     private static final long REAP_INTERVAL_MS = 1_000;
+    /** How often windows of aggregated message attempts are checked for their end (at most). */
+    private static final long ATTEMPT_TICK_MS = 100;
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
     private final ConnectionRegistry registry;
     private final RoomIndex index = new RoomIndex();
-    private final RateLimitTable rateLimits = new RateLimitTable();
+    private final RateLimitTable rateLimits;
     private final CommandService commands;
     private final NativeEndpoint nativeEndpoint;
     private final SocketIoEndpoint socketIo;
@@ -115,9 +118,12 @@ public final class EdgeNode {
         this.publisher = publisher;
         this.lag = new PipelineLag(config.maxPendingMs(), config.maxPendingJoinMs());
         MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
+        this.rateLimits = new RateLimitTable(new LocalRateLimit(config.rateLimit().rateBurst(),
+                config.rateLimit().maxMessagesPerMinute()));
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
                 lag, messageRooms);
         this.commands.limitRoomsPerUser(config.maxRoomsPerUser());
+        this.commands.aggregateAttempts(config.rateLimit().attemptWindowMs());
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
         this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
@@ -246,6 +252,11 @@ public final class EdgeNode {
                 PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(() -> deliveries.releaseDueHolds(System.currentTimeMillis()),
                 PipelineLag.REFRESH_MS, PipelineLag.REFRESH_MS, TimeUnit.MILLISECONDS);
+        long attemptWindow = config.rateLimit().attemptWindowMs();
+        if (attemptWindow > 0) {
+            long tick = Math.max(10, Math.min(ATTEMPT_TICK_MS, attemptWindow / 4));
+            timer.scheduleWithFixedDelay(this::flushAttempts, tick, tick, TimeUnit.MILLISECONDS);
+        }
         return this;
     }
 
@@ -403,6 +414,14 @@ public final class EdgeNode {
         return nativeEndpoint.closeBefore(above, "deliveries stopped: reconnect") + socketIo.closeBefore(above, "deliveries stopped");
     }
 
+    private void flushAttempts() {
+        try {
+            commands.flushAttempts(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            LOG.error("flushing message attempts failed", e);
+        }
+    }
+
     private void reap() {
         try {
             if (deliveriesFailure != null && registry.size() > 0) {
@@ -410,7 +429,7 @@ public final class EdgeNode {
             }
             nativeEndpoint.reap(System.nanoTime());
             socketIo.reap();
-            rateLimits.purge(System.currentTimeMillis());
+            rateLimits.purge(System.currentTimeMillis(), user -> registry.countOf(user) > 0);
         } catch (RuntimeException e) {
             LOG.error("reaper failed", e);
         }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * What a user's connections do, published by edge nodes to {@code user-events} (key: user id):
- * connects, disconnects, and one accounting record per message the edge let through, from which
- * the user processor computes rate limits across all of the user's devices and nodes; the
+ * connects, disconnects, and accounting records of the messages the edge let through (at most
+ * one per user per edge node and window, with their count), from which the user processor
+ * computes rate limits across all of the user's devices and nodes; the
  * user's chosen presence ({@code presence-set}, from the edge); and the user's room memberships
  * ({@code room-joined} / {@code room-left}, written by the room processor when the user's first
  * connection joins or last one leaves a room), from which the presence stage knows where to send
@@ -38,8 +39,22 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
 
     public record Disconnected(String reason) implements Body {}
 
-    /** The edge forwarded a send-message of this user (whatever the room processor then decides). */
-    public record MessageAttempt(String roomId) implements Body {}
+    /**
+     * The edge forwarded {@code count} send-messages of this user (whatever the room processor then
+     * decides): an aggregate per user per edge node and window (PARLEY_EDGE_ATTEMPT_WINDOW_MS);
+     * {@code roomId} is the room of the last of them. {@code count} absent or 0 (older records): 1.
+     */
+    public record MessageAttempt(String roomId, int count) implements Body {
+        /** One send. */
+        public MessageAttempt(String roomId) {
+            this(roomId, 1);
+        }
+
+        /** The sends it stands for: {@code count}, at least 1. */
+        public int sends() {
+            return Math.max(1, count);
+        }
+    }
 
     /**
      * The user chose a status ({@code online}, {@code away}, {@code busy}, {@code dnd}) and/or a

@@ -86,6 +86,7 @@ class SchemaConformanceTest {
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Connected("Alice")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.Disconnected("closed")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby")),
+                    new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.MessageAttempt("lobby", 7)),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet("dnd", "in a meeting")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet(null, "")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomJoined("lobby")),
@@ -205,6 +206,16 @@ class SchemaConformanceTest {
         assertThat(written.get("content").asText()).isEqualTo("hi");
         assertThat(written.get("text").asText()).isEqualTo("hi");
         assertThat(schema(Topic.ROOM_EVENTS).validate(Json.tree(event))).isEmpty();
+    }
+
+    @Test
+    void aMessageAttemptOfBeforeTheCountStandsForOneSend() {
+        String old = "{\"eventId\":\"" + ID + "\",\"userId\":\"alice\",\"edgeNodeId\":\"edge-1\",\"edgeSlot\":0,"
+                + "\"connectionId\":\"c\",\"timestamp\":1,\"body\":{\"type\":\"message-attempt\",\"roomId\":\"lobby\"}}";
+        UserEvent event = Serdes.userEvent().deserialize("t", old.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(((UserEvent.MessageAttempt) event.body()).sends()).isEqualTo(1);
+        assertThat(Json.tree(new UserEvent.MessageAttempt("lobby", 3)).toString())
+                .isEqualTo("{\"type\":\"message-attempt\",\"roomId\":\"lobby\",\"count\":3}");
     }
 
     @Test

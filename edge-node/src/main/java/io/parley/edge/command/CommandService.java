@@ -1,10 +1,12 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
  * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role/update-room/delete-room/mute/unmute/open-direct -> room-commands (event id
- * assigned once, here); each send also -> a MessageAttempt on user-events for the rate limiter.
+ * assigned once, here); each send also counts as a message attempt, which goes to user-events for
+ * the rate limiter aggregated per user and window (AttemptAggregator).
  * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
  * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
- * It enforces the processors' rate-limit decisions locally and answers UNAVAILABLE when a publish
+ * It enforces the rate limit (the processors' decisions and this node's own bucket per user:
+ * RateLimitTable) locally and answers UNAVAILABLE when a publish
  * fails. The answer to an accepted command comes back from the processors via deliveries.
  * Every room command carries the sender's display fields from the token (username, avatarUrl), so
  * the processors build seed 004's user objects without knowing any protocol. Right after a
@@ -22,6 +24,7 @@ import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
 import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
+import io.parley.edge.guard.AttemptAggregator;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.delivery.MessageRooms;
 import io.parley.edge.session.OutboundEvent;
@@ -62,6 +65,8 @@ public final class CommandService {
     private volatile int maxRoomsPerUser;
     private volatile PresenceReader presence = PresenceReader.NONE;
     private volatile Resumer resumer = Resumer.disabled();
+    /** Message attempts to user-events: one record per send until {@link #aggregateAttempts} sets a window. */
+    private volatile AttemptAggregator attempts = new AttemptAggregator(0, 1, this::publishAttempt);
     /** online-users for new connections: one read and one encoded event per batch of them. */
     private final OnlineUsersWelcome welcome = new OnlineUsersWelcome(() -> presence);
 
@@ -105,6 +110,20 @@ public final class CommandService {
     /** Who recovers resumed rooms (join-room with lastSeq, resume); without one they end truncated at once. */
     public void useResumer(Resumer resumer) {
         this.resumer = resumer;
+    }
+
+    /**
+     * From now on a user's message attempts go to user-events as at most one record per
+     * {@code windowMs} (PARLEY_EDGE_ATTEMPT_WINDOW_MS; 0: one per send); the node's timer calls
+     * {@link #flushAttempts}. Set before the node serves.
+     */
+    public void aggregateAttempts(long windowMs) {
+        this.attempts = new AttemptAggregator(windowMs, AttemptAggregator.DEFAULT_MAX_USERS, this::publishAttempt);
+    }
+
+    /** Sends the attempts of the windows that ended by {@code nowMs} (the node's timer). */
+    public void flushAttempts(long nowMs) {
+        attempts.flushDue(nowMs);
     }
 
     /** The presence read view in use (the admin API's room view reads it too). */
@@ -154,6 +173,7 @@ public final class CommandService {
             connection.subscriptions().released(roomId);
             publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
         }
+        attempts.flush(connection.userId()); // the user's pending attempts before the disconnect
         publishUser(connection, new UserEvent.Disconnected(reason), CommandPublisher.Outcome.IGNORE);
         lag.forget(connection.connectionId());
     }
@@ -234,7 +254,8 @@ public final class CommandService {
                 publishRoom(connection, leave.roomId(), ref, new RoomCommand.Leave("client"), answerFailure);
             }
             case Command.SendMessage send -> {
-                long retryAfter = rateLimits.retryAfterMs(connection.userId(), clock.getAsLong());
+                long now = clock.getAsLong();
+                long retryAfter = rateLimits.admit(connection.userId(), now);
                 if (retryAfter > 0) {
                     meter.count(EdgeMetrics.Outcome.RATE_LIMITED);
                     lag.answered(connection.connectionId()); // refused here: not published
@@ -244,7 +265,7 @@ public final class CommandService {
                 }
                 publishRoom(connection, send.roomId(), ref,
                         new RoomCommand.Send(send.clientMsgId(), send.content(), send.messageType(), send.replyTo()), answerFailure);
-                publishUser(connection, new UserEvent.MessageAttempt(send.roomId()), CommandPublisher.Outcome.IGNORE);
+                attempts.attempt(connection.userId(), connection.connectionId(), send.roomId(), now);
             }
             case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
             case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
@@ -429,6 +450,12 @@ public final class CommandService {
     private static String displayName(ClientConnection connection) {
         String name = connection.username();
         return name == null || name.equals(connection.userId()) ? null : name;
+    }
+
+    /** One user-events record of {@code count} message attempts (the AttemptAggregator's sink). */
+    private void publishAttempt(String userId, String connectionId, long timestamp, String roomId, int count) {
+        publisher.publish(new UserEvent(EventIds.next(), userId, nodeId, slot, connectionId, timestamp,
+                new UserEvent.MessageAttempt(roomId, count)), CommandPublisher.Outcome.IGNORE);
     }
 
     private void publishUser(ClientConnection connection, UserEvent.Body body, CommandPublisher.Outcome outcome) {

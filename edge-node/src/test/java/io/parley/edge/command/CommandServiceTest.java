@@ -1,8 +1,9 @@
 /*
  * CommandServiceTest owns the proof of what each socket event publishes (topics' keys, event id
  * assigned once at the edge, edge slot, client ref, user id from the connection only), of
- * rate-limit enforcement without publishing, of UNAVAILABLE when a publish fails, and of the
- * leaves a disconnect publishes.
+ * rate-limit enforcement without publishing (the processors' decisions and this node's own
+ * bucket), of message attempts aggregated per user and window, of UNAVAILABLE when a publish
+ * fails, and of the leaves a disconnect publishes.
  */
 package io.parley.edge.command;
 
@@ -122,6 +123,63 @@ class CommandServiceTest {
         service.handle(bob, "1", new Command.SendMessage("r1", "hi", "text", null, null));
         service.handle(alice, "10", new Command.JoinRoom("r2"));
         assertThat(publisher.roomCommands).hasSize(2);
+    }
+
+    @Test
+    void sendsOfAUserGoToUserEventsAsOneRecordPerWindowAndADisconnectFlushesThem() {
+        long[] now = {NOW};
+        CommandService windowed = new CommandService("edge-7", 7, publisher, rateLimits, () -> now[0], messageRooms);
+        windowed.aggregateAttempts(2_000);
+        FakeConnection phone = new FakeConnection("conn-2", "alice");
+        windowed.handle(alice, "1", new Command.SendMessage("r1", "a", "text", null, null));
+        assertThat(publisher.userEvents).singleElement().extracting(UserEvent::body)
+                .isEqualTo(new UserEvent.MessageAttempt("r1", 1)); // the first at once
+        now[0] = NOW + 500;
+        windowed.handle(alice, "2", new Command.SendMessage("r1", "b", "text", null, null));
+        now[0] = NOW + 900;
+        windowed.handle(phone, "3", new Command.SendMessage("r2", "c", "text", null, null));
+        windowed.flushAttempts(NOW + 1_999);
+        assertThat(publisher.roomCommands).hasSize(3); // every send is published
+        assertThat(publisher.userEvents).hasSize(1);
+
+        windowed.flushAttempts(NOW + 2_000);
+        assertThat(publisher.userEvents).hasSize(2);
+        UserEvent aggregate = publisher.userEvents.get(1);
+        assertThat(aggregate.body()).isEqualTo(new UserEvent.MessageAttempt("r2", 2));
+        assertThat(aggregate.connectionId()).isEqualTo("conn-2");
+        assertThat(aggregate.timestamp()).isEqualTo(NOW + 900);
+        assertThat(aggregate.edgeNodeId()).isEqualTo("edge-7");
+        assertThat(aggregate.edgeSlot()).isEqualTo(7);
+
+        // Counted in the next window, then flushed by a closing connection, before its disconnect.
+        now[0] = NOW + 2_100;
+        windowed.handle(alice, "4", new Command.SendMessage("r1", "d", "text", null, null));
+        windowed.disconnected(alice, "client closed");
+        assertThat(publisher.userEvents).extracting(UserEvent::body).containsExactly(new UserEvent.MessageAttempt("r1", 1),
+                new UserEvent.MessageAttempt("r2", 2), new UserEvent.MessageAttempt("r1", 1),
+                new UserEvent.Disconnected("client closed"));
+    }
+
+    @Test
+    void theNodesOwnBucketRefusesAUserAtOnceWithRetryAfterAndNothingIsPublished() {
+        long[] now = {NOW};
+        RateLimitTable withBucket = new RateLimitTable(new io.parley.edge.guard.LocalRateLimit(2, 60));
+        CommandService limited = new CommandService("edge-7", 7, publisher, withBucket, () -> now[0], messageRooms);
+        limited.handle(alice, "1", new Command.SendMessage("r1", "a", "text", null, null));
+        limited.handle(alice, "2", new Command.SendMessage("r1", "b", "text", null, null));
+        now[0] = NOW + 400;
+        limited.handle(alice, "3", new Command.SendMessage("r1", "c", "text", null, null));
+
+        assertThat(publisher.roomCommands).hasSize(2);
+        assertThat(publisher.userEvents).hasSize(2);
+        assertThat(alice.replies).singleElement().satisfies(reply -> {
+            assertThat(reply.ref()).isEqualTo("3");
+            assertThat(reply.error().code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+            assertThat(reply.error().retryAfterMs()).isEqualTo(600L); // the first token is back a second after it was taken
+        });
+        now[0] = NOW + 1_000;
+        limited.handle(alice, "4", new Command.SendMessage("r1", "d", "text", null, null));
+        assertThat(publisher.roomCommands).hasSize(3);
     }
 
     @Test

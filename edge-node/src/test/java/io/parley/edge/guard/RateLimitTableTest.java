@@ -1,6 +1,7 @@
 /*
  * RateLimitTableTest owns the proof that processor rate-limit decisions are enforced per user
- * until blockedUntil, replaced by later decisions, and forgotten once expired.
+ * until blockedUntil, replaced by later decisions, and forgotten once expired; and that this
+ * node's own bucket refuses a user at once, as a decision of the same kind.
  */
 package io.parley.edge.guard;
 
@@ -35,5 +36,34 @@ class RateLimitTableTest {
         table.decide("bob", 5_000);
         table.purge(2_000);
         assertThat(table.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anEmptyLocalBucketRefusesAtOnceUntilItsNextTokenAsADecisionInForce() {
+        RateLimitTable withBucket = new RateLimitTable(new LocalRateLimit(2, 60));
+        assertThat(withBucket.admit("alice", 10_000)).isZero();
+        assertThat(withBucket.admit("alice", 10_000)).isZero();
+        assertThat(withBucket.admit("alice", 10_100)).isEqualTo(900);
+        assertThat(withBucket.retryAfterMs("alice", 10_500)).as("in force like a processors' decision").isEqualTo(500);
+        assertThat(withBucket.admit("bob", 10_100)).isZero();
+        assertThat(withBucket.admit("alice", 11_000)).isZero(); // the next token
+    }
+
+    @Test
+    void aProcessorsDecisionRefusesEvenWithTokensLeftAndIsNotShortenedByTheLocalOne() {
+        RateLimitTable withBucket = new RateLimitTable(new LocalRateLimit(2, 60));
+        withBucket.decide("alice", 15_000); // the user's sends on other nodes emptied the shared bucket
+        assertThat(withBucket.admit("alice", 10_000)).isEqualTo(5_000);
+        assertThat(withBucket.admit("alice", 15_000)).isZero();
+        assertThat(withBucket.admit("alice", 15_000)).isZero();
+        withBucket.decide("alice", 30_000);
+        assertThat(withBucket.admit("alice", 15_000)).isEqualTo(15_000);
+    }
+
+    @Test
+    void withoutALocalBucketOnlyDecisionsRefuse() {
+        for (int i = 0; i < 100; i++) {
+            assertThat(table.admit("alice", 10_000)).isZero();
+        }
     }
 }

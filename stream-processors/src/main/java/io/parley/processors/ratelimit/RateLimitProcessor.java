@@ -1,12 +1,14 @@
 /*
  * RateLimitProcessor owns the per-user rate-limit decisions: it follows the user's connections
- * (connected, disconnected) across edge nodes, takes one token per message attempt from the
- * user's bucket, and when the bucket is empty tells every edge node holding the user's sockets
- * (one Delivery.RateLimit per node) until when to refuse the user's sends. A decision already in
- * force is not sent again, except to a node that did not have it yet.
+ * (connected, disconnected) across edge nodes, takes a message attempt's count of tokens (an
+ * edge aggregates a user's sends per window) from the user's bucket, and when the bucket cannot
+ * cover them tells every edge node holding the user's sockets (one Delivery.RateLimit per node)
+ * until when to refuse the user's sends. A decision already in force is not sent again nor
+ * extended, except to a node that did not have it yet.
  */
 package io.parley.processors.ratelimit;
 
+import io.parley.contracts.TokenBucket;
 import io.parley.contracts.event.Delivery;
 import io.parley.contracts.event.UserEvent;
 import io.parley.processors.Stores;
@@ -27,7 +29,14 @@ import java.util.TreeSet;
  * The rate-limit processor (input: user-events, key user id; output: {@link Delivery} records,
  * key edge node id). The clock is {@link UserEvent#timestamp()}, never the wall clock.
  *
- * <p>Under at-least-once a replayed attempt takes a token again: the error is on the strict side
+ * <p>An attempt of {@code count} sends stands for sends an edge already let through (each edge
+ * node keeps its own bucket per user and reports a user's sends at most once per window): it
+ * takes all {@code count} tokens. When the bucket could not cover them, the bucket goes below
+ * empty by what the user's nodes let through beyond it (a debt, bounded by those nodes' own
+ * buckets) and the user is refused until it holds a whole token again: over time a user on
+ * several nodes gets no more than the limit plus that bounded overshoot.
+ *
+ * <p>Under at-least-once a replayed attempt takes its tokens again: the error is on the strict side
  * (a user may be limited slightly early after a processor crash), and a decision is only ever
  * replaced by a later one on the edge.
  */
@@ -84,17 +93,19 @@ final class RateLimitProcessor implements Processor<String, UserEvent, String, D
             case UserEvent.MessageAttempt attempt -> {
                 tokens = bucket.refill(tokens, refilledAt, event.timestamp());
                 refilledAt = Math.max(refilledAt, event.timestamp());
-                if (tokens >= TokenBucket.UNITS_PER_TOKEN) {
-                    tokens -= TokenBucket.UNITS_PER_TOKEN;
-                } else {
-                    long until = bucket.nextTokenAt(tokens, refilledAt);
+                long taken = attempt.sends() * TokenBucket.UNITS_PER_TOKEN;
+                boolean covered = tokens >= taken;
+                tokens -= taken;
+                if (!covered) {
                     Map<String, Integer> nodes = nodesOf(connections);
                     nodes.putIfAbsent(event.edgeNodeId(), event.edgeSlot()); // the node it came through, even if its connect is late
-                    if (until > blockedUntil) {
+                    if (blockedUntil <= event.timestamp()) {
+                        // A new decision: until the bucket holds a whole token again (the debt paid).
                         notified.clear();
                         tell.putAll(nodes);
-                        blockedUntil = until;
+                        blockedUntil = bucket.nextTokenAt(tokens, refilledAt);
                     } else {
+                        // In force: not extended (the debt stays in the bucket for the next decision after it lapses).
                         nodes.forEach((node, slot) -> {
                             if (!notified.contains(node)) {
                                 tell.put(node, slot);

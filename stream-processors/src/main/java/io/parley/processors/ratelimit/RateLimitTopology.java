@@ -6,6 +6,7 @@
 package io.parley.processors.ratelimit;
 
 import io.parley.contracts.Topic;
+import io.parley.contracts.TokenBucket;
 import io.parley.processors.ProcessorsConfig;
 import io.parley.processors.SlotPartitioner;
 import io.parley.processors.Stores;

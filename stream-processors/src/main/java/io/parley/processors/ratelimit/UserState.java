@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * @param connections   connection id -> the edge node holding it
- * @param tokens        the bucket's units at {@code refilledAt} ({@link TokenBucket#UNITS_PER_TOKEN} per token)
+ * @param tokens        the bucket's units at {@code refilledAt} ({@link io.parley.contracts.TokenBucket#UNITS_PER_TOKEN} per
+ *                      token); below zero: sends the edges let through beyond it, owed
  * @param refilledAt    event time (epoch ms) of the last refill; never goes back
  * @param blockedUntil  the latest decision sent (epoch ms; 0: none)
  * @param notifiedNodes the edge nodes that hold the decision {@code blockedUntil}

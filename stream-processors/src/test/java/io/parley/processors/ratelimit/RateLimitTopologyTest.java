@@ -2,7 +2,9 @@
  * RateLimitTopologyTest owns the behavioural checks of the rate-limit stage on the real topology
  * in a TopologyTestDriver, with event timestamps as the only clock: the bucket spans a user's
  * devices on several edge nodes, a decision goes once to each node holding the user's sockets,
- * is not repeated while in force (except to a node that joins), and lapses after the refill.
+ * is not repeated nor extended while in force (except to a node that joins), and lapses after
+ * the refill; an attempt of N sends (an edge's aggregate) takes N tokens, and sends let through
+ * beyond the bucket are owed (the next decision lasts until they are paid).
  */
 package io.parley.processors.ratelimit;
 
@@ -68,7 +70,7 @@ class RateLimitTopologyTest {
     }
 
     @Test
-    void theLimitSpansDevicesOnTwoNodesHitsAfterTheBurstAndLapsesAfterTheRefill() {
+    void theLimitSpansDevicesOnTwoNodesHitsAfterTheBurstAndLapsesOnceWhatWasLetThroughIsPaid() {
         assertThat(pipe(connected("alice", "edge-a", 0, "a1", T0))).isEmpty();
         assertThat(pipe(connected("alice", "edge-b", 5, "a2", T0))).isEmpty();
 
@@ -77,31 +79,30 @@ class RateLimitTopologyTest {
         assertThat(pipe(attempt("alice", "edge-b", 5, "a2", T0 + 10))).isEmpty();
         assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 20))).isEmpty();
 
-        // The fourth: empty. The next token is due one second after the first was taken (continuous refill).
+        // The fourth: the bucket cannot cover it. The send was let through, so it is charged: the
+        // bucket owes most of a token and holds a whole one again two seconds after the first was taken.
         List<TestRecord<String, Delivery>> decision = pipe(attempt("alice", "edge-b", 5, "a2", T0 + 30));
-        assertRateLimits(decision, "alice", T0 + 1000, Map.of("edge-a", 0, "edge-b", 5));
+        assertRateLimits(decision, "alice", T0 + 2000, Map.of("edge-a", 0, "edge-b", 5));
 
-        // Attempts that overshoot while the decision travels: the same decision, not sent again.
+        // A send that overshoots while the decision travels: charged too, the decision neither sent again nor extended.
         assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 40))).isEmpty();
-        assertThat(pipe(attempt("alice", "edge-b", 5, "a2", T0 + 999))).isEmpty();
 
         // Another user is not affected.
         assertThat(pipe(connected("bob", "edge-a", 0, "b1", T0))).isEmpty();
         assertThat(pipe(attempt("bob", "edge-a", 0, "b1", T0 + 50))).isEmpty();
 
         // A third device on a new node while the decision is in force: that node alone is told.
-        assertRateLimits(pipe(connected("alice", "edge-c", 9, "a3", T0 + 60)), "alice", T0 + 1000, Map.of("edge-c", 9));
+        assertRateLimits(pipe(connected("alice", "edge-c", 9, "a3", T0 + 60)), "alice", T0 + 2000, Map.of("edge-c", 9));
 
-        // The decision lapses: the refilled token is there at T0 + 1000.
-        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 1000))).isEmpty();
-        // And the next attempt right after is refused again, until the next token, on all three nodes.
-        assertRateLimits(pipe(attempt("alice", "edge-c", 9, "a3", T0 + 1001)), "alice", T0 + 2000,
+        // The decision lapses, but the bucket still owes the send of T0 + 40: the next send gets a new
+        // decision, on all three nodes, until that is paid and a whole token is back.
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 2000)), "alice", T0 + 4000,
                 Map.of("edge-a", 0, "edge-b", 5, "edge-c", 9));
 
-        // edge-b loses alice's socket: later decisions skip it.
-        assertThat(pipe(disconnected("alice", "edge-b", 5, "a2", T0 + 1500))).isEmpty();
-        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 2000))).isEmpty();
-        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 2001)), "alice", T0 + 3000,
+        // edge-b loses alice's socket: later decisions skip it. The token is back at T0 + 4000, one only.
+        assertThat(pipe(disconnected("alice", "edge-b", 5, "a2", T0 + 2500))).isEmpty();
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 4000))).isEmpty();
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0 + 4001)), "alice", T0 + 6000,
                 Map.of("edge-a", 0, "edge-c", 9));
 
         // After a quiet minute the whole burst is back, and no more than the burst.
@@ -109,7 +110,7 @@ class RateLimitTopologyTest {
         for (int i = 0; i < 3; i++) {
             assertThat(pipe(attempt("alice", "edge-a", 0, "a1", later + i))).isEmpty();
         }
-        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", later + 3)), "alice", later + 1000,
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", later + 3)), "alice", later + 2000,
                 Map.of("edge-a", 0, "edge-c", 9));
     }
 
@@ -119,12 +120,43 @@ class RateLimitTopologyTest {
         for (int i = 0; i < 3; i++) {
             pipe(attempt("alice", "edge-a", 0, "a1", T0));
         }
-        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0)), "alice", T0 + 1000, Map.of("edge-a", 0));
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0)), "alice", T0 + 2000, Map.of("edge-a", 0));
         pipe(disconnected("alice", "edge-a", 0, "a1", T0 + 100));
-        assertRateLimits(pipe(connected("alice", "edge-a", 0, "a4", T0 + 200)), "alice", T0 + 1000, Map.of("edge-a", 0));
-        // Reconnecting does not refill the bucket.
-        assertThat(pipe(attempt("alice", "edge-a", 0, "a4", T0 + 1001))).isEmpty();
-        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a4", T0 + 1002)), "alice", T0 + 2000, Map.of("edge-a", 0));
+        assertRateLimits(pipe(connected("alice", "edge-a", 0, "a4", T0 + 200)), "alice", T0 + 2000, Map.of("edge-a", 0));
+        // Reconnecting does not refill the bucket: one token is back when the decision lapses, no more.
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a4", T0 + 2000))).isEmpty();
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a4", T0 + 2001)), "alice", T0 + 4000, Map.of("edge-a", 0));
+    }
+
+    @Test
+    void anAttemptOfNSendsTakesNTokensAndWhatTheBucketCannotCoverIsOwed() {
+        pipe(connected("alice", "edge-a", 0, "a1", T0));
+        pipe(connected("alice", "edge-b", 5, "a2", T0));
+        // Two of the three tokens in one aggregate: one is left, the next single send takes it.
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", T0, 2))).isEmpty();
+        assertThat(pipe(attempt("alice", "edge-b", 5, "a2", T0))).isEmpty();
+        // Empty: the next send is refused on both nodes (and owed: a whole token is back in two seconds).
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", T0)), "alice", T0 + 2000,
+                Map.of("edge-a", 0, "edge-b", 5));
+
+        // Sends two nodes let through beyond the bucket (each node's own bucket admitted them): after a
+        // quiet minute the bucket is full (3), an aggregate of 5 owes 2, so a whole token is back in 3 s.
+        long later = T0 + 60_000;
+        assertRateLimits(pipe(attempt("alice", "edge-b", 5, "a2", later, 5)), "alice", later + 3000,
+                Map.of("edge-a", 0, "edge-b", 5));
+        // That token is there at the decision's end, and only that one.
+        assertThat(pipe(attempt("alice", "edge-a", 0, "a1", later + 3000))).isEmpty();
+        assertRateLimits(pipe(attempt("alice", "edge-a", 0, "a1", later + 3001)), "alice", later + 5000,
+                Map.of("edge-a", 0, "edge-b", 5));
+    }
+
+    @Test
+    void anAttemptOfBeforeTheCountTakesOneToken() {
+        pipe(connected("bob", "edge-a", 0, "b1", T0));
+        for (int i = 0; i < 3; i++) {
+            assertThat(pipe(attempt("bob", "edge-a", 0, "b1", T0, 0))).isEmpty();
+        }
+        assertRateLimits(pipe(attempt("bob", "edge-a", 0, "b1", T0, 0)), "bob", T0 + 2000, Map.of("edge-a", 0));
     }
 
     @Test
@@ -132,7 +164,7 @@ class RateLimitTopologyTest {
         for (int i = 0; i < 3; i++) {
             assertThat(pipe(attempt("carol", "edge-z", 7, "c1", T0))).isEmpty();
         }
-        assertRateLimits(pipe(attempt("carol", "edge-z", 7, "c1", T0)), "carol", T0 + 1000, Map.of("edge-z", 7));
+        assertRateLimits(pipe(attempt("carol", "edge-z", 7, "c1", T0)), "carol", T0 + 2000, Map.of("edge-z", 7));
     }
 
     @Test
@@ -180,5 +212,10 @@ class RateLimitTopologyTest {
 
     private UserEvent attempt(String user, String node, int slot, String connection, long timestamp) {
         return event(user, node, slot, connection, timestamp, new UserEvent.MessageAttempt("general"));
+    }
+
+    /** An aggregate of {@code count} sends (0: a record written before the count existed). */
+    private UserEvent attempt(String user, String node, int slot, String connection, long timestamp, int count) {
+        return event(user, node, slot, connection, timestamp, new UserEvent.MessageAttempt("general", count));
     }
 }

@@ -1,15 +1,17 @@
 /*
- * TokenBucket owns the arithmetic of the per-user rate limit: a bucket of `burst` tokens refilled
+ * TokenBucket owns the arithmetic of the per-user rate limit, shared by the processors' rate-limit
+ * stage (across a user's nodes) and the edge's local bucket (one node): a bucket of `burst` tokens refilled
  * continuously at maxMessagesPerMinute per minute, in exact integer units (one token = 60,000
  * units, so the refill is maxMessagesPerMinute units per millisecond) so decisions are
- * deterministic and replayable. The clock is the events' own timestamps.
+ * deterministic and replayable. The clock is the caller's (the processors: the events' own
+ * timestamps; the edge: its wall clock).
  */
-package io.parley.processors.ratelimit;
+package io.parley.contracts;
 
-/** Token bucket rules; stateless (the state is {@link UserState}'s tokens and refilledAt). */
+/** Token bucket rules; stateless (the caller keeps the units and the time of the last refill). */
 public record TokenBucket(int burst, int perMinute) {
     /** Units of one token: the refill per millisecond is then {@code perMinute} units, exactly. */
-    static final long UNITS_PER_TOKEN = 60_000L;
+    public static final long UNITS_PER_TOKEN = 60_000L;
 
     public TokenBucket {
         if (burst < 1 || perMinute < 1) {
@@ -17,12 +19,15 @@ public record TokenBucket(int burst, int perMinute) {
         }
     }
 
-    long capacity() {
+    public long capacity() {
         return burst * UNITS_PER_TOKEN;
     }
 
-    /** The units in the bucket at {@code now}, from {@code units} at {@code since} (never more than the capacity). */
-    long refill(long units, long since, long now) {
+    /**
+     * The units in the bucket at {@code now}, from {@code units} (may be below zero) at {@code since}
+     * (never more than the capacity).
+     */
+    public long refill(long units, long since, long now) {
         if (now <= since || units >= capacity()) {
             return Math.min(units, capacity());
         }
@@ -32,8 +37,11 @@ public record TokenBucket(int burst, int perMinute) {
         return elapsed >= Math.ceilDiv(missing, perMinute) ? capacity() : units + elapsed * perMinute;
     }
 
-    /** When a bucket holding {@code units} (less than one token) at {@code at} holds one token again. */
-    long nextTokenAt(long units, long at) {
+    /**
+     * When a bucket holding {@code units} (less than one token; below zero: a debt) at {@code at}
+     * holds one token again.
+     */
+    public long nextTokenAt(long units, long at) {
         return at + Math.ceilDiv(UNITS_PER_TOKEN - units, perMinute);
     }
 }
