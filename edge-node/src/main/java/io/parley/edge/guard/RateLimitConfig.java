@@ -14,7 +14,7 @@ import java.util.function.BiFunction;
  * <tr><td>PARLEY_MAX_MESSAGES_PER_MINUTE</td><td>60</td><td>a user's token refill per minute; set the same value
  * on edges and processors</td></tr>
  * <tr><td>PARLEY_RATE_BURST</td><td>10</td><td>a user's bucket capacity; same on edges and processors</td></tr>
- * <tr><td>PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>2000</td><td>a user's message attempts on this node go to
+ * <tr><td>PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>5000</td><td>a user's message attempts on this node go to
  * user-events as at most one record per window (the first after a quiet window at once, the others counted
  * and sent as one record when the window ends); 0 = one record per send</td></tr>
  * </table>
@@ -22,7 +22,7 @@ import java.util.function.BiFunction;
 public record RateLimitConfig(int maxMessagesPerMinute, int rateBurst, long attemptWindowMs) {
     public static final int DEFAULT_MAX_MESSAGES_PER_MINUTE = 60;
     public static final int DEFAULT_RATE_BURST = 10;
-    public static final long DEFAULT_ATTEMPT_WINDOW_MS = 2_000;
+    public static final long DEFAULT_ATTEMPT_WINDOW_MS = 5_000;
 
     public RateLimitConfig {
         if (maxMessagesPerMinute < 1) {

@@ -17,7 +17,7 @@ class RateLimitConfigTest {
 
     @Test
     void defaultsAreTheProcessorsAndTheEnvironmentOverridesThem() {
-        assertThat(config(Map.of())).isEqualTo(new RateLimitConfig(60, 10, 2_000));
+        assertThat(config(Map.of())).isEqualTo(new RateLimitConfig(60, 10, 5_000));
         assertThat(config(Map.of("PARLEY_MAX_MESSAGES_PER_MINUTE", "600", "PARLEY_RATE_BURST", " 20 ",
                 "PARLEY_EDGE_ATTEMPT_WINDOW_MS", "0"))).isEqualTo(new RateLimitConfig(600, 20, 0));
     }
