@@ -36,9 +36,12 @@ final class FrameTap {
 
     private enum State { HEADER_1, HEADER_2, LENGTH, MASK, PAYLOAD }
 
-    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private static final byte[] NO_BYTES = new byte[0];
+
+    // Sized for an idle connection (issue 10 (d)): Helidon takes each frame's entry right after it
+    // is read, so a few entries at most are waiting; a text message has its own decoder, dropped at its end.
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
+    private CharsetDecoder decoder;
 
     private State state = State.HEADER_1;
     // The frame being read.
@@ -56,7 +59,7 @@ final class FrameTap {
     // The message being read: 0 none, 1 text, 2 binary.
     private int message;
     /** Bytes of a code point split by a chunk or fragment boundary (at most 3). */
-    private byte[] carry = new byte[0];
+    private byte[] carry = NO_BYTES;
 
     /** The bytes Helidon is about to parse, in order. */
     void feed(byte[] bytes) {
@@ -140,8 +143,9 @@ final class FrameTap {
             violation = new Violation(SendQueue.CloseCodes.PROTOCOL_ERROR, "new data frame inside a fragmented message");
         } else if (opcode == 0x1) {
             message = 1;
-            decoder.reset();
-            carry = new byte[0];
+            decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            carry = NO_BYTES;
             text = new StringBuilder();
         } else if (opcode == 0x2) {
             message = 2;
@@ -174,7 +178,7 @@ final class FrameTap {
             return;
         }
         text.append(out.flip());
-        carry = new byte[in.remaining()];
+        carry = in.remaining() == 0 ? NO_BYTES : new byte[in.remaining()];
         in.get(carry);
     }
 
@@ -197,7 +201,8 @@ final class FrameTap {
         }
         if (data && fin) {
             message = 0;
-            carry = new byte[0];
+            carry = NO_BYTES;
+            decoder = null;
         }
         entries.add(entry);
         text = null;

@@ -11,9 +11,10 @@ package io.parley.edge.ws;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.metrics.WriteStamp;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -72,7 +73,7 @@ public final class SendQueue {
 
     private final int limit;
     /** String, or Stamped for frames queued under a WriteStamp. */
-    private final LinkedBlockingQueue<Object> frames;
+    private final Frames frames;
     private final Sink sink;
     private final Events events;
     private final Executor executor;
@@ -87,7 +88,7 @@ public final class SendQueue {
 
     public SendQueue(int limit, Sink sink, Events events, Executor executor) {
         this.limit = limit;
-        this.frames = new LinkedBlockingQueue<>(limit);
+        this.frames = new Frames(limit);
         this.sink = sink;
         this.events = events;
         this.executor = executor;
@@ -294,6 +295,53 @@ public final class SendQueue {
             events.sendFailed(this, e);
         } finally {
             writing.unlock();
+        }
+    }
+
+    /**
+     * A bounded lock-free FIFO: a ConcurrentLinkedQueue and a count (64 bytes empty, where a
+     * LinkedBlockingQueue weighs ~230 with its two locks and conditions: every connection has one;
+     * issue 10 (d)). Any thread offers; one drain polls at a time.
+     */
+    private static final class Frames {
+        private final int limit;
+        private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+
+        Frames(int limit) {
+            this.limit = limit;
+        }
+
+        /** False (nothing queued) when {@code limit} frames are already queued. */
+        boolean offer(Object frame) {
+            if (count.incrementAndGet() > limit) {
+                count.decrementAndGet();
+                return false;
+            }
+            queue.offer(frame);
+            return true;
+        }
+
+        Object poll() {
+            Object frame = queue.poll();
+            if (frame != null) {
+                count.decrementAndGet();
+            }
+            return frame;
+        }
+
+        void clear() {
+            while (poll() != null) {
+                // dropped
+            }
+        }
+
+        boolean isEmpty() {
+            return queue.isEmpty();
+        }
+
+        int size() {
+            return Math.max(0, count.get());
         }
     }
 
