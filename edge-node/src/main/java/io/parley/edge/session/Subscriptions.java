@@ -14,13 +14,19 @@ import io.parley.edge.recovery.SubscriptionHold;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Thread-safe: the reader thread requests, the deliveries thread indexes, cleanup reads both. */
+/**
+ * Thread-safe: the reader thread requests, the deliveries thread indexes, cleanup reads both. The
+ * fan-out asks, per socket and delivery, whether the room's live events are diverted (a recovery,
+ * a subscription hold): one volatile read while the connection has none ({@code diverted}, never
+ * below the number of recoveries and holds: counted up before an entry goes in, down after it left).
+ */
 public final class Subscriptions {
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final Set<String> indexed = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, RoomRecovery> pendingResumes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoomRecovery> recovering = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SubscriptionHold> holds = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger diverted = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A join-room was published for {@code roomId}. */
     public void requested(String roomId) { requested.add(roomId); }
@@ -64,13 +70,22 @@ public final class Subscriptions {
     }
 
     /** {@code roomId} is being recovered: its live events go to {@code recovery} until it ends. */
-    public void recovering(String roomId, RoomRecovery recovery) { recovering.put(roomId, recovery); }
+    public void recovering(String roomId, RoomRecovery recovery) {
+        diverted.incrementAndGet();
+        if (recovering.put(roomId, recovery) != null) {
+            diverted.decrementAndGet(); // replaced one
+        }
+    }
 
-    /** The recovery of {@code roomId} in progress, or null (the fan-out's check: an empty map costs a read). */
-    public RoomRecovery recovery(String roomId) { return recovering.isEmpty() ? null : recovering.get(roomId); }
+    /** The recovery of {@code roomId} in progress, or null (the fan-out's check: one volatile read when none). */
+    public RoomRecovery recovery(String roomId) { return diverted.get() == 0 ? null : recovering.get(roomId); }
 
     /** The recovery of {@code roomId} ended. */
-    public void recovered(String roomId, RoomRecovery recovery) { recovering.remove(roomId, recovery); }
+    public void recovered(String roomId, RoomRecovery recovery) {
+        if (recovering.remove(roomId, recovery)) {
+            diverted.decrementAndGet();
+        }
+    }
 
     /** True while a join with lastSeq of {@code roomId} waits for its answer. */
     public boolean isResumePending(String roomId) {
@@ -83,14 +98,35 @@ public final class Subscriptions {
     }
 
     /** {@code roomId}'s live events wait in {@code hold} (a subscription by the processors). */
-    public void holding(String roomId, SubscriptionHold hold) { holds.put(roomId, hold); }
+    public void holding(String roomId, SubscriptionHold hold) {
+        diverted.incrementAndGet();
+        if (holds.put(roomId, hold) != null) {
+            diverted.decrementAndGet(); // replaced one
+        }
+    }
 
-    /** The subscription hold of {@code roomId}, or null (the fan-out's check: an empty map costs a read). */
-    public SubscriptionHold subscriptionHold(String roomId) { return holds.isEmpty() ? null : holds.get(roomId); }
+    /** The subscription hold of {@code roomId}, or null (the fan-out's check: one volatile read when none). */
+    public SubscriptionHold subscriptionHold(String roomId) { return diverted.get() == 0 ? null : holds.get(roomId); }
 
     /** The subscription hold of {@code roomId}, removed; null if none. */
-    public SubscriptionHold takeSubscriptionHold(String roomId) { return holds.isEmpty() ? null : holds.remove(roomId); }
+    public SubscriptionHold takeSubscriptionHold(String roomId) {
+        if (diverted.get() == 0) {
+            return null;
+        }
+        SubscriptionHold hold = holds.remove(roomId);
+        if (hold != null) {
+            diverted.decrementAndGet();
+        }
+        return hold;
+    }
+
+    /** The fan-out's bound on recoveries and holds (tests). */
+    int diverted() { return diverted.get(); }
 
     /** Removes {@code hold} if it is still {@code roomId}'s. */
-    public void releasedHold(String roomId, SubscriptionHold hold) { holds.remove(roomId, hold); }
+    public void releasedHold(String roomId, SubscriptionHold hold) {
+        if (holds.remove(roomId, hold)) {
+            diverted.decrementAndGet();
+        }
+    }
 }

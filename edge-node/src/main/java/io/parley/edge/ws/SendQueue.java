@@ -5,16 +5,19 @@
  * consumer, which is closed instead of stalling the fan-out. A close either jumps the queue or
  * (closeAfterPending) follows what is queued. A frame queued under a WriteStamp (a delivery or a
  * processors' reply) is counted, and its latency recorded, once its write completed (EdgeMetrics).
+ * Queueing a frame costs one CAS on a lock-free queue and one on its counter (no lock, no
+ * per-socket copy of the stamp: the fan-out's stamped frame is shared, WriteStamp.frame).
  */
 package io.parley.edge.ws;
 
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.metrics.WriteStamp;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -67,12 +70,11 @@ public final class SendQueue {
 
     private record CloseRequest(int code, String reason) {}
 
-    /** A frame with what its metrics need (see WriteStamp). */
-    private record Stamped(String text, int kind, long acceptedAt) {}
-
     private final int limit;
-    /** String, or Stamped for frames queued under a WriteStamp. */
-    private final LinkedBlockingQueue<Object> frames;
+    /** String, or WriteStamp.Stamped for frames queued under a WriteStamp; at most {@code limit} (counted by {@code size}). */
+    private final ConcurrentLinkedQueue<Object> frames = new ConcurrentLinkedQueue<>();
+    /** Frames in {@code frames}: counted up before one goes in, down after one came out. */
+    private final AtomicInteger size = new AtomicInteger();
     private final Sink sink;
     private final Events events;
     private final Executor executor;
@@ -87,7 +89,6 @@ public final class SendQueue {
 
     public SendQueue(int limit, Sink sink, Events events, Executor executor) {
         this.limit = limit;
-        this.frames = new LinkedBlockingQueue<>(limit);
         this.sink = sink;
         this.events = events;
         this.executor = executor;
@@ -101,8 +102,8 @@ public final class SendQueue {
         if (closeRequest != null || closeAfterPending != null || finished) {
             return false;
         }
-        int kind = WriteStamp.kind();
-        if (!frames.offer(kind == WriteStamp.NONE ? frame : new Stamped(frame, kind, WriteStamp.acceptedAt()))) {
+        if (size.incrementAndGet() > limit) {
+            size.decrementAndGet();
             if (overflowed.compareAndSet(false, true)) {
                 close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + limit + " frames queued");
                 EdgeMetrics.current().slowConsumerClosed();
@@ -110,6 +111,7 @@ public final class SendQueue {
             }
             return false;
         }
+        frames.offer(WriteStamp.frame(frame));
         schedule();
         return true;
     }
@@ -120,7 +122,7 @@ public final class SendQueue {
             return;
         }
         closeRequest = new CloseRequest(code, reason);
-        frames.clear();
+        clearFrames();
         schedule();
     }
 
@@ -139,7 +141,7 @@ public final class SendQueue {
      */
     public void stop() {
         finished = true;
-        frames.clear();
+        clearFrames();
         try {
             if (writing.tryLock(1, TimeUnit.SECONDS)) {
                 writing.unlock();
@@ -152,7 +154,7 @@ public final class SendQueue {
     /** Interrupts a writer stuck on the socket (a virtual thread blocked in socket I/O is unblocked). */
     public void abort() {
         finished = true;
-        frames.clear();
+        clearFrames();
         Thread current = writer;
         if (current != null) {
             current.interrupt();
@@ -177,7 +179,7 @@ public final class SendQueue {
             return true;
         } catch (Exception e) {
             finished = true;
-            frames.clear();
+            clearFrames();
             events.sendFailed(this, e);
             return false;
         } finally {
@@ -191,13 +193,19 @@ public final class SendQueue {
      */
     public void closeNow(int code, String reason) {
         closeRequest = new CloseRequest(code, reason);
-        frames.clear();
+        clearFrames();
         writeClose(closeRequest);
     }
 
     /** Frames waiting to be written. */
     public int pending() {
-        return frames.size();
+        return Math.max(0, size.get());
+    }
+
+    private void clearFrames() {
+        while (frames.poll() != null) {
+            size.decrementAndGet();
+        }
     }
 
     /** True once a close was requested or the queue stopped. */
@@ -227,7 +235,7 @@ public final class SendQueue {
         try {
             while (true) {
                 if (finished) {
-                    frames.clear();
+                    clearFrames();
                     return;
                 }
                 CloseRequest close = closeRequest;
@@ -236,6 +244,9 @@ public final class SendQueue {
                     return;
                 }
                 Object frame = frames.poll();
+                if (frame != null) {
+                    size.decrementAndGet();
+                }
                 if (frame == null) {
                     CloseRequest goodbye = closeAfterPending;
                     if (goodbye != null) {
@@ -265,7 +276,7 @@ public final class SendQueue {
             if (finished) {
                 return false;
             }
-            if (frame instanceof Stamped stamped) {
+            if (frame instanceof WriteStamp.Stamped stamped) {
                 sink.send(stamped.text());
                 EdgeMetrics.current().written(stamped.kind(), stamped.acceptedAt(), System.currentTimeMillis());
             } else {
@@ -274,7 +285,7 @@ public final class SendQueue {
             return true;
         } catch (Exception e) {
             finished = true;
-            frames.clear();
+            clearFrames();
             events.sendFailed(this, e);
             return false;
         } finally {
@@ -287,7 +298,7 @@ public final class SendQueue {
         try {
             if (!finished) {
                 finished = true;
-                frames.clear();
+                clearFrames();
                 sink.close(close.code(), close.reason());
             }
         } catch (Exception e) {
