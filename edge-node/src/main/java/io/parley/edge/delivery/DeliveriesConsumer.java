@@ -28,7 +28,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,8 @@ import java.util.Map;
 public final class DeliveriesConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveriesConsumer.class);
 
-    private final KafkaConsumer<String, Object> consumer;
+    /** Keys (the node id) are not read: no String per record. */
+    private final KafkaConsumer<Void, Object> consumer;
     private final TopicPartition partition;
     private final DeliveryHandler handler;
     private final Thread thread;
@@ -62,7 +62,7 @@ public final class DeliveriesConsumer {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMinBytes,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs),
-                new StringDeserializer(), new DeliveryDecoder());
+                (org.apache.kafka.common.serialization.Deserializer<Void>) (topic, key) -> null, new DeliveryDecoder());
         this.partition = new TopicPartition(topic, slot);
         this.handler = handler;
         this.thread = Thread.ofPlatform().name("parley-deliveries").daemon(true).unstarted(this::run);
@@ -94,7 +94,7 @@ public final class DeliveriesConsumer {
         try {
             while (!stopping) {
                 try {
-                    for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(500))) {
+                    for (ConsumerRecord<Void, Object> record : consumer.poll(Duration.ofMillis(500))) {
                         try {
                             switch (record.value()) {
                                 case RoomPush push -> handler.handle(push);
