@@ -62,7 +62,7 @@ public final class DeliveriesConsumer {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMinBytes,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs),
-                (org.apache.kafka.common.serialization.Deserializer<Void>) (topic, key) -> null, new DeliveryDecoder());
+                (org.apache.kafka.common.serialization.Deserializer<Void>) (name, key) -> null, new DeliveryDecoder());
         this.partition = new TopicPartition(topic, slot);
         this.handler = handler;
         this.thread = Thread.ofPlatform().name("parley-deliveries").daemon(true).unstarted(this::run);
