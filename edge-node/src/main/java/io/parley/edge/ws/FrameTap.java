@@ -32,6 +32,7 @@ final class FrameTap {
     record Violation(int closeCode, String reason) implements Entry {}
 
     private static final Other OTHER = new Other();
+    private static final byte[] NO_CARRY = new byte[0];
     static final int MAX_CONTROL_PAYLOAD = 125;
 
     private enum State { HEADER_1, HEADER_2, LENGTH, MASK, PAYLOAD }
@@ -56,7 +57,7 @@ final class FrameTap {
     // The message being read: 0 none, 1 text, 2 binary.
     private int message;
     /** Bytes of a code point split by a chunk or fragment boundary (at most 3). */
-    private byte[] carry = new byte[0];
+    private byte[] carry = NO_CARRY;
 
     /** The bytes Helidon is about to parse, in order. */
     void feed(byte[] bytes) {
@@ -141,7 +142,7 @@ final class FrameTap {
         } else if (opcode == 0x1) {
             message = 1;
             decoder.reset();
-            carry = new byte[0];
+            carry = NO_CARRY;
             text = new StringBuilder();
         } else if (opcode == 0x2) {
             message = 2;
@@ -174,8 +175,12 @@ final class FrameTap {
             return;
         }
         text.append(out.flip());
-        carry = new byte[in.remaining()];
-        in.get(carry);
+        if (in.hasRemaining()) {
+            carry = new byte[in.remaining()];
+            in.get(carry);
+        } else {
+            carry = NO_CARRY;
+        }
     }
 
     private void endFrame() {
@@ -197,7 +202,7 @@ final class FrameTap {
         }
         if (data && fin) {
             message = 0;
-            carry = new byte[0];
+            carry = NO_CARRY;
         }
         entries.add(entry);
         text = null;
