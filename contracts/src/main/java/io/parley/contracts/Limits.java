@@ -2,7 +2,11 @@ package io.parley.contracts;
 
 import java.util.regex.Pattern;
 
-/** Identifier rules shared by every module, so the edge and the processors agree on what is valid. */
+/**
+ * Identifier rules shared by every module, so the edge and the processors agree on what is valid.
+ * The patterns state the rules; the checks are plain character loops accepting exactly the same
+ * strings (LimitsTest compares them on many inputs): they run for every command, so no regex there.
+ */
 public final class Limits {
     /** Room ids: 1-128 characters of letters, digits, and {@code _ - . :}. */
     public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
@@ -34,15 +38,49 @@ public final class Limits {
 
     private Limits() {}
 
+    /** {@link #MESSAGE_ID}: 1-64 characters in {@code !}..{@code ~}. */
     public static boolean isValidMessageId(String messageId) {
-        return messageId != null && MESSAGE_ID.matcher(messageId).matches();
+        return isPrintableAscii(messageId, 64);
     }
 
+    /** {@link #ROOM_ID}: 1-128 characters of {@code A-Z a-z 0-9 _ . : -}. */
     public static boolean isValidRoomId(String roomId) {
-        return roomId != null && ROOM_ID.matcher(roomId).matches();
+        if (roomId == null) {
+            return false;
+        }
+        int n = roomId.length();
+        if (n < 1 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = roomId.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == ':' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** {@link #CLIENT_MSG_ID}: 1-64 characters in {@code !}..{@code ~}. */
     public static boolean isValidClientMsgId(String clientMsgId) {
-        return clientMsgId != null && CLIENT_MSG_ID.matcher(clientMsgId).matches();
+        return isPrintableAscii(clientMsgId, 64);
+    }
+
+    private static boolean isPrintableAscii(String text, int maxLength) {
+        if (text == null) {
+            return false;
+        }
+        int n = text.length();
+        if (n < 1 || n > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '!' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -28,6 +28,19 @@ class EventIdsTest {
     }
 
     @Test
+    void eachMillisecondStartsFromFreshRandomBitsAcrossPoolRefills() {
+        // 250 milliseconds that make ids draw 2,500 pooled bytes: the pool (1,000 bytes) is refilled twice.
+        java.util.Map<Long, String> firstOfMillisecond = new java.util.LinkedHashMap<>();
+        while (firstOfMillisecond.size() < 250) {
+            String id = EventIds.next();
+            firstOfMillisecond.putIfAbsent(EventIds.timestampOf(id), id);
+        }
+        List<String> randomParts = firstOfMillisecond.values().stream().map(id -> id.substring(10)).toList();
+        assertThat(randomParts).doesNotHaveDuplicates();
+        assertThat(randomParts).noneMatch(part -> part.equals("0000000000000000"));
+    }
+
+    @Test
     void garbageIsNotAnId() {
         assertThatThrownBy(() -> EventIds.timestampOf("short")).isInstanceOf(IllegalArgumentException.class);
     }

@@ -45,9 +45,13 @@ import java.util.Map;
  * 4429 after first-message auth); 0 = no limit</td></tr>
  * <tr><td>PARLEY_MAX_CONNECTIONS_PER_USER</td><td>20</td><td>connections of one user on this node (refused like the
  * node limit); the processors enforce the same variable across nodes; 0 = no limit</td></tr>
- * <tr><td>PARLEY_MAX_MESSAGES_PER_MINUTE, PARLEY_RATE_BURST, PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>60, 10, 2000</td>
+ * <tr><td>PARLEY_MAX_MESSAGES_PER_MINUTE, PARLEY_RATE_BURST, PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>60, 10, 5000</td>
  * <td>the per-user message rate limit (this node's own bucket; the processors' across nodes) and the window of
  * the aggregated message-attempt records: see {@link RateLimitConfig}</td></tr>
+ * <tr><td>PARLEY_EDGE_FETCH_MIN_BYTES</td><td>1</td><td>the deliveries consumer's fetch.min.bytes: the broker answers a
+ * fetch once this much is there (or the wait below passed)</td></tr>
+ * <tr><td>PARLEY_EDGE_FETCH_MAX_WAIT_MS</td><td>100</td><td>the deliveries consumer's fetch.max.wait.ms: longest the
+ * broker holds a fetch for fetch.min.bytes</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
@@ -59,7 +63,8 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                          long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
                          SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
                          long maxPendingJoinMs, int maxRoomsPerUser,
-                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser, RateLimitConfig rateLimit) {
+                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser, RateLimitConfig rateLimit,
+                         int fetchMinBytes, int fetchMaxWaitMs) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
     /** Joins wait this long (the oldest unanswered command's age) before they are refused. */
@@ -67,6 +72,9 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
     public static final int DEFAULT_MAX_ROOMS_PER_USER = 1000;
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
+    /** The deliveries consumer's fetch.min.bytes and fetch.max.wait.ms (Kafka's defaults: 1 byte, the edge's 100 ms). */
+    public static final int DEFAULT_FETCH_MIN_BYTES = 1;
+    public static final int DEFAULT_FETCH_MAX_WAIT_MS = 100;
 
     public EdgeConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
@@ -93,6 +101,8 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         require(maxConnections >= 0, "PARLEY_EDGE_MAX_CONNECTIONS must be >= 0");
         require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be >= 0");
         require(rateLimit != null, "rate-limit configuration missing");
+        require(fetchMinBytes >= 0, "PARLEY_EDGE_FETCH_MIN_BYTES must be >= 0");
+        require(fetchMaxWaitMs >= 0, "PARLEY_EDGE_FETCH_MAX_WAIT_MS must be >= 0");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -127,7 +137,9 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
                 intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER),
-                RateLimitConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)));
+                RateLimitConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
+                intOf(env, "PARLEY_EDGE_FETCH_MIN_BYTES", DEFAULT_FETCH_MIN_BYTES),
+                intOf(env, "PARLEY_EDGE_FETCH_MAX_WAIT_MS", DEFAULT_FETCH_MAX_WAIT_MS));
     }
 
     /** A configuration for tests: everything default except the given values. */
@@ -135,31 +147,32 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
         return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
                 4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
                 SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_PENDING_JOIN_MS, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER, RateLimitConfig.defaults());
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER, RateLimitConfig.defaults(),
+                DEFAULT_FETCH_MIN_BYTES, DEFAULT_FETCH_MAX_WAIT_MS);
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
     }
 
     /** This configuration with other resume settings. */
     public EdgeConfig withResume(ResumeConfig resume) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
     }
 
     /** This configuration with other rate-limit settings. */
     public EdgeConfig withRateLimit(RateLimitConfig rateLimit) {
         return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit);
+                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
     }
 
     public String topic(Topic topic) {

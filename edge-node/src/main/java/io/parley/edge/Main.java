@@ -69,7 +69,7 @@ public final class Main {
             node.useSioSessions(sioSessions);
         }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
-                config.slot(), config.nodeId(), node.deliveries()).onFailure(node::deliveriesFailed);
+                config.slot(), config.nodeId(), node.deliveries(), config.fetchMinBytes(), config.fetchMaxWaitMs()).onFailure(node::deliveriesFailed);
         consumer.bindMetrics(node.metrics());
         // /ready: Kafka answers, Redis answers (when used), the deliveries consumer keeps up.
         KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.nodeId(), Duration.ofSeconds(2));

@@ -14,12 +14,13 @@
  * failure callback (EdgeNode.deliveriesFailed: every socket is closed with the reconnect code so its
  * client resumes on another node, /health and /ready turn 503, new sockets are refused) and ends.
  * The process stays up and reports DOWN until it is restarted.
+ * Records are read by DeliveryDecoder (a to-room record keeps its data's JSON text, no tree);
+ * fetch.min.bytes and fetch.max.wait.ms come from PARLEY_EDGE_FETCH_MIN_BYTES / _MAX_WAIT_MS.
  */
 package io.parley.edge.delivery;
 
 import io.parley.contracts.ops.ProcessMetrics;
 import io.parley.contracts.event.Delivery;
-import io.parley.contracts.json.Serdes;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +28,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,8 @@ import java.util.Map;
 public final class DeliveriesConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveriesConsumer.class);
 
-    private final KafkaConsumer<String, Delivery> consumer;
+    /** Keys (the node id) are not read: no String per record. */
+    private final KafkaConsumer<Void, Object> consumer;
     private final TopicPartition partition;
     private final DeliveryHandler handler;
     private final Thread thread;
@@ -49,7 +50,9 @@ public final class DeliveriesConsumer {
     private volatile long lag = -1;
     private volatile java.util.function.Consumer<Throwable> onFailure = e -> { };
 
-    public DeliveriesConsumer(String bootstrap, String topic, int slot, String clientId, DeliveryHandler handler) {
+    /** {@code fetchMinBytes} / {@code fetchMaxWaitMs}: the consumer's fetch.min.bytes / fetch.max.wait.ms. */
+    public DeliveriesConsumer(String bootstrap, String topic, int slot, String clientId, DeliveryHandler handler,
+                              int fetchMinBytes, int fetchMaxWaitMs) {
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-deliveries",
@@ -57,8 +60,9 @@ public final class DeliveriesConsumer {
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 // Never skip silently: a position outside the log is a failure (see the header).
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100),
-                new StringDeserializer(), Serdes.delivery().deserializer());
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMinBytes,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs),
+                (org.apache.kafka.common.serialization.Deserializer<Void>) (name, key) -> null, new DeliveryDecoder());
         this.partition = new TopicPartition(topic, slot);
         this.handler = handler;
         this.thread = Thread.ofPlatform().name("parley-deliveries").daemon(true).unstarted(this::run);
@@ -90,9 +94,13 @@ public final class DeliveriesConsumer {
         try {
             while (!stopping) {
                 try {
-                    for (ConsumerRecord<String, Delivery> record : consumer.poll(Duration.ofMillis(500))) {
+                    for (ConsumerRecord<Void, Object> record : consumer.poll(Duration.ofMillis(500))) {
                         try {
-                            handler.handle(record.value());
+                            switch (record.value()) {
+                                case RoomPush push -> handler.handle(push);
+                                case Delivery delivery -> handler.handle(delivery);
+                                case null, default -> { } // a tombstone: nothing to deliver
+                            }
                         } catch (RuntimeException e) {
                             LOG.error("delivery at {}@{} failed; skipped", partition, record.offset(), e);
                         }

@@ -27,6 +27,7 @@ import io.parley.edge.recovery.SubscriptionHold;
 import io.parley.edge.session.ClientConnection;
 import io.parley.edge.session.ConnectionRegistry;
 import io.parley.edge.session.OutboundEvent;
+import io.parley.edge.session.Subscriptions;
 
 import java.util.function.Consumer;
 
@@ -121,7 +122,7 @@ public final class DeliveryHandler {
             switch (delivery.body()) {
                 case Delivery.ToRoom toRoom -> {
                     WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
-                    toRoom(toRoom);
+                    toRoom(RoomPush.of(toRoom));
                 }
                 case Delivery.Reply reply -> {
                     WriteStamp.set(WriteStamp.REPLY, reply.acceptedAt());
@@ -138,12 +139,29 @@ public final class DeliveryHandler {
         }
     }
 
-    /** Fans one room event out to the local subscribers; returns how many sockets it was queued for. */
-    int toRoom(Delivery.ToRoom toRoom) {
+    /** A to-room record as DeliveryDecoder read it (its data's JSON text kept, no tree). */
+    public void handle(RoomPush push) {
+        if (push == null) {
+            return;
+        }
+        try {
+            WriteStamp.set(WriteStamp.DELIVERY, push.acceptedAt());
+            toRoom(push);
+        } finally {
+            WriteStamp.clear();
+        }
+    }
+
+    /**
+     * Fans one room event out to the local subscribers; returns how many sockets it was queued for.
+     * Per socket: no allocation, no boxing, no hashing beyond the connection's two hold checks
+     * (one volatile read each while it holds nothing).
+     */
+    int toRoom(RoomPush toRoom) {
         if (toRoom.ack() != null && toRoom.ack().connectionId() != null) {
             // The sender's ack, first and whatever the seq (as a reply record of its own was).
             WriteStamp.set(WriteStamp.REPLY, toRoom.acceptedAt());
-            reply(new Delivery.Reply(toRoom.ack().connectionId(), toRoom.ack().ref(), true, toRoom.data(), null,
+            reply(new Delivery.Reply(toRoom.ack().connectionId(), toRoom.ack().ref(), true, toRoom.dataTree(), null,
                     toRoom.acceptedAt()));
             WriteStamp.set(WriteStamp.DELIVERY, toRoom.acceptedAt());
         }
@@ -154,24 +172,26 @@ public final class DeliveryHandler {
         if (toRoom.seq() != 0 && !seqs.advance(toRoom.roomId(), toRoom.seq())) {
             return 0;
         }
-        if (Protocol.NEW_MESSAGE.equals(toRoom.event()) && toRoom.data() != null
-                && toRoom.data().path("id").isTextual()) {
-            messageRooms.put(toRoom.data().get("id").textValue(), toRoom.roomId());
+        if (toRoom.dataId() != null && Protocol.NEW_MESSAGE.equals(toRoom.event())) {
+            messageRooms.put(toRoom.dataId(), toRoom.roomId());
         }
         OutboundEvent event = new OutboundEvent(toRoom.event(), toRoom.data(), toRoom.roomId(), toRoom.seq());
         int queued = 0;
         String excluded = toRoom.excludeUserId();
-        for (ClientConnection connection : index.subscribers(toRoom.roomId())) {
+        String roomId = toRoom.roomId();
+        long seq = toRoom.seq();
+        for (ClientConnection connection : index.subscribers(roomId)) {
             if (excluded != null && excluded.equals(connection.userId())) {
                 continue;
             }
             queued++;
-            RoomRecovery recovery = connection.subscriptions().recovery(toRoom.roomId());
-            if (recovery != null && recovery.hold(event, toRoom.seq())) {
+            Subscriptions subscriptions = connection.subscriptions();
+            RoomRecovery recovery = subscriptions.recovery(roomId);
+            if (recovery != null && recovery.hold(event, seq)) {
                 continue; // held while the room is being recovered for this connection
             }
-            SubscriptionHold hold = connection.subscriptions().subscriptionHold(toRoom.roomId());
-            if (hold != null && hold.hold(event, toRoom.seq())) {
+            SubscriptionHold hold = subscriptions.subscriptionHold(roomId);
+            if (hold != null && hold.hold(event, seq)) {
                 continue; // held until the client resumes or joins the room, or the hold time passes
             }
             connection.deliver(event);

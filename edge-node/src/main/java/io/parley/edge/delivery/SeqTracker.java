@@ -10,15 +10,26 @@ import java.util.Map;
 
 /**
  * Not thread-safe: used only by the deliveries thread. Bounded: beyond {@code maxRooms} the least
- * recently delivered room is forgotten (a forgotten room accepts its next seq as new).
+ * recently delivered room is forgotten (a forgotten room accepts its next seq as new). A delivery
+ * of a known room costs one lookup (which also refreshes its recency) and no allocation: the seq
+ * is kept in a mutable slot, not a boxed Long replaced each time.
  */
 public final class SeqTracker {
-    private final LinkedHashMap<String, Long> lastSeq;
+    /** The last seq of one room. */
+    private static final class Slot {
+        long seq;
+
+        Slot(long seq) {
+            this.seq = seq;
+        }
+    }
+
+    private final LinkedHashMap<String, Slot> lastSeq;
 
     public SeqTracker(int maxRooms) {
         this.lastSeq = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Slot> eldest) {
                 return size() > maxRooms;
             }
         };
@@ -26,11 +37,15 @@ public final class SeqTracker {
 
     /** True if {@code seq} is newer than anything delivered for {@code roomId}, and records it. */
     public boolean advance(String roomId, long seq) {
-        Long last = lastSeq.get(roomId);
-        if (last != null && seq <= last) {
+        Slot last = lastSeq.get(roomId);
+        if (last == null) {
+            lastSeq.put(roomId, new Slot(seq));
+            return true;
+        }
+        if (seq <= last.seq) {
             return false;
         }
-        lastSeq.put(roomId, seq);
+        last.seq = seq;
         return true;
     }
 

@@ -15,10 +15,15 @@ import io.parley.edge.vocab.Vocabulary;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-/** A server event for many sockets; each protocol's form is encoded on first use and then shared. */
+/**
+ * A server event for many sockets; each protocol's form is encoded on first use and then shared.
+ * The default forms (native, Socket.IO) splice the data's JSON text between constant pieces (no
+ * tree walked, no record serialized by reflection): the same text as Jackson wrote before
+ * (OutboundEventTest compares both ways); only a vocabulary profile that reshapes the data reads its tree.
+ */
 public final class OutboundEvent {
     private final String event;
-    private final JsonNode data;
+    private final EventData data;
     private final String roomId;
     private final long seq;
     private volatile String nativeText;
@@ -32,6 +37,11 @@ public final class OutboundEvent {
 
     /** A room's event: {@code roomId} and its {@code seq} (0: unsequenced) say where it lies in the room's log. */
     public OutboundEvent(String event, JsonNode data, String roomId, long seq) {
+        this(event, EventData.ofTree(data), roomId, seq);
+    }
+
+    /** As above, with the data as the deliveries record carried it (its JSON text; null: none). */
+    public OutboundEvent(String event, EventData data, String roomId, long seq) {
         this.event = event;
         this.data = data;
         this.roomId = roomId;
@@ -51,14 +61,21 @@ public final class OutboundEvent {
     /** The room seq of a sequenced room event, else 0. */
     public long seq() { return seq; }
 
-    public JsonNode data() { return data; }
+    /** The data as a tree (parsed on first use when it came as JSON text); null when there is none. */
+    public JsonNode data() { return data == null ? null : data.tree(); }
 
     /** {@code {"event":"new-message","data":{...}}}: the native /ws text frame. */
     public String nativeText() {
         String text = nativeText;
         if (text == null) {
             // Benign race: two threads may both encode; both get equal strings.
-            text = Json.write(new ServerEvent(event, data));
+            if (event == null) {
+                text = Json.write(new ServerEvent(null, data()));
+            } else if (data == null) {
+                text = "{\"event\":" + EventData.quote(event) + "}"; // ServerEvent leaves a null data out
+            } else {
+                text = "{\"event\":" + EventData.quote(event) + ",\"data\":" + data.json() + "}";
+            }
             nativeText = text;
         }
         return text;
@@ -74,10 +91,20 @@ public final class OutboundEvent {
     public String socketIoText() {
         String text = socketIoText;
         if (text == null) {
-            text = EngineCodec.message(roomId != null && seq > 0
-                    ? SioCodec.event(event, java.util.List.of(data == null ? Json.MAPPER.nullNode() : data,
-                            Json.MAPPER.getNodeFactory().textNode(offset(roomId, seq))))
-                    : SioCodec.event(event, data));
+            if (event == null) {
+                text = EngineCodec.message(roomId != null && seq > 0
+                        ? SioCodec.event(null, java.util.List.of(data == null ? Json.MAPPER.nullNode() : data(),
+                                Json.MAPPER.getNodeFactory().textNode(offset(roomId, seq))))
+                        : SioCodec.event(null, data()));
+            } else {
+                StringBuilder out = new StringBuilder(event.length() + 32 + (data == null ? 4 : data.json().length()));
+                out.append(EngineCodec.MESSAGE).append(SioCodec.EVENT).append('[').append(EventData.quote(event))
+                        .append(',').append(data == null ? "null" : data.json());
+                if (roomId != null && seq > 0) {
+                    out.append(',').append(EventData.quote(offset(roomId, seq)));
+                }
+                text = out.append(']').toString();
+            }
             socketIoText = text;
         }
         return text;
@@ -95,7 +122,7 @@ public final class OutboundEvent {
         }
         String text = profileTexts.get(index);
         if (text == null) {
-            Vocabulary.Emission emission = vocabulary.outbound(event, data);
+            Vocabulary.Emission emission = vocabulary.outbound(event, data());
             text = emission == null ? "" : EngineCodec.message(SioCodec.event(emission.event(), emission.args()));
             if (!profileTexts.compareAndSet(index, null, text)) {
                 text = profileTexts.get(index);

@@ -162,6 +162,12 @@ public final class Subscriptions {
         return r == null || r.holds.isEmpty() ? null : r.holds.remove(roomId);
     }
 
+    /** Recoveries and holds in progress: what the fan-out diverts (tests). */
+    int diverted() {
+        Rooms r = rooms;
+        return r == null ? 0 : r.recovering.size() + r.holds.size();
+    }
+
     /** Removes {@code hold} if it is still {@code roomId}'s. */
     public void releasedHold(String roomId, SubscriptionHold hold) {
         Rooms r = rooms;

@@ -40,8 +40,9 @@ final class SioSocket implements TokenLifecycle.Target {
     private static final char TAG_SEPARATOR = '.';
     /** The private session id of connection-state recovery; null: not resumable (off, or a vocabulary profile). */
     private volatile String pid;
-    /** Per room joined, the last seq this socket was given (recovery only). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per room joined, the last seq this socket was given (recovery only); raised in place per event, no boxing. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> lastSeqs =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile SioRecovery recovery;
 
     /** {@code identity} is null for a CONNECT without a token (it must send auth). */
@@ -66,7 +67,7 @@ final class SioSocket implements TokenLifecycle.Target {
     /** Makes the socket resumable under {@code pid}, starting from {@code rooms} (a recovered session's) or none. */
     void resumable(String pid, SioRecovery recovery, java.util.Map<String, Long> rooms) {
         this.lastSeqs.clear();
-        this.lastSeqs.putAll(rooms);
+        rooms.forEach((room, seq) -> this.lastSeqs.put(room, new java.util.concurrent.atomic.AtomicLong(seq)));
         this.recovery = recovery;
         this.pid = pid;
     }
@@ -77,14 +78,16 @@ final class SioSocket implements TokenLifecycle.Target {
 
     /** Per room, the last seq this socket was given (a copy). */
     java.util.Map<String, Long> lastSeqs() {
-        return java.util.Map.copyOf(lastSeqs);
+        java.util.Map<String, Long> copy = new java.util.HashMap<>();
+        lastSeqs.forEach((room, seq) -> copy.put(room, seq.get()));
+        return java.util.Map.copyOf(copy);
     }
 
     @Override
     public void roomJoined(String roomId, long seq) {
         SioRecovery r = recovery;
         if (r != null) {
-            lastSeqs.putIfAbsent(roomId, seq); // a recovered room keeps its position until its missed events are given
+            lastSeqs.putIfAbsent(roomId, new java.util.concurrent.atomic.AtomicLong(seq)); // a recovered room keeps its position until its missed events are given
             r.changed(this);
         }
     }
@@ -166,13 +169,25 @@ final class SioSocket implements TokenLifecycle.Target {
     @Override
     public void deliver(OutboundEvent event) {
         if (pid != null && event.roomId() != null && event.seq() > 0) {
-            lastSeqs.merge(event.roomId(), event.seq(), Math::max);
+            raiseLastSeq(event.roomId(), event.seq());
         }
         if (open.get()) {
             String text = event.socketIoText(vocabulary);
             if (!text.isEmpty()) {
                 endpoint.send(engine, text);
             }
+        }
+    }
+
+    /** The room's last seq becomes at least {@code seq} (a room not known yet starts at it). */
+    private void raiseLastSeq(String roomId, long seq) {
+        java.util.concurrent.atomic.AtomicLong last = lastSeqs.get(roomId);
+        if (last == null) {
+            last = lastSeqs.computeIfAbsent(roomId, room -> new java.util.concurrent.atomic.AtomicLong(seq));
+        }
+        long current;
+        while ((current = last.get()) < seq && !last.compareAndSet(current, seq)) {
+            Thread.onSpinWait();
         }
     }
 

@@ -5,6 +5,8 @@
  * consumer, which is closed instead of stalling the fan-out. A close either jumps the queue or
  * (closeAfterPending) follows what is queued. A frame queued under a WriteStamp (a delivery or a
  * processors' reply) is counted, and its latency recorded, once its write completed (EdgeMetrics).
+ * Queueing a frame costs one CAS on a lock-free queue and one on its counter (no lock, no
+ * per-socket copy of the stamp: the fan-out's stamped frame is shared, WriteStamp.frame).
  */
 package io.parley.edge.ws;
 
@@ -14,8 +16,8 @@ import io.parley.edge.metrics.WriteStamp;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -68,12 +70,11 @@ public final class SendQueue {
 
     private record CloseRequest(int code, String reason) {}
 
-    /** A frame with what its metrics need (see WriteStamp). */
-    private record Stamped(String text, int kind, long acceptedAt) {}
-
     private final int limit;
-    /** String, or Stamped for frames queued under a WriteStamp. */
-    private final Frames frames;
+    /** String, or WriteStamp.Stamped for frames queued under a WriteStamp; at most {@code limit} (counted by {@code size}). */
+    private final ConcurrentLinkedQueue<Object> frames = new ConcurrentLinkedQueue<>();
+    /** Frames in {@code frames}: counted up before one goes in, down after one came out. */
+    private final AtomicInteger size = new AtomicInteger();
     private final Sink sink;
     private final Events events;
     private final Executor executor;
@@ -88,7 +89,6 @@ public final class SendQueue {
 
     public SendQueue(int limit, Sink sink, Events events, Executor executor) {
         this.limit = limit;
-        this.frames = new Frames(limit);
         this.sink = sink;
         this.events = events;
         this.executor = executor;
@@ -102,8 +102,8 @@ public final class SendQueue {
         if (closeRequest != null || closeAfterPending != null || finished) {
             return false;
         }
-        int kind = WriteStamp.kind();
-        if (!frames.offer(kind == WriteStamp.NONE ? frame : new Stamped(frame, kind, WriteStamp.acceptedAt()))) {
+        if (size.incrementAndGet() > limit) {
+            size.decrementAndGet();
             if (overflowed.compareAndSet(false, true)) {
                 close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + limit + " frames queued");
                 EdgeMetrics.current().slowConsumerClosed();
@@ -111,6 +111,7 @@ public final class SendQueue {
             }
             return false;
         }
+        frames.offer(WriteStamp.frame(frame));
         schedule();
         return true;
     }
@@ -121,7 +122,7 @@ public final class SendQueue {
             return;
         }
         closeRequest = new CloseRequest(code, reason);
-        frames.clear();
+        clearFrames();
         schedule();
     }
 
@@ -140,7 +141,7 @@ public final class SendQueue {
      */
     public void stop() {
         finished = true;
-        frames.clear();
+        clearFrames();
         try {
             if (writing.tryLock(1, TimeUnit.SECONDS)) {
                 writing.unlock();
@@ -153,7 +154,7 @@ public final class SendQueue {
     /** Interrupts a writer stuck on the socket (a virtual thread blocked in socket I/O is unblocked). */
     public void abort() {
         finished = true;
-        frames.clear();
+        clearFrames();
         Thread current = writer;
         if (current != null) {
             current.interrupt();
@@ -178,7 +179,7 @@ public final class SendQueue {
             return true;
         } catch (Exception e) {
             finished = true;
-            frames.clear();
+            clearFrames();
             events.sendFailed(this, e);
             return false;
         } finally {
@@ -192,13 +193,19 @@ public final class SendQueue {
      */
     public void closeNow(int code, String reason) {
         closeRequest = new CloseRequest(code, reason);
-        frames.clear();
+        clearFrames();
         writeClose(closeRequest);
     }
 
     /** Frames waiting to be written. */
     public int pending() {
-        return frames.size();
+        return Math.max(0, size.get());
+    }
+
+    private void clearFrames() {
+        while (frames.poll() != null) {
+            size.decrementAndGet();
+        }
     }
 
     /** True once a close was requested or the queue stopped. */
@@ -228,7 +235,7 @@ public final class SendQueue {
         try {
             while (true) {
                 if (finished) {
-                    frames.clear();
+                    clearFrames();
                     return;
                 }
                 CloseRequest close = closeRequest;
@@ -237,6 +244,9 @@ public final class SendQueue {
                     return;
                 }
                 Object frame = frames.poll();
+                if (frame != null) {
+                    size.decrementAndGet();
+                }
                 if (frame == null) {
                     CloseRequest goodbye = closeAfterPending;
                     if (goodbye != null) {
@@ -266,7 +276,7 @@ public final class SendQueue {
             if (finished) {
                 return false;
             }
-            if (frame instanceof Stamped stamped) {
+            if (frame instanceof WriteStamp.Stamped stamped) {
                 sink.send(stamped.text());
                 EdgeMetrics.current().written(stamped.kind(), stamped.acceptedAt(), System.currentTimeMillis());
             } else {
@@ -275,7 +285,7 @@ public final class SendQueue {
             return true;
         } catch (Exception e) {
             finished = true;
-            frames.clear();
+            clearFrames();
             events.sendFailed(this, e);
             return false;
         } finally {
@@ -288,60 +298,13 @@ public final class SendQueue {
         try {
             if (!finished) {
                 finished = true;
-                frames.clear();
+                clearFrames();
                 sink.close(close.code(), close.reason());
             }
         } catch (Exception e) {
             events.sendFailed(this, e);
         } finally {
             writing.unlock();
-        }
-    }
-
-    /**
-     * A bounded lock-free FIFO: a ConcurrentLinkedQueue and a count (64 bytes empty, where a
-     * LinkedBlockingQueue weighs ~230 with its two locks and conditions: every connection has one;
-     * issue 10 (d)). Any thread offers; one drain polls at a time.
-     */
-    private static final class Frames {
-        private final int limit;
-        private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
-
-        Frames(int limit) {
-            this.limit = limit;
-        }
-
-        /** False (nothing queued) when {@code limit} frames are already queued. */
-        boolean offer(Object frame) {
-            if (count.incrementAndGet() > limit) {
-                count.decrementAndGet();
-                return false;
-            }
-            queue.offer(frame);
-            return true;
-        }
-
-        Object poll() {
-            Object frame = queue.poll();
-            if (frame != null) {
-                count.decrementAndGet();
-            }
-            return frame;
-        }
-
-        void clear() {
-            while (poll() != null) {
-                // dropped
-            }
-        }
-
-        boolean isEmpty() {
-            return queue.isEmpty();
-        }
-
-        int size() {
-            return Math.max(0, count.get());
         }
     }
 

@@ -6,7 +6,9 @@
  * at first) that keeps the largest size it ever reached, so a single 20-KB frame (e.g. seed 004's
  * online-users list of 1,000 users) made every idle connection that received it 20 KB heavier for
  * the rest of its life (issue 10 d: measured with a heap dump, GrowingBufferData.bytes). Clients
- * see one message: every WebSocket client reassembles fragments.
+ * see one message: every WebSocket client reassembles fragments. Where a text is cut is worked
+ * out once per text, not per socket: a fan-out writes the same String to every socket of the room
+ * at about the same time, so the last text's cuts are kept (compared by identity).
  */
 package io.parley.edge.ws;
 
@@ -20,6 +22,13 @@ final class TextFragments {
      */
     static final int MAX_FRAGMENT_BYTES = 1_000;
 
+    /** A text and the char indices where its fragments after the first start (none: it goes whole). */
+    private record Cuts(String text, int[] at) {}
+
+    private static final int[] WHOLE = new int[0];
+    /** The cuts of the text sent last (any socket, any thread). */
+    private static volatile Cuts last;
+
     private TextFragments() {}
 
     /** Sends {@code text} as one message on {@code ws}: one frame, or fragments of at most {@link #MAX_FRAGMENT_BYTES}. */
@@ -29,7 +38,29 @@ final class TextFragments {
             ws.send(text, true);
             return;
         }
+        Cuts cuts = last;
+        if (cuts == null || cuts.text() != text) {
+            cuts = new Cuts(text, cutsOf(text));
+            last = cuts;
+        }
+        int[] at = cuts.at();
+        if (at.length == 0) {
+            ws.send(text, true);
+            return;
+        }
         int start = 0;
+        for (int cut : at) {
+            ws.send(text.substring(start, cut), false);
+            start = cut;
+        }
+        ws.send(text.substring(start), true);
+    }
+
+    /** Where {@code text}'s fragments after the first start, cut between code points; empty when it fits one frame. */
+    static int[] cutsOf(String text) {
+        int n = text.length();
+        int[] at = WHOLE;
+        int count = 0;
         int bytes = 0;
         int i = 0;
         while (i < n) {
@@ -47,13 +78,15 @@ final class TextFragments {
                 width = 3;
             }
             if (bytes + width > MAX_FRAGMENT_BYTES) {
-                ws.send(text.substring(start, i), false);
-                start = i;
+                if (count == at.length) {
+                    at = java.util.Arrays.copyOf(at, Math.max(4, count * 2));
+                }
+                at[count++] = i;
                 bytes = 0;
             }
             bytes += width;
             i += chars;
         }
-        ws.send(start == 0 ? text : text.substring(start), true);
+        return count == at.length ? at : java.util.Arrays.copyOf(at, count);
     }
 }

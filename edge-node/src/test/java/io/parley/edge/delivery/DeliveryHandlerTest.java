@@ -110,6 +110,34 @@ class DeliveryHandlerTest {
     }
 
     @Test
+    void aStreamedRecordIsDeliveredAsTheDecodedOneWas() {
+        alice.subscriptions().requested("r1");
+        index.add("r1", alice);
+        index.add("r1", bob);
+        Delivery.ToRoom plain = (Delivery.ToRoom) toRoom("r1", 1, "héllo 😀").body();
+        byte[] record = Json.writeBytes(delivery(new Delivery.ToRoom("r1", 1, plain.event(), plain.data(), "nobody", 0,
+                new Delivery.Ack("c-alice", "ref-3"))));
+        RoomPush push = (RoomPush) new DeliveryDecoder().deserialize("deliveries", record);
+
+        handler.handle(push);
+        handler.handle(push); // a replay: the ack again, the event not again
+        handler.handle((RoomPush) new DeliveryDecoder().deserialize("deliveries",
+                Json.writeBytes(delivery(new Delivery.ToRoom("r1", 2, Protocol.USER_TYPING,
+                        Json.MAPPER.createObjectNode().put("roomId", "r1").put("userId", "bob"), "bob")))));
+
+        assertThat(alice.replies).hasSize(2).allSatisfy(reply -> {
+            assertThat(reply.ref()).isEqualTo("ref-3");
+            assertThat(reply.data().get("content").textValue()).isEqualTo("héllo 😀");
+        });
+        assertThat(alice.events).hasSize(2);
+        assertThat(bob.events).hasSize(1); // the typing event excludes its typist
+        assertThat(alice.events.get(0)).isSameAs(bob.events.get(0));
+        assertThat(alice.events.get(0).nativeText())
+                .isEqualTo(Json.write(new io.parley.contracts.wire.ServerEvent(plain.event(), plain.data())));
+        assertThat(messageRooms.roomOf("m1")).isEqualTo("r1");
+    }
+
+    @Test
     void joinOkIndexesTheConnectionBeforeLaterDeliveries() {
         alice.subscriptions().requested("r1");
         handler.handle(joinOk("c-alice", "r1", "7"));

@@ -29,4 +29,16 @@ class SeqTrackerTest {
         seqs.advance("r3", 1);
         assertThat(seqs.size()).isEqualTo(2);
     }
+
+    @Test
+    void theLeastRecentlyDeliveredRoomIsForgottenFirst() {
+        SeqTracker seqs = new SeqTracker(2);
+        seqs.advance("r1", 1);
+        seqs.advance("r2", 1);
+        assertThat(seqs.advance("r1", 2)).isTrue(); // r1 is now the most recent
+        assertThat(seqs.advance("r1", 2)).isFalse(); // a repeat refreshes it too
+        seqs.advance("r3", 1); // over the bound: r2 goes
+        assertThat(seqs.advance("r1", 2)).isFalse(); // still remembered
+        assertThat(seqs.advance("r2", 1)).isTrue(); // forgotten: its next seq is new
+    }
 }

@@ -100,6 +100,31 @@ class EdgeMetricsTest {
     }
 
     @Test
+    void oneStampedFrameIsSharedByEverySocketOfAFanOutAndCountedPerWrite() {
+        EdgeMetrics.install(metrics);
+        Sink[] sinks = {new Sink(), new Sink(), new Sink()};
+        String text = "{\"event\":\"new-message\"}";
+        WriteStamp.set(WriteStamp.DELIVERY, System.currentTimeMillis() - 5);
+        Object frame = WriteStamp.frame(text);
+        assertThat(frame).isInstanceOf(WriteStamp.Stamped.class);
+        assertThat(WriteStamp.frame(text)).isSameAs(frame); // the same for every socket: no copy per socket
+        for (Sink sink : sinks) {
+            new SendQueue(10, sink, IGNORE, executor).offer(text);
+        }
+        assertThat(WriteStamp.frame(new String(text))).isNotSameAs(frame); // another text: another frame
+        WriteStamp.set(WriteStamp.DELIVERY, 1);
+        assertThat(WriteStamp.frame(text)).isNotSameAs(frame); // a new stamp: a new frame
+        WriteStamp.clear();
+        assertThat(WriteStamp.frame(text)).isSameAs(text); // unstamped: the text itself
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
+                assertThat(registry.get("parley.edge.deliveries.out").counter().count()).isEqualTo(3));
+        assertThat(registry.get("parley.edge.delivery.latency").timer().count()).isEqualTo(3);
+        for (Sink sink : sinks) {
+            assertThat(sink.sent).containsExactly(text);
+        }
+    }
+
+    @Test
     void aFullQueueCountsASlowConsumerClose() {
         EdgeMetrics.install(metrics);
         Sink sink = new Sink();
