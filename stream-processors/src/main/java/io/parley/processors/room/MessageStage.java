@@ -26,7 +26,7 @@ final class MessageStage {
         this.lifecycle = lifecycle;
     }
 
-    RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send) {
+    RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send, Head head) {
         String roomId = command.roomId();
         String clientMsgKey = send.clientMsgId() == null ? null
                 : RoomKeys.clientMsg(roomId, command.userId(), send.clientMsgId());
@@ -36,13 +36,12 @@ final class MessageStage {
         if (state.connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
-        if (lifecycle.isMuted(roomId, command.userId())) {
+        if (lifecycle.isMuted(roomId, command.userId(), head)) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "you are muted in this room"));
         }
-        Head head = state.head(roomId);
-        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        Head next = head.next(1);
         // No message index entry: the decision (found by message id, RoomKeys.doneOfMessage) is the index.
-        List<Write> writes = new ArrayList<>(lifecycle.touch(command)); // a room with idle expiry: its timer moves
+        List<Write> writes = new ArrayList<>(lifecycle.touch(command, head)); // a room with idle expiry: its timer moves
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }

@@ -67,6 +67,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private TypingStage typing;
     private NodeExpiryStage nodeExpiry;
     private RoomLifecycle lifecycle;
+    /** Until when (wall clock) decisions may still be filed the old way ({@link #initFiling}); 0: never. */
+    private long legacyUntil;
+    /** The filing mark still to write (the store had none), or null. */
+    private RoomEntry.Filing filing;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.checks = new RoomCommandChecks(maxMessageLength);
@@ -83,6 +87,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         this.reads = new ReadStage(state);
         this.typing = new TypingStage(state, typingTimeoutMs);
         this.nodeExpiry = new NodeExpiryStage(state, this::handle);
+        initFiling(context.currentSystemTimeMs());
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, typing::expire);
         context.schedule(Stores.ROOM_IDLE_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireIdleRooms);
@@ -155,7 +160,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private Plan plan(RoomCommand command) {
-        Plan deleted = lifecycle.planIfDeleted(command, state.head(command.roomId()));
+        RoomEntry.Head head = state.head(command.roomId());
+        Plan deleted = lifecycle.planIfDeleted(command, head);
         if (deleted != null) {
             return deleted; // a deleted room refuses everything but a connection's leave
         }
@@ -166,22 +172,26 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.AddMember add -> membership.add(command);
             case RoomCommand.SetRole set -> membership.setRole(command);
             case RoomCommand.RemoveMember remove -> membership.remove(command);
-            case RoomCommand.Send send -> messages.send(command, send);
+            case RoomCommand.Send send -> messages.send(command, send, head);
             case RoomCommand.MarkRead read -> reads.markRead(command, read);
-            case RoomCommand.UpdateRoom update -> lifecycle.update(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.MuteMember mute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, state.head(command.roomId()));
+            case RoomCommand.UpdateRoom update -> lifecycle.update(command, head, state.nodes(command.roomId()));
+            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, head, state.nodes(command.roomId()));
+            case RoomCommand.MuteMember mute -> lifecycle.mute(command, head, state.nodes(command.roomId()));
+            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, head, state.nodes(command.roomId()));
+            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, head);
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
     }
 
     private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
+        if (filing != null) {
+            store.put(RoomKeys.FILING, filing); // first command since the store was found without the mark
+            filing = null;
+        }
         String doneKey = RoomKeys.done(command);
         RoomEntry stored = store.get(doneKey);
-        if (stored == null && !RoomKeys.legacyDone(command).equals(doneKey)) {
+        if (stored == null && legacyUntil > 0 && !RoomKeys.legacyDone(command).equals(doneKey)) {
             stored = store.get(RoomKeys.legacyDone(command)); // decided before decisions were filed by id time
         }
         if (stored instanceof Done done) {
@@ -203,8 +213,32 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
     }
 
+    /**
+     * Whether a decision not found under its key is looked for under its key of before decisions
+     * were filed by event id time (a second get per new command): decided once, from the store's
+     * {@link RoomEntry.Filing} mark; without one (a store of before this mark, or a new store) a
+     * store that holds decisions may hold such keys until they expire with the retention, so the
+     * mark says until then; a store without decisions never needs it (0). The mark is written
+     * with the first command's writes (not in init, which has no record to write under).
+     */
+    private void initFiling(long now) {
+        if (store.get(RoomKeys.FILING) instanceof RoomEntry.Filing mark) {
+            legacyUntil = mark.legacyUntil() > now ? mark.legacyUntil() : 0;
+            return;
+        }
+        boolean anyDecision;
+        try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX, RoomKeys.doneUpperBound(Long.MAX_VALUE))) {
+            anyDecision = it.hasNext();
+        }
+        legacyUntil = anyDecision ? now + Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).toMillis() : 0;
+        filing = new RoomEntry.Filing(legacyUntil);
+    }
+
     /** Drops decisions older than the retention, with the clientMsgId acks and message index entries they wrote. */
     private void expireDecisions(long now) {
+        if (legacyUntil > 0 && now >= legacyUntil) {
+            legacyUntil = 0; // every decision filed the old way is past the retention, dropped below
+        }
         List<KeyValue<String, RoomEntry>> expired = new ArrayList<>();
         try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX,
                 RoomKeys.doneUpperBound(now - Stores.DECISION_RETENTION.toMillis()))) {

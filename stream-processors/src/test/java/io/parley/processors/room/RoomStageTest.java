@@ -60,6 +60,9 @@ abstract class RoomStageTest {
     Path stateDir;
 
     TopologyTestDriver driver;
+    /** The room-state store under the real one, logging every read and write (CountingStore). */
+    final CountingStore.Supplier storeSupplier = new CountingStore.Supplier(
+            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE));
     TestInputTopic<String, RoomCommand> commands;
     TestOutputTopic<String, RoomEvent> events;
     TestOutputTopic<String, Delivery> deliveries;
@@ -73,7 +76,7 @@ abstract class RoomStageTest {
     @BeforeEach
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(CONFIG).build(builder, builder.stream(FANOUT_TOPIC,
+        new RoomTopology(CONFIG, storeSupplier).build(builder, builder.stream(FANOUT_TOPIC,
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), PresenceFanout.serde())),
                 builder.stream(EXPIRY_TOPIC, Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), NodeExpired.serde())));
         Properties props = Main.streamsProperties(CONFIG); // the production settings (handlers, guarantee)
