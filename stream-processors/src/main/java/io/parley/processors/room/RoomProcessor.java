@@ -59,6 +59,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
 
     private final RoomCommandChecks checks;
     private final long typingTimeoutMs;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
     private RoomState state;
     private MembershipStage membership;
@@ -69,8 +70,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private RoomLifecycle lifecycle;
     /** Until when (wall clock) decisions may still be filed the old way ({@link #initFiling}); 0: never. */
     private long legacyUntil;
-    /** The filing mark still to write (the store had none), or null. */
-    private RoomEntry.Filing filing;
+    /** Whether {@link #legacyUntil} was decided (at the first command). */
+    private boolean filingKnown;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.checks = new RoomCommandChecks(maxMessageLength);
@@ -87,7 +88,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         this.reads = new ReadStage(state);
         this.typing = new TypingStage(state, typingTimeoutMs);
         this.nodeExpiry = new NodeExpiryStage(state, this::handle);
-        initFiling(context.currentSystemTimeMs());
+        this.context = context;
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, typing::expire);
         context.schedule(Stores.ROOM_IDLE_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireIdleRooms);
@@ -185,9 +186,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
-        if (filing != null) {
-            store.put(RoomKeys.FILING, filing); // first command since the store was found without the mark
-            filing = null;
+        if (!filingKnown) {
+            initFiling(context.currentSystemTimeMs());
         }
         String doneKey = RoomKeys.done(command);
         RoomEntry stored = store.get(doneKey);
@@ -214,14 +214,15 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     /**
-     * Whether a decision not found under its key is looked for under its key of before decisions
-     * were filed by event id time (a second get per new command): decided once, from the store's
-     * {@link RoomEntry.Filing} mark; without one (a store of before this mark, or a new store) a
-     * store that holds decisions may hold such keys until they expire with the retention, so the
-     * mark says until then; a store without decisions never needs it (0). The mark is written
-     * with the first command's writes (not in init, which has no record to write under).
+     * Decides, once (at the first command after init, from the store as restored), whether a
+     * decision not found under its key is looked for under its key of before decisions were filed
+     * by event id time (a second get per new command): by the store's {@link RoomEntry.Filing}
+     * mark; without one (a store of before the mark, or a new store) a store that holds decisions
+     * may hold such keys until they expire with the retention, so the mark written says until
+     * then; a store without decisions never needs the second get (0).
      */
     private void initFiling(long now) {
+        filingKnown = true;
         if (store.get(RoomKeys.FILING) instanceof RoomEntry.Filing mark) {
             legacyUntil = mark.legacyUntil() > now ? mark.legacyUntil() : 0;
             return;
@@ -231,7 +232,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             anyDecision = it.hasNext();
         }
         legacyUntil = anyDecision ? now + Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).toMillis() : 0;
-        filing = new RoomEntry.Filing(legacyUntil);
+        store.put(RoomKeys.FILING, new RoomEntry.Filing(legacyUntil)); // before any decision of this run
     }
 
     /** Drops decisions older than the retention, with the clientMsgId acks and message index entries they wrote. */
