@@ -3,7 +3,8 @@
  * seq; its decision, filed under the message id's time, is the index mark-read by ids reads; the
  * clientMsgId's original ack m| so a resend
  * is answered with it and emits nothing else); a muted member is refused, and a message moves its
- * room's idle timer (RoomLifecycle). RoomProcessor stores and applies the plan.
+ * room's idle timer (RoomLifecycle), both looked up only in rooms whose head flags say so (a send
+ * costs six store reads, StoreCostTest). RoomProcessor stores and applies the plan.
  */
 package io.parley.processors.room;
 

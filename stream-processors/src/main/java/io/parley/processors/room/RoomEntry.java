@@ -1,16 +1,16 @@
 /*
- * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
- * count), its routing table (edge node -> slot and connection count), a (room, user)'s
+ * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq, op
+ * count and which lookups its commands need), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
  * created room's settings (deleted mark, idle expiry) and one member's role and muted flag (every
- * room's members), a room's idle timer, and a command's decision with the state writes it made.
+ * room's members), a room's idle timer, a command's decision with the state writes it made, and
+ * the store's filing mark (whether decisions may still sit under their keys of before).
  * Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.contracts.json.JsonSerde;
 
 import java.util.List;
 import java.util.Map;
@@ -34,8 +34,9 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.Filing.class, name = "filing")})
 public sealed interface RoomEntry {
 
-    static JsonSerde<RoomEntry> serde() {
-        return new JsonSerde<>(RoomEntry.class);
+    /** The store's serde: compact for the values a send reads and writes, JSON for the rest and for values of before. */
+    static org.apache.kafka.common.serialization.Serde<RoomEntry> serde() {
+        return new RoomEntryCodec();
     }
 
     /**

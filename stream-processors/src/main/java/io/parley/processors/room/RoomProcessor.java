@@ -53,6 +53,9 @@ import java.util.List;
  * </ul>
  * Rejections that depend only on the command (invalid room id, invalid message) are not stored:
  * deciding them again gives the same answer. Decisions are kept {@link Stores#DECISION_RETENTION}.
+ * A decision is looked for under its key of before decisions were filed by event id time only
+ * while the store may hold such keys ({@link #initFiling}); the mark that says so is written
+ * before this run's first decision, so a restored store that holds one of them holds the mark.
  */
 final class RoomProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
