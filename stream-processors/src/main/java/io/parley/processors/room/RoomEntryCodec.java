@@ -1,8 +1,8 @@
 /*
- * RoomEntryCodec owns the bytes of the room-state store's values: the four a send reads or writes
- * besides its decision (a room's head, its routing table, a user's connections, a clientMsgId's
- * ack) in a compact binary form (no reflection, no JSON), every other value as JSON; and it reads
- * both, so a store restored from a changelog written before (all JSON) reads as it did.
+ * RoomEntryCodec owns the bytes of the room-state store's values: those a send reads or writes (a
+ * room's head, its routing table, a user's connections, a clientMsgId's ack, a decision with its
+ * writes) in a compact binary form (no reflection, no JSON), every other value as JSON; and it
+ * reads both, so a store restored from a changelog written before (all JSON) reads as it did.
  */
 package io.parley.processors.room;
 
@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The room-state value serde. A compact value starts with its kind's tag byte (1-4); a JSON value
+ * The room-state value serde. A compact value starts with its kind's tag byte (1-5); a JSON value
  * starts with '{' (RoomEntry's Jackson form, with its "t" type property). Integers are big-endian,
  * a string is its UTF-8 length (int, -1: null) and bytes. The changelog is internal: this form is
  * not an interface of Parley's, but a store written by it is not readable by code of before.
@@ -29,6 +29,7 @@ final class RoomEntryCodec implements Serde<RoomEntry>, Serializer<RoomEntry>, D
     static final byte CONNECTIONS = 2;
     static final byte NODES = 3;
     static final byte CLIENT_MSG = 4;
+    static final byte DONE = 5;
 
     private final JsonSerde<RoomEntry> json = new JsonSerde<>(RoomEntry.class);
 
@@ -77,8 +78,133 @@ final class RoomEntryCodec implements Serde<RoomEntry>, Serializer<RoomEntry>, D
                 }
                 yield out.array();
             }
+            case RoomEntry.Done done when done.decision() != null -> done(topic, done);
             default -> json.serialize(topic, value);
         };
+    }
+
+    /** A decision: its fields in order, each write's value in this same form (length-prefixed; -1: a delete). */
+    private byte[] done(String topic, RoomEntry.Done done) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        try {
+            out.writeByte(DONE);
+            Decision d = done.decision();
+            writeString(out, d.kind().name());
+            out.writeLong(d.seq());
+            writeString(out, d.messageId());
+            out.writeInt(d.targets() == null ? -1 : d.targets().size());
+            if (d.targets() != null) {
+                for (Decision.Target target : d.targets()) {
+                    writeString(out, target.edgeNodeId());
+                    out.writeInt(target.slot());
+                }
+            }
+            writeString(out, d.error() == null ? null : d.error().name());
+            writeString(out, d.message());
+            writeLong(out, d.readSeq());
+            out.writeInt(d.messageIds() == null ? -1 : d.messageIds().size());
+            if (d.messageIds() != null) {
+                for (String id : d.messageIds()) {
+                    writeString(out, id);
+                }
+            }
+            writeLong(out, d.createdAt());
+            out.writeLong(done.ops());
+            out.writeInt(done.writes() == null ? -1 : done.writes().size());
+            if (done.writes() != null) {
+                for (RoomEntry.Write write : done.writes()) {
+                    writeString(out, write.key());
+                    byte[] value = write.value() == null ? null : serialize(topic, write.value());
+                    out.writeInt(value == null ? -1 : value.length);
+                    if (value != null) {
+                        out.write(value);
+                    }
+                }
+            }
+            writeString(out, done.clientMsgKey());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // a ByteArrayOutputStream does not throw
+        }
+        return bytes.toByteArray();
+    }
+
+    private RoomEntry.Done done(String topic, ByteBuffer in) {
+        Decision.Kind kind = Decision.Kind.valueOf(string(in));
+        long seq = in.getLong();
+        String messageId = string(in);
+        java.util.List<Decision.Target> targets = null;
+        int n = in.getInt();
+        if (n >= 0) {
+            targets = new java.util.ArrayList<>(count(n, in));
+            for (int i = 0; i < n; i++) {
+                targets.add(new Decision.Target(string(in), in.getInt()));
+            }
+            targets = java.util.List.copyOf(targets);
+        }
+        String error = string(in);
+        String message = string(in);
+        Long readSeq = optionalLong(in);
+        java.util.List<String> messageIds = null;
+        n = in.getInt();
+        if (n >= 0) {
+            messageIds = new java.util.ArrayList<>(count(n, in));
+            for (int i = 0; i < n; i++) {
+                messageIds.add(string(in));
+            }
+            messageIds = java.util.List.copyOf(messageIds);
+        }
+        Long createdAt = optionalLong(in);
+        Decision decision = new Decision(kind, seq, messageId, targets,
+                error == null ? null : io.parley.contracts.ErrorCode.valueOf(error), message, readSeq, messageIds, createdAt);
+        long ops = in.getLong();
+        java.util.List<RoomEntry.Write> writes = null;
+        n = in.getInt();
+        if (n >= 0) {
+            writes = new java.util.ArrayList<>(count(n, in));
+            for (int i = 0; i < n; i++) {
+                String key = string(in);
+                int length = in.getInt();
+                RoomEntry value = null;
+                if (length >= 0) {
+                    if (length > in.remaining()) {
+                        throw new IllegalArgumentException("value past the end");
+                    }
+                    byte[] nested = new byte[length];
+                    in.get(nested);
+                    value = deserialize(topic, nested);
+                }
+                writes.add(new RoomEntry.Write(key, value));
+            }
+            writes = java.util.Collections.unmodifiableList(writes);
+        }
+        return new RoomEntry.Done(decision, ops, writes, string(in));
+    }
+
+    private static void writeString(java.io.DataOutputStream out, String s) throws java.io.IOException {
+        byte[] bytes = utf8(s);
+        out.writeInt(bytes == null ? -1 : bytes.length);
+        if (bytes != null) {
+            out.write(bytes);
+        }
+    }
+
+    private static void writeLong(java.io.DataOutputStream out, Long value) throws java.io.IOException {
+        out.writeByte(value == null ? 0 : 1);
+        if (value != null) {
+            out.writeLong(value);
+        }
+    }
+
+    private static Long optionalLong(ByteBuffer in) {
+        return in.get() == 0 ? null : in.getLong();
+    }
+
+    private static int count(int n, ByteBuffer in) {
+        if (n > in.remaining()) {
+            throw new IllegalArgumentException("bad count");
+        }
+        return n;
     }
 
     @Override
@@ -86,7 +212,7 @@ final class RoomEntryCodec implements Serde<RoomEntry>, Serializer<RoomEntry>, D
         if (data == null) {
             return null;
         }
-        if (data.length == 0 || data[0] < HEAD || data[0] > CLIENT_MSG) {
+        if (data.length == 0 || data[0] < HEAD || data[0] > DONE) {
             return json.deserialize(topic, data); // JSON: everything of before, and the other kinds
         }
         try {
@@ -99,6 +225,7 @@ final class RoomEntryCodec implements Serde<RoomEntry>, Serializer<RoomEntry>, D
                     yield new RoomEntry.Head(seq, ops, flags < 0 ? null : flags);
                 }
                 case CLIENT_MSG -> new RoomEntry.ClientMsg(string(in), in.getLong(), in.getLong());
+                case DONE -> done(topic, in);
                 case CONNECTIONS -> {
                     int n = count(in);
                     Map<String, RoomEntry.ConnRef> connections = new LinkedHashMap<>();
@@ -122,7 +249,7 @@ final class RoomEntryCodec implements Serde<RoomEntry>, Serializer<RoomEntry>, D
                 throw new SerializationException("trailing bytes in a room-state value on " + topic);
             }
             return entry;
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | NullPointerException e) {
             throw new SerializationException("not a valid room-state value on " + topic, e);
         }
     }

@@ -28,13 +28,23 @@ class RoomEntryCodecTest {
             new RoomEntry.ClientMsg("01MCC5RM0E0000000000000002", 9, 1_800_000_000_000L),
             new RoomEntry.Connections(Map.of("c-1", new RoomEntry.ConnRef("edge-a", 3), "c-ü", new RoomEntry.ConnRef(null, 0))),
             new RoomEntry.Connections(Map.of()),
-            new RoomEntry.Nodes(Map.of("edge-a", new RoomEntry.NodeRef(0, 2), "edge-b", new RoomEntry.NodeRef(5, 1))));
+            new RoomEntry.Nodes(Map.of("edge-a", new RoomEntry.NodeRef(0, 2), "edge-b", new RoomEntry.NodeRef(5, 1))),
+            new RoomEntry.Done(Decision.of(Decision.Kind.SENT, 7, List.of(new Decision.Target("edge-a", 0), new Decision.Target("edge-b", 3))),
+                    7, List.of(new RoomEntry.Write("m|r|5:alice|m-1", new RoomEntry.ClientMsg("01MCC5RM0E0000000000000002", 7, 5L)),
+                    new RoomEntry.Write("h|r", new RoomEntry.Head(7, 7, 0))), "m|r|5:alice|m-1"),
+            new RoomEntry.Done(Decision.rejected(io.parley.contracts.ErrorCode.AUTHORIZATION_FAILED, "join the room first"), 0, List.of(), null),
+            new RoomEntry.Done(Decision.resent("01MCC5RM0E0000000000000002", 4, 1_800_000_000_000L), 0, List.of(), null),
+            new RoomEntry.Done(Decision.read(Decision.Kind.READ, 9, List.of(), 3, List.of("01MCC5RM0E0000000000000002")), 9, List.of(
+                    new RoomEntry.Write("c|r|5:alice", null),
+                    new RoomEntry.Write("u|r|5:alice", new RoomEntry.Member("admin", true)),
+                    new RoomEntry.Write("o|r", new RoomEntry.Room("R", null, "public", "alice", null, 2, 60_000L, null)),
+                    new RoomEntry.Write("h|r", new RoomEntry.Head(9, 9, RoomEntry.Head.IDLE))), null));
 
     @Test
     void theValuesASendTouchesAreCompactAndRoundTrip() {
         for (RoomEntry entry : COMPACT) {
             byte[] bytes = codec.serialize("t", entry);
-            assertThat(bytes[0]).as("%s", entry).isBetween(RoomEntryCodec.HEAD, RoomEntryCodec.CLIENT_MSG);
+            assertThat(bytes[0]).as("%s", entry).isBetween(RoomEntryCodec.HEAD, RoomEntryCodec.DONE);
             assertThat(bytes.length).as("%s", entry).isLessThan(before.serialize("t", entry).length);
             assertThat(codec.deserialize("t", bytes)).isEqualTo(entry);
         }
