@@ -17,7 +17,7 @@ public final class Stores {
      * user) the connections, the read position and, while typing, the typing state; per created room its settings (deleted mark, idle expiry), per member the role and muted flag, and
      * the idle timer of a room with one; per (room, user, clientMsgId) the original ack; per (room,
      * message id) the message's seq (for mark-read by message ids, kept as long as its decision); per
-     * command the decision already taken. One store, so one changelog partition keeps the write order that
+     * command the decision already taken; one filing mark (v|decisions). One store, so one changelog partition keeps the write order that
      * crash safety relies on (see {@code room.RoomProcessor}).
      */
     public static final String ROOM_STATE = "room-state";

@@ -107,7 +107,7 @@ final class MembershipStage {
         Map<String, NodeRef> nodes = state.nodes(roomId);
         NodeRef node = nodes.get(command.edgeNodeId());
         nodes.put(command.edgeNodeId(), new NodeRef(command.edgeSlot(), node == null ? 1 : node.connections() + 1));
-        Head next = new Head(firstConnection ? head.seq() + 1 : head.seq(), head.ops() + 1);
+        Head next = head.next(firstConnection ? 1 : 0);
         Decision decision = firstConnection
                 ? Decision.of(first, next.seq(), RoomState.targets(nodes))
                 : Decision.of(more, next.seq(), List.of());
@@ -140,7 +140,7 @@ final class MembershipStage {
         Map<String, NodeRef> nodes = state.nodes(roomId);
         removeConnection(nodes, gone);
         boolean lastConnection = connections.isEmpty();
-        Head next = new Head(lastConnection ? head.seq() + 1 : head.seq(), head.ops() + 1);
+        Head next = head.next(lastConnection ? 1 : 0);
         Decision decision = lastConnection
                 ? Decision.of(Decision.Kind.LEFT, next.seq(), RoomState.targets(nodes))
                 : Decision.of(Decision.Kind.LEAVE_ACK, next.seq(), List.of());
@@ -214,7 +214,7 @@ final class MembershipStage {
             writes.add(new Write(connectionsKey, null));
             writes.add(new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)));
         }
-        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        Head next = head.next(1);
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new RoomProcessor.Plan(Decision.of(ended, next.seq(), before), next.ops(), List.copyOf(writes), null);
     }

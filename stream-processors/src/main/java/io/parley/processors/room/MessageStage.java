@@ -3,7 +3,8 @@
  * seq; its decision, filed under the message id's time, is the index mark-read by ids reads; the
  * clientMsgId's original ack m| so a resend
  * is answered with it and emits nothing else); a muted member is refused, and a message moves its
- * room's idle timer (RoomLifecycle). RoomProcessor stores and applies the plan.
+ * room's idle timer (RoomLifecycle), both looked up only in rooms whose head flags say so (a send
+ * costs six store reads, StoreCostTest). RoomProcessor stores and applies the plan.
  */
 package io.parley.processors.room;
 
@@ -26,7 +27,7 @@ final class MessageStage {
         this.lifecycle = lifecycle;
     }
 
-    RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send) {
+    RoomProcessor.Plan send(RoomCommand command, RoomCommand.Send send, Head head) {
         String roomId = command.roomId();
         String clientMsgKey = send.clientMsgId() == null ? null
                 : RoomKeys.clientMsg(roomId, command.userId(), send.clientMsgId());
@@ -36,13 +37,12 @@ final class MessageStage {
         if (state.connections(RoomKeys.connections(roomId, command.userId())).isEmpty()) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "join the room first"));
         }
-        if (lifecycle.isMuted(roomId, command.userId())) {
+        if (lifecycle.isMuted(roomId, command.userId(), head)) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "you are muted in this room"));
         }
-        Head head = state.head(roomId);
-        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        Head next = head.next(1);
         // No message index entry: the decision (found by message id, RoomKeys.doneOfMessage) is the index.
-        List<Write> writes = new ArrayList<>(lifecycle.touch(command)); // a room with idle expiry: its timer moves
+        List<Write> writes = new ArrayList<>(lifecycle.touch(command, head)); // a room with idle expiry: its timer moves
         if (clientMsgKey != null) {
             writes.add(new Write(clientMsgKey, new ClientMsg(command.eventId(), next.seq(), command.timestamp())));
         }

@@ -66,7 +66,7 @@ final class ReadStage {
             return RoomProcessor.Plan.noWrites(known == null ? Decision.of(Decision.Kind.READ_ACK, current, List.of())
                     : Decision.read(Decision.Kind.READ_ACK, current, List.of(), current, known));
         }
-        Head next = new Head(head.seq() + 1, head.ops() + 1);
+        Head next = head.next(1);
         List<Decision.Target> targets = RoomState.targets(state.nodes(roomId));
         return new RoomProcessor.Plan(known == null ? Decision.of(Decision.Kind.READ, next.seq(), targets)
                 : Decision.read(Decision.Kind.READ, next.seq(), targets, target, known), next.ops(), List.of(

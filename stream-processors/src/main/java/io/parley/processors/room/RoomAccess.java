@@ -119,7 +119,8 @@ final class RoomAccess {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.ROOM_FULL,
                     "more members than maxUsers " + create.maxUsers()));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1 + members.size(), head.ops() + 1);
+        RoomEntry.Head next = create.expireAfterIdleMs() == null ? head.next(1 + members.size())
+                : head.next(1 + members.size()).with(RoomEntry.Head.IDLE);
         List<RoomEntry.Write> writes = new ArrayList<>(members.size() + 3);
         writes.add(new RoomEntry.Write(RoomKeys.room(roomId), new RoomEntry.Room(create.name(), create.description(),
                 create.roomType(), command.userId(), create.maxUsers(), 1 + members.size(), create.expireAfterIdleMs(), null)));
@@ -155,7 +156,7 @@ final class RoomAccess {
         if (room.isFull()) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.ROOM_FULL, "the room has its " + room.maxUsers() + " members"));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        RoomEntry.Head next = head.next(1);
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_ADDED, next.seq(), List.copyOf(targets)), next.ops(),
@@ -180,7 +181,7 @@ final class RoomAccess {
         if (target.role().equals(set.role())) {
             return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.ROLE_ACK, head.seq(), List.of()));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        RoomEntry.Head next = head.next(1);
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROLE_SET, next.seq(), List.copyOf(targets)), next.ops(),

@@ -1,16 +1,16 @@
 /*
- * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq and op
- * count), its routing table (edge node -> slot and connection count), a (room, user)'s
+ * RoomEntry owns the shapes of the values in the room-state store: a room's head (seq, op
+ * count and which lookups its commands need), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
  * created room's settings (deleted mark, idle expiry) and one member's role and muted flag (every
- * room's members), a room's idle timer, and a command's decision with the state writes it made.
+ * room's members), a room's idle timer, a command's decision with the state writes it made, and
+ * the store's filing mark (whether decisions may still sit under their keys of before).
  * Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.contracts.json.JsonSerde;
 
 import java.util.List;
 import java.util.Map;
@@ -30,19 +30,50 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
         @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
         @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle"),
-        @JsonSubTypes.Type(value = RoomEntry.Expiry.class, name = "expiry")})
+        @JsonSubTypes.Type(value = RoomEntry.Expiry.class, name = "expiry"),
+        @JsonSubTypes.Type(value = RoomEntry.Filing.class, name = "filing")})
 public sealed interface RoomEntry {
 
-    static JsonSerde<RoomEntry> serde() {
-        return new JsonSerde<>(RoomEntry.class);
+    /** The store's serde: compact for the values a send reads and writes, JSON for the rest and for values of before. */
+    static org.apache.kafka.common.serialization.Serde<RoomEntry> serde() {
+        return new RoomEntryCodec();
     }
 
     /**
      * A room's head: {@code seq} of its last event, and {@code ops}, the count of state-changing
-     * commands applied (the version a replay compares with, see {@link RoomProcessor}).
+     * commands applied (the version a replay compares with, see {@link RoomProcessor}); {@code flags}:
+     * which lookups the room's commands need ({@link #MUTED}, {@link #IDLE}, {@link #DELETED}: set by
+     * the decision that makes them possible, in its head write, never cleared), so a send in a room
+     * without them skips them; null in heads written before flags: every lookup is made.
      */
-    record Head(long seq, long ops) implements RoomEntry {
-        static final Head EMPTY = new Head(0, 0);
+    record Head(long seq, long ops, Integer flags) implements RoomEntry {
+        /** A member was muted once: a send looks up the sender's muted flag. */
+        static final int MUTED = 1;
+        /** The room was created with idle expiry: a message moves its timer. */
+        static final int IDLE = 2;
+        /** The room was deleted: commands look up its settings. */
+        static final int DELETED = 4;
+        static final Head EMPTY = new Head(0, 0, 0);
+
+        /** A head without flags (tests compare stored heads with it). */
+        Head(long seq, long ops) {
+            this(seq, ops, 0);
+        }
+
+        /** The head after one more state-changing command that took {@code seqs} seqs; flags kept. */
+        Head next(long seqs) {
+            return new Head(seq + seqs, ops + 1, flags);
+        }
+
+        /** This head with {@code flag} set (a head of before flags stays without: it has them all). */
+        Head with(int flag) {
+            return flags == null ? this : new Head(seq, ops, flags | flag);
+        }
+
+        /** Whether the room may have {@code flag}'s entries: always for a head of before flags. */
+        boolean may(int flag) {
+            return flags == null || (flags & flag) != 0;
+        }
     }
 
     /** The routing table of a room: edge node id -> its deliveries slot and how many of its sockets are in the room. */
@@ -148,4 +179,11 @@ public sealed interface RoomEntry {
      * so it lasts as long as decisions.
      */
     record Expiry(List<String> nodeConnKeys) implements RoomEntry {}
+
+    /**
+     * {@code v|decisions}: until when (processors' wall clock, epoch ms) a decision not found under
+     * its key is looked for under the key of before decisions were filed by event id time
+     * ({@link RoomKeys#legacyDone}); 0: never (the store had no decisions when this was written).
+     */
+    record Filing(long legacyUntil) implements RoomEntry {}
 }

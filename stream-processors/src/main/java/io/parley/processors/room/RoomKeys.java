@@ -16,6 +16,8 @@ final class RoomKeys {
     static final String DONE_PREFIX = "d|";
     static final String TYPING_PREFIX = "y|";
     static final String MESSAGE_PREFIX = "i|";
+    /** {@code v|decisions}: the store's {@link RoomEntry.Filing} mark (one key per store partition). */
+    static final String FILING = "v|decisions";
 
     private RoomKeys() {}
 

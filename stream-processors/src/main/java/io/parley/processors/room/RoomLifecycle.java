@@ -73,6 +73,9 @@ final class RoomLifecycle {
 
     /** For a deleted room: the refusal, or a leave's plan; null when the room is not deleted. */
     RoomProcessor.Plan planIfDeleted(RoomCommand command, RoomEntry.Head head) {
+        if (!head.may(RoomEntry.Head.DELETED)) {
+            return null; // never deleted: no settings to read
+        }
         if (command.body() instanceof RoomCommand.Leave) {
             return leaveDeleted(command, head);
         }
@@ -95,15 +98,18 @@ final class RoomLifecycle {
         }
         Map<String, RoomEntry.ConnRef> rest = new TreeMap<>(connections.connections());
         RoomEntry.ConnRef gone = rest.remove(command.connectionId());
-        RoomEntry.Head next = new RoomEntry.Head(head.seq(), head.ops() + 1);
+        RoomEntry.Head next = head.next(0);
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.LEAVE_ACK, head.seq(), List.of()), next.ops(), List.of(
                 new RoomEntry.Write(key, rest.isEmpty() ? null : new RoomEntry.Connections(rest)),
                 new RoomEntry.Write(RoomKeys.nodeConn(gone.edgeNodeId(), command.roomId(), command.userId(), command.connectionId()), null),
                 new RoomEntry.Write(RoomKeys.head(command.roomId()), next)), null);
     }
 
-    /** Whether the member is muted in the room (their send-message is refused). */
-    boolean isMuted(String roomId, String userId) {
+    /** Whether the member is muted in the room (their send-message is refused); no lookup in a room that never muted anyone. */
+    boolean isMuted(String roomId, String userId, RoomEntry.Head head) {
+        if (!head.may(RoomEntry.Head.MUTED)) {
+            return false;
+        }
         RoomEntry.Member member = member(roomId, userId);
         return member != null && member.isMuted();
     }
@@ -116,7 +122,7 @@ final class RoomLifecycle {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED,
                     "only the room's admins and owner update it"));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        RoomEntry.Head next = head.next(1);
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROOM_UPDATED, next.seq(), targets(nodes)), next.ops(), List.of(
                 new RoomEntry.Write(RoomKeys.room(roomId), room.withSettings(update.name(), update.description(), update.maxUsers())),
                 new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
@@ -141,7 +147,7 @@ final class RoomLifecycle {
             return RoomProcessor.Plan.noWrites(idle ? Decision.rejected(ErrorCode.INVALID_MESSAGE, "the room is not idle")
                     : Decision.rejected(ErrorCode.AUTHORIZATION_FAILED, "only the room's owner deletes it"));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        RoomEntry.Head next = head.next(1).with(RoomEntry.Head.DELETED);
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.ROOM_DELETED, next.seq(), targets(nodes)), next.ops(), List.of(
                 new RoomEntry.Write(RoomKeys.room(roomId), room.asDeleted()),
                 new RoomEntry.Write(RoomKeys.idle(roomId), null),
@@ -172,7 +178,7 @@ final class RoomLifecycle {
         if (target.isMuted() == mute) {
             return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.MUTE_ACK, head.seq(), List.of()));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 1, head.ops() + 1);
+        RoomEntry.Head next = mute ? head.next(1).with(RoomEntry.Head.MUTED) : head.next(1);
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_MUTED, next.seq(), targets(nodes)), next.ops(), List.of(
                 new RoomEntry.Write(RoomKeys.member(roomId, memberId), new RoomEntry.Member(target.role(), mute ? Boolean.TRUE : null)),
                 new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
@@ -200,7 +206,7 @@ final class RoomLifecycle {
         if (head.seq() > 0) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.INVALID_ROOM, "room " + roomId + " already exists"));
         }
-        RoomEntry.Head next = new RoomEntry.Head(head.seq() + 2, head.ops() + 1);
+        RoomEntry.Head next = head.next(2);
         return new RoomProcessor.Plan(new Decision(Decision.Kind.DIRECT_CREATED, head.seq() + 1, null, List.of(), null,
                 command.userId(), null, null, null), next.ops(), List.of(
                 new RoomEntry.Write(RoomKeys.room(roomId), new RoomEntry.Room(null, null, "direct", command.userId(), null, 2)),
@@ -209,8 +215,14 @@ final class RoomLifecycle {
                 new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
     }
 
-    /** The idle timer write of a create-room with expireAfterIdleMs, or of a message in such a room; none otherwise. */
-    List<RoomEntry.Write> touch(RoomCommand command) {
+    /**
+     * The idle timer write of a create-room with expireAfterIdleMs, or of a message in such a room
+     * (one whose head may have {@link RoomEntry.Head#IDLE}); none otherwise.
+     */
+    List<RoomEntry.Write> touch(RoomCommand command, RoomEntry.Head head) {
+        if (!(command.body() instanceof RoomCommand.CreateRoom) && !head.may(RoomEntry.Head.IDLE)) {
+            return List.of();
+        }
         Long after = command.body() instanceof RoomCommand.CreateRoom create ? create.expireAfterIdleMs()
                 : store.get(RoomKeys.idle(command.roomId())) instanceof RoomEntry.IdleTimer
                 && room(command.roomId()) instanceof RoomEntry.Room room ? room.expireAfterIdleMs() : null;

@@ -53,12 +53,16 @@ import java.util.List;
  * </ul>
  * Rejections that depend only on the command (invalid room id, invalid message) are not stored:
  * deciding them again gives the same answer. Decisions are kept {@link Stores#DECISION_RETENTION}.
+ * A decision is looked for under its key of before decisions were filed by event id time only
+ * while the store may hold such keys ({@link #initFiling}); the mark that says so is written
+ * before this run's first decision, so a restored store that holds one of them holds the mark.
  */
 final class RoomProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
 
     private final RoomCommandChecks checks;
     private final long typingTimeoutMs;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RoomEntry> store;
     private RoomState state;
     private MembershipStage membership;
@@ -67,6 +71,10 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     private TypingStage typing;
     private NodeExpiryStage nodeExpiry;
     private RoomLifecycle lifecycle;
+    /** Until when (wall clock) decisions may still be filed the old way ({@link #initFiling}); 0: never. */
+    private long legacyUntil;
+    /** Whether {@link #legacyUntil} was decided (at the first command). */
+    private boolean filingKnown;
 
     RoomProcessor(int maxMessageLength, long typingTimeoutMs) {
         this.checks = new RoomCommandChecks(maxMessageLength);
@@ -83,6 +91,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         this.reads = new ReadStage(state);
         this.typing = new TypingStage(state, typingTimeoutMs);
         this.nodeExpiry = new NodeExpiryStage(state, this::handle);
+        this.context = context;
         context.schedule(Stores.DECISION_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireDecisions);
         context.schedule(Stores.TYPING_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, typing::expire);
         context.schedule(Stores.ROOM_IDLE_EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireIdleRooms);
@@ -155,7 +164,8 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     private Plan plan(RoomCommand command) {
-        Plan deleted = lifecycle.planIfDeleted(command, state.head(command.roomId()));
+        RoomEntry.Head head = state.head(command.roomId());
+        Plan deleted = lifecycle.planIfDeleted(command, head);
         if (deleted != null) {
             return deleted; // a deleted room refuses everything but a connection's leave
         }
@@ -166,22 +176,25 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             case RoomCommand.AddMember add -> membership.add(command);
             case RoomCommand.SetRole set -> membership.setRole(command);
             case RoomCommand.RemoveMember remove -> membership.remove(command);
-            case RoomCommand.Send send -> messages.send(command, send);
+            case RoomCommand.Send send -> messages.send(command, send, head);
             case RoomCommand.MarkRead read -> reads.markRead(command, read);
-            case RoomCommand.UpdateRoom update -> lifecycle.update(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.MuteMember mute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, state.head(command.roomId()), state.nodes(command.roomId()));
-            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, state.head(command.roomId()));
+            case RoomCommand.UpdateRoom update -> lifecycle.update(command, head, state.nodes(command.roomId()));
+            case RoomCommand.DeleteRoom delete -> lifecycle.delete(command, head, state.nodes(command.roomId()));
+            case RoomCommand.MuteMember mute -> lifecycle.mute(command, head, state.nodes(command.roomId()));
+            case RoomCommand.UnmuteMember unmute -> lifecycle.mute(command, head, state.nodes(command.roomId()));
+            case RoomCommand.OpenDirect open -> lifecycle.openDirect(command, head);
             case RoomCommand.TypingStart start -> throw new IllegalStateException("typing is not decided"); // see handle
             case RoomCommand.TypingStop stop -> throw new IllegalStateException("typing is not decided");
         };
     }
 
     private Decision decideOnce(RoomCommand command, java.util.function.Function<RoomCommand, Plan> planner) {
+        if (!filingKnown) {
+            initFiling(context.currentSystemTimeMs());
+        }
         String doneKey = RoomKeys.done(command);
         RoomEntry stored = store.get(doneKey);
-        if (stored == null && !RoomKeys.legacyDone(command).equals(doneKey)) {
+        if (stored == null && legacyUntil > 0 && !RoomKeys.legacyDone(command).equals(doneKey)) {
             stored = store.get(RoomKeys.legacyDone(command)); // decided before decisions were filed by id time
         }
         if (stored instanceof Done done) {
@@ -203,8 +216,33 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         }
     }
 
+    /**
+     * Decides, once (at the first command after init, from the store as restored), whether a
+     * decision not found under its key is looked for under its key of before decisions were filed
+     * by event id time (a second get per new command): by the store's {@link RoomEntry.Filing}
+     * mark; without one (a store of before the mark, or a new store) a store that holds decisions
+     * may hold such keys until they expire with the retention, so the mark written says until
+     * then; a store without decisions never needs the second get (0).
+     */
+    private void initFiling(long now) {
+        filingKnown = true;
+        if (store.get(RoomKeys.FILING) instanceof RoomEntry.Filing mark) {
+            legacyUntil = mark.legacyUntil() > now ? mark.legacyUntil() : 0;
+            return;
+        }
+        boolean anyDecision;
+        try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX, RoomKeys.doneUpperBound(Long.MAX_VALUE))) {
+            anyDecision = it.hasNext();
+        }
+        legacyUntil = anyDecision ? now + Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).toMillis() : 0;
+        store.put(RoomKeys.FILING, new RoomEntry.Filing(legacyUntil)); // before any decision of this run
+    }
+
     /** Drops decisions older than the retention, with the clientMsgId acks and message index entries they wrote. */
     private void expireDecisions(long now) {
+        if (legacyUntil > 0 && now >= legacyUntil) {
+            legacyUntil = 0; // every decision filed the old way is past the retention, dropped below
+        }
         List<KeyValue<String, RoomEntry>> expired = new ArrayList<>();
         try (KeyValueIterator<String, RoomEntry> it = store.range(RoomKeys.DONE_PREFIX,
                 RoomKeys.doneUpperBound(now - Stores.DECISION_RETENTION.toMillis()))) {

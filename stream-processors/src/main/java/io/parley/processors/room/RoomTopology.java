@@ -23,13 +23,21 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 
 /** Adds the room stage to a {@link StreamsBuilder}. */
 public final class RoomTopology {
     private final ProcessorsConfig config;
+    private final KeyValueBytesStoreSupplier storeSupplier;
 
     public RoomTopology(ProcessorsConfig config) {
+        this(config, org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE));
+    }
+
+    /** {@code storeSupplier}: the room-state store's bytes store (tests wrap it to count its reads and writes). */
+    RoomTopology(ProcessorsConfig config, KeyValueBytesStoreSupplier storeSupplier) {
         this.config = config;
+        this.storeSupplier = storeSupplier;
     }
 
     /** The room stage alone (no presence diffs, no node expiries). */
@@ -39,8 +47,7 @@ public final class RoomTopology {
 
     public void build(StreamsBuilder builder, KStream<String, PresenceFanout> presence, KStream<String, NodeExpired> expiries) {
         // No cache: every write reaches the changelog at once and in order (RoomProcessor relies on it).
-        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE),
+        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(storeSupplier,
                         Serdes.String(), RoomEntry.serde())
                 .withCachingDisabled());
 

@@ -193,13 +193,63 @@ class MessageStageTest extends RoomStageTest {
         Out original = pipe(hello);
         assertThat(RoomKeys.legacyDone(hello)).isNotEqualTo(RoomKeys.done(hello));
 
-        // As stored before decisions were filed by the id's time: a replay finds it, decides nothing new.
-        store.put(RoomKeys.legacyDone(hello), store.get(RoomKeys.done(hello)));
-        store.delete(RoomKeys.done(hello));
+        // As stored before decisions were filed by the id's time, in a store of before the filing
+        // mark: restarted on such a store, a replay finds it, decides nothing new.
+        List<org.apache.kafka.streams.KeyValue<String, RoomEntry>> before = new java.util.ArrayList<>();
+        try (var it = store.all()) {
+            it.forEachRemaining(before::add);
+        }
+        restart(Instant.ofEpochMilli(clock));
+        store = driver.getKeyValueStore(Stores.ROOM_STATE);
+        for (var entry : before) {
+            if (entry.key.equals(RoomKeys.done(hello))) {
+                store.put(RoomKeys.legacyDone(hello), entry.value);
+            } else if (!entry.key.equals(RoomKeys.FILING)) {
+                store.put(entry.key, entry.value);
+            }
+        }
         Out replayed = pipe(hello);
         assertThat(replayed.events()).isEqualTo(original.events());
         assertThat(replayed.deliveries()).isEqualTo(original.deliveries());
         assertThat(store.get(RoomKeys.head(ROOM))).isEqualTo(new RoomEntry.Head(2, 2));
+        // The mark: such keys are looked for until every one of them is past the retention.
+        long until = clock + Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).toMillis();
+        assertThat(store.get(RoomKeys.FILING)).isEqualTo(new RoomEntry.Filing(until));
+        storeSupplier.store.take();
+        pipe(skewed("next"));
+        assertThat(storeSupplier.store.take()).filteredOn(op -> op.startsWith("get d|")).hasSize(2);
+
+        // Past it (the expiry punctuator notices), a new command's decision is looked for once.
+        driver.advanceWallClockTime(Stores.DECISION_RETENTION.plus(Stores.DECISION_EXPIRY_INTERVAL).plus(Duration.ofMinutes(10)));
+        storeSupplier.store.take();
+        pipe(skewed("later"));
+        assertThat(storeSupplier.store.take()).filteredOn(op -> op.startsWith("get d|")).hasSize(1);
+    }
+
+    /** A send whose edge timestamp is a millisecond after its event id's (so its key of before differs). */
+    private RoomCommand skewed(String text) {
+        clock += 7;
+        return new RoomCommand(ulid(clock - 1, ids.incrementAndGet()), ROOM, "alice", "edge-a", 0, "a1", "ref-" + text, clock,
+                new RoomCommand.Send(null, text, null));
+    }
+
+    @Test
+    void aStoreThatHadNoDecisionsNeverLooksForTheKeysOfBefore() {
+        KeyValueStore<String, RoomEntry> store = driver.getKeyValueStore(Stores.ROOM_STATE);
+        pipe(join("alice", "edge-a", 0, "a1"));
+        assertThat(store.get(RoomKeys.FILING)).isEqualTo(new RoomEntry.Filing(0));
+        clock += 7;
+        RoomCommand hello = new RoomCommand(ulid(clock - 1, 999), ROOM, "alice", "edge-a", 0, "a1", "ref-x", clock,
+                new RoomCommand.Send("m-1", "hello", null));
+        storeSupplier.store.take();
+        pipe(hello);
+        assertThat(storeSupplier.store.take()).filteredOn(op -> op.startsWith("get d|")).containsExactly("get " + RoomKeys.done(hello));
+        // A restart keeps the mark: still never.
+        restart(Instant.ofEpochMilli(clock));
+        storeSupplier.store.take();
+        pipe(skewed("next"));
+        assertThat(storeSupplier.store.take()).filteredOn(op -> op.startsWith("get d|")).hasSize(1);
+        assertThat(driver.<String, RoomEntry>getKeyValueStore(Stores.ROOM_STATE).get(RoomKeys.FILING)).isEqualTo(new RoomEntry.Filing(0));
     }
 
     @Test

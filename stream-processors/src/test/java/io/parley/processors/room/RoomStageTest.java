@@ -60,6 +60,9 @@ abstract class RoomStageTest {
     Path stateDir;
 
     TopologyTestDriver driver;
+    /** The room-state store under the real one, logging every read and write (CountingStore). */
+    final CountingStore.Supplier storeSupplier = new CountingStore.Supplier(
+            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ROOM_STATE));
     TestInputTopic<String, RoomCommand> commands;
     TestOutputTopic<String, RoomEvent> events;
     TestOutputTopic<String, Delivery> deliveries;
@@ -72,15 +75,25 @@ abstract class RoomStageTest {
 
     @BeforeEach
     void start() {
+        open(Instant.ofEpochMilli(T0));
+    }
+
+    /** A restart of the room stage on the same state directory (its RocksDB store kept), the wall clock at {@code now}. */
+    void restart(Instant now) {
+        driver.close();
+        open(now);
+    }
+
+    private void open(Instant now) {
         StreamsBuilder builder = new StreamsBuilder();
-        new RoomTopology(CONFIG).build(builder, builder.stream(FANOUT_TOPIC,
+        new RoomTopology(CONFIG, storeSupplier).build(builder, builder.stream(FANOUT_TOPIC,
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), PresenceFanout.serde())),
                 builder.stream(EXPIRY_TOPIC, Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), NodeExpired.serde())));
         Properties props = Main.streamsProperties(CONFIG); // the production settings (handlers, guarantee)
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "room-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(T0));
+        driver = new TopologyTestDriver(builder.build(), props, now);
         commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
         events = driver.createOutputTopic(CONFIG.topic(Topic.ROOM_EVENTS), new StringDeserializer(), Serdes.roomEvent());
         deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
