@@ -157,13 +157,11 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
             // On a driver thread: not through the bound (whose permits those threads release).
             List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size() + eventHeads.size());
-            heads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
-                    upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-                    .toCompletableFuture()));
+            heads.forEach((roomId, seq) -> headWrites.add(cql.executeUnbounded(
+                    upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))));
             // After every write of the batch: a reader that sees event_seq >= s finds every message <= s.
-            eventHeads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
-                    upsertEventHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-                    .toCompletableFuture()));
+            eventHeads.forEach((roomId, seq) -> headWrites.add(cql.executeUnbounded(
+                    upsertEventHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))));
             return CompletableFuture.allOf(headWrites.toArray(CompletableFuture[]::new));
         });
     }
