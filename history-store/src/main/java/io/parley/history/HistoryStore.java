@@ -83,7 +83,8 @@ public final class HistoryStore implements AutoCloseable {
                     .description("One batch of room events written to Cassandra (the writer's unit of commit)")
                     .serviceLevelObjectives(BUCKETS).register(metrics.registry());
             writer = RoomEventWriter.start(new RoomEventWriter.Settings(config.kafkaBootstrap(), config.roomEventsTopic(),
-                    config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8)), events -> {
+                    config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8),
+                    config.fetchMaxWaitMs(), config.fetchMinBytes()), events -> {
                         long started = System.nanoTime();
                         return sink.write(events).whenComplete((done, failure) ->
                                 writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));

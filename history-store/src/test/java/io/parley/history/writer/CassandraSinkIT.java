@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ParleyStackExtension.class)
 class CassandraSinkIT {
     private static final long BASE_TIME = 1_767_225_600_000L;
-    /** Requests of a batch per room holding only messages, all in one bucket: whatever its message count. */
-    static final int REQUESTS_PER_ROOM = 4;
+    /** Requests of a batch per room holding only messages, all in one bucket, whatever its message count: its
+     *  rows (messages + room_events) in one batch, then its bucket times and two heads in one more (was 4). */
+    static final int REQUESTS_PER_ROOM = 2;
 
     private CqlSession session;
     private String keyspace;
@@ -129,6 +130,31 @@ class CassandraSinkIT {
         System.out.printf("CassandraSinkIT: 10 messages over 10 rooms in one batch: %d CQL requests (%.2f per message)%n",
                 requests, requests / 10.0);
         rooms.forEach(room -> assertStored(room, 1));
+    }
+
+    @Test
+    void readPositionsAndJoinsOfARoomGoInOneBatch() throws Exception {
+        String room = TestStack.uniqueName("room-");
+        List<LoggedEvent> batch = new ArrayList<>();
+        batch.add(message(room, 1));
+        for (long seq = 2; seq <= 6; seq++) {
+            batch.add(joined(room, seq)); // user u<seq> joins
+        }
+        for (long seq = 7; seq <= 11; seq++) {
+            batch.add(logged(new RoomEvent("r-" + seq, room, seq, "u" + (seq - 5), BASE_TIME + seq, new RoomEvent.ReadPosition(1))));
+        }
+
+        long requests = write(batch);
+
+        // rows of messages + room_events; read_positions + room_members; bucket times + heads; and one
+        // user_rooms row per join (partition user_id: RoomStore, a request each).
+        assertThat(requests).as("CQL requests for 1 message, 5 joins, 5 read positions").isEqualTo(3 + 5);
+        assertThat(count("SELECT count(*) FROM " + keyspace + ".read_positions WHERE room_id = ?", room)).isEqualTo(5);
+        assertThat(count("SELECT count(*) FROM " + keyspace + ".room_members WHERE room_id = ?", room)).isEqualTo(5);
+        assertThat(store.isMember(room, "u2")).isTrue();
+        assertThat(store.of(room, "u6")).isEqualTo(1);
+        assertThat(head(room, "last_seq")).isEqualTo(1);
+        assertThat(head(room, "event_seq")).isEqualTo(11);
     }
 
     @Test
