@@ -1,6 +1,7 @@
 // Owns the grouping of one batch's row writes by partition key, across the tables that share it, so
 // each partition key costs one request and one mutation: (room_id, bucket) for messages and
-// room_events, sent first; room_id for room_event_buckets and message_heads, sent once those succeeded.
+// room_events, and room_id for read_positions, room_members and rooms, sent first; room_id for
+// room_event_buckets and message_heads, sent once those succeeded.
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -17,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * both tables under one partition key go into one Cassandra mutation. Rows keyed by the room alone
  * are collected apart: room state ({@code read_positions}, {@code room_members}, {@code rooms}) by
  * {@link #addRoomState}, sent by {@link #flush} with the rest, one batch per room; the bucket times
- * and heads ({@code room_event_buckets}, {@code message_heads}) by {@link #addRoomRow} and sent by {@link #flushRoomRows} after the others
- * completed, one batch per room: each statement keeps its own {@code USING TIMESTAMP}. Not
+ * and heads ({@code room_event_buckets}, {@code message_heads}) by {@link #addRoomRow}, sent by
+ * {@link #flushRoomRows} after the others completed, one batch per room: each statement keeps its
+ * own {@code USING TIMESTAMP}. Not
  * thread-safe: one per batch, handed from the consumer thread to the driver thread by the futures.
  */
 public final class PartitionWrites {
