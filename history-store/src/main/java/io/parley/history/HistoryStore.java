@@ -1,6 +1,6 @@
 // Owns the wiring and lifecycle of one history store: Cassandra session and schema, the
-// room-events writer (every event raw, the known ones as messages, memberships...), the HTTP API, /metrics (Prometheus: Cassandra write latency, request
-// latency, the writer's consumer metrics, JVM) and /ready (Kafka, Cassandra, writer lag); started
+// room-events writer (every event raw, the known ones as messages, memberships...), the HTTP API, /metrics (Prometheus: Cassandra write latency and CQL write
+// requests, request latency, the writer's consumer metrics, JVM) and /ready (Kafka, Cassandra, writer lag); started
 // and stopped in order, by hand (no DI).
 package io.parley.history;
 
@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.parley.contracts.ops.KafkaReachability;
 import io.parley.contracts.ops.ProcessMetrics;
@@ -72,13 +73,18 @@ public final class HistoryStore implements AutoCloseable {
         try {
             MessageStore store = MessageStore.open(session, config.keyspace(), CqlSchema.localReplication(), config.buckets());
             RawEventStore raw = new RawEventStore(session, config.keyspace(), config.buckets());
-            CassandraSink sink = new CassandraSink(store, raw, BoundedCql.defaults(session));
+            BoundedCql cql = BoundedCql.defaults(session);
+            CassandraSink sink = new CassandraSink(store, raw, cql);
+            FunctionCounter.builder("parley.history.cql.writes", cql, BoundedCql::requests)
+                    .description("CQL write requests the writer sent (a batch statement counts one)")
+                    .register(metrics.registry());
             LOG.info("history store: schema applied to keyspace '{}' (bucket size {})", config.keyspace(), config.buckets().size());
             Timer writes = Timer.builder("parley.history.cassandra.write")
                     .description("One batch of room events written to Cassandra (the writer's unit of commit)")
                     .serviceLevelObjectives(BUCKETS).register(metrics.registry());
             writer = RoomEventWriter.start(new RoomEventWriter.Settings(config.kafkaBootstrap(), config.roomEventsTopic(),
-                    config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8)), events -> {
+                    config.groupId(), "parley-history-" + UUID.randomUUID().toString().substring(0, 8),
+                    config.fetchMaxWaitMs(), config.fetchMinBytes()), events -> {
                         long started = System.nanoTime();
                         return sink.write(events).whenComplete((done, failure) ->
                                 writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));

@@ -28,6 +28,8 @@ class HistoryConfigTest {
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.buckets().size()).isEqualTo(10_000);
         assertThat(config.auth().hs256Secret()).contains(SECRET);
+        assertThat(config.fetchMaxWaitMs()).isEqualTo(250);
+        assertThat(config.fetchMinBytes()).isEqualTo(262_144);
     }
 
     @Test
@@ -54,11 +56,25 @@ class HistoryConfigTest {
     }
 
     @Test
+    void readsTheWritersFetchSettings() {
+        HistoryConfig config = HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET,
+                "PARLEY_HISTORY_FETCH_MAX_WAIT_MS", "40", "PARLEY_HISTORY_FETCH_MIN_BYTES", "1"));
+        assertThat(config.fetchMaxWaitMs()).isEqualTo(40);
+        assertThat(config.fetchMinBytes()).isEqualTo(1);
+        assertThat(config.withGroupId("g2").withKeyspace("k2").withBucketSize(8).fetchMaxWaitMs()).isEqualTo(40);
+        assertThat(HistoryConfig.storageFromEnv(Map.of("PARLEY_HISTORY_FETCH_MIN_BYTES", "1024")).fetchMinBytes()).isEqualTo(1024);
+    }
+
+    @Test
     void refusesBadValues() {
         assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET, "PARLEY_HISTORY_PORT", "x")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET, "PARLEY_HISTORY_PORT", "70000")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET, "PARLEY_HISTORY_FETCH_MAX_WAIT_MS", "-1")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HistoryConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", SECRET, "PARLEY_HISTORY_FETCH_MIN_BYTES", "0")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -96,6 +96,10 @@ class HistoryStoreIT {
             int port = store.port();
 
             assertThat(get(http, port, "/health", null).status()).isEqualTo(200);
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).as("the writer's CQL requests are counted")
+                    .containsPattern("parley_history_cql_writes_total(\\{[^}]*\\})? [1-9]");
 
             // Latest, default limit (50).
             JsonNode latest = page(port, roomA, "");

@@ -1,5 +1,6 @@
-// Owns the bound on Cassandra writes in flight: every write of the history store and of the rebuild
-// goes through one of these, so a burst of events never queues more requests than it allows.
+// Owns the bound on Cassandra writes in flight and their count: every write of the history store and
+// of the rebuild goes through one of these, so a burst of events never queues more requests than it
+// allows, and every CQL request a batch costs is counted (parley_history_cql_writes_total).
 package io.parley.history.cql;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Asynchronous writes with at most {@code maxInFlight} requests outstanding: {@link #execute}
@@ -30,6 +32,7 @@ public final class BoundedCql {
     private final CqlSession session;
     private final Semaphore permits;
     private final Duration timeout;
+    private final LongAdder requests = new LongAdder();
 
     public BoundedCql(CqlSession session, int maxInFlight, Duration timeout) {
         if (maxInFlight < 1) {
@@ -47,13 +50,32 @@ public final class BoundedCql {
 
     public CqlSession session() { return session; }
 
+    /** CQL write requests sent so far (a batch counts one: it is one request), bounded or not. */
+    public long requests() { return requests.sum(); }
+
     /** Sends the statement once a permit is free; the future completes with its result. */
     public CompletableFuture<Void> execute(Statement<?> statement) {
         permits.acquireUninterruptibly();
+        return send(statement, true);
+    }
+
+    /**
+     * Sends the statement at once, outside the bound: for the writes made on a driver thread (which
+     * must never block on permits that driver threads release), each following a bounded write of
+     * the same batch, so they never outnumber the bounded ones. Counted like the others.
+     */
+    public CompletableFuture<Void> executeUnbounded(Statement<?> statement) {
+        return send(statement, false);
+    }
+
+    private CompletableFuture<Void> send(Statement<?> statement, boolean permit) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        requests.increment();
         try {
             session.executeAsync(statement.setTimeout(timeout)).whenComplete((rs, failure) -> {
-                permits.release();
+                if (permit) {
+                    permits.release();
+                }
                 if (failure != null) {
                     done.completeExceptionally(failure);
                 } else {
@@ -61,7 +83,9 @@ public final class BoundedCql {
                 }
             });
         } catch (RuntimeException e) {
-            permits.release();
+            if (permit) {
+                permits.release();
+            }
             done.completeExceptionally(e);
         }
         return done;
@@ -73,15 +97,20 @@ public final class BoundedCql {
      * estimated size of row i). Adds the futures to {@code into}.
      */
     public void grouped(List<BoundStatement> rows, int[] sizes, List<CompletableFuture<?>> into) {
-        if (rows.size() == 1) {
-            into.add(execute(rows.getFirst()));
-            return;
-        }
+        grouped(rows, sizes, into, true);
+    }
+
+    /** As {@link #grouped(List, int[], List)}, sent with {@link #executeUnbounded} (on a driver thread). */
+    public void groupedUnbounded(List<BoundStatement> rows, int[] sizes, List<CompletableFuture<?>> into) {
+        grouped(rows, sizes, into, false);
+    }
+
+    private void grouped(List<BoundStatement> rows, int[] sizes, List<CompletableFuture<?>> into, boolean bounded) {
         List<BoundStatement> batch = new ArrayList<>();
         int bytes = 0;
         for (int i = 0; i < rows.size(); i++) {
             if (!batch.isEmpty() && (batch.size() >= MAX_BATCH_ROWS || bytes + sizes[i] > MAX_BATCH_BYTES)) {
-                into.add(execute(asBatch(batch)));
+                into.add(bounded ? execute(asBatch(batch)) : executeUnbounded(asBatch(batch)));
                 batch = new ArrayList<>();
                 bytes = 0;
             }
@@ -89,7 +118,7 @@ public final class BoundedCql {
             bytes += sizes[i];
         }
         if (!batch.isEmpty()) {
-            into.add(execute(asBatch(batch)));
+            into.add(bounded ? execute(asBatch(batch)) : executeUnbounded(asBatch(batch)));
         }
     }
 

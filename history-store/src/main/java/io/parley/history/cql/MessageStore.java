@@ -109,7 +109,9 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
     /**
      * As {@link #write(List)}, through {@code cql} (bounded in-flight writes), the message rows
      * added to {@code partitions} (with what other tables of the batch put there, e.g. the raw
-     * events) and sent with them, grouped per partition key; the heads once every future of
+     * events) and sent with them, grouped per partition key (read positions, room_members and rooms
+     * rows: one batch per room); the heads, with the room-keyed rows of
+     * {@code partitions} (bucket times), in one batch per room once every future of
      * {@code alongside} (other writes of the same batch) and of the rows here completed.
      */
     public CompletionStage<Void> write(List<RoomEvent> events, BoundedCql cql, List<CompletableFuture<?>> alongside,
@@ -131,40 +133,42 @@ public final class MessageStore implements MessagePager.Source, ReadPositions, M
                         160 + (message.content() == null ? 0 : message.content().length()));
                 heads.merge(event.roomId(), event.seq(), Math::max);
             } else if (event.body() instanceof RoomEvent.ReadPosition read && event.userId() != null) {
-                writes.add(cql.execute(upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(), event.userId())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
+                partitions.addRoomState(event.roomId(), upsertRead.bind(read.readSeq(), read.readSeq(), event.roomId(),
+                        event.userId()).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 64);
             } else if (event.body() instanceof RoomEvent.RoleSet set && set.memberId() != null) {
-                writes.add(cql.execute(upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
-                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
+                partitions.addRoomState(event.roomId(), upsertRole.bind(event.seq(), set.role(), event.roomId(), set.memberId())
+                        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 64);
             } else if (event.userId() != null && membership(event.body()) instanceof Boolean member) {
                 String userId = event.body() instanceof RoomEvent.MemberAdded added ? added.memberId()
                         : event.body() instanceof RoomEvent.MemberRemoved removed ? removed.memberId() : event.userId();
                 String role = event.body() instanceof RoomEvent.MemberAdded added ? added.role()
                         : event.body() instanceof RoomEvent.RoomCreated ? "owner" : null;
                 if (userId != null) {
-                    writes.add(cql.execute((role == null ? upsertMember.bind(event.seq(), member, event.roomId(), userId)
+                    partitions.addRoomState(event.roomId(), (role == null ? upsertMember.bind(event.seq(), member, event.roomId(), userId)
                                     : upsertMemberRole.bind(event.seq(), member, role, event.roomId(), userId))
-                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 64);
                 }
                 if (event.body() instanceof RoomEvent.RoomCreated created) {
-                    writes.add(cql.execute(upsertRoom.bind(event.seq(), created.name(), created.description(),
+                    partitions.addRoomState(event.roomId(), upsertRoom.bind(event.seq(), created.name(), created.description(),
                                     created.roomType(), event.userId(), created.maxUsers(), event.roomId())
-                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)));
+                            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 256);
                 }
             }
         }
         partitions.flush(cql, writes);
+        // The heads go with the room's other room-keyed rows (bucket times): one batch per room. Two
+        // statements, not one SET last_seq = ?, event_seq = ?: each keeps its own USING TIMESTAMP (its
+        // seq), so neither head is ever lowered, whatever order batches, replays and rebuilds write in.
+        heads.forEach((roomId, seq) -> partitions.addRoomRow(roomId, upsertHead.bind(seq, seq, roomId)
+                .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 48));
+        eventHeads.forEach((roomId, seq) -> partitions.addRoomRow(roomId, upsertEventHead.bind(seq, seq, roomId)
+                .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 48));
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            // On a driver thread: not through the bound (whose permits those threads release).
-            List<CompletableFuture<?>> headWrites = new ArrayList<>(heads.size() + eventHeads.size());
-            heads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
-                    upsertHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-                    .toCompletableFuture()));
             // After every write of the batch: a reader that sees event_seq >= s finds every message <= s.
-            eventHeads.forEach((roomId, seq) -> headWrites.add(session.executeAsync(
-                    upsertEventHead.bind(seq, seq, roomId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-                    .toCompletableFuture()));
-            return CompletableFuture.allOf(headWrites.toArray(CompletableFuture[]::new));
+            // On a driver thread: not through the bound (whose permits those threads release).
+            List<CompletableFuture<?>> roomWrites = new ArrayList<>(eventHeads.size() + 1);
+            partitions.flushRoomRows(cql, roomWrites);
+            return CompletableFuture.allOf(roomWrites.toArray(CompletableFuture[]::new));
         });
     }
 

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Raw events by {@code (room_id, bucket, seq)} (the messages' bucket math) and, per room, the
@@ -55,15 +54,15 @@ public final class RawEventStore implements EventLog {
 
     /**
      * Adds every event's row to {@code rows} (sent with the other tables' rows of the same partition
-     * key by the caller's {@link PartitionWrites#flush}) and starts the writes of the bucket times,
-     * adding their futures to {@code into}.
+     * key by the caller's {@link PartitionWrites#flush}) and the bucket times of each room to its
+     * room rows (sent with the room's heads by {@link PartitionWrites#flushRoomRows}, once the
+     * events' rows are stored: a bucket is listed only when its rows are there).
      */
-    public void write(List<LoggedEvent> events, BoundedCql cql, List<CompletableFuture<?>> into, PartitionWrites rows) {
+    public void write(List<LoggedEvent> events, PartitionWrites rows) {
         Map<Partition, List<LoggedEvent>> partitions = new LinkedHashMap<>();
         for (LoggedEvent event : events) {
             partitions.computeIfAbsent(new Partition(event.roomId(), buckets.of(event.seq())), k -> new ArrayList<>()).add(event);
         }
-        Map<String, List<BoundStatement>> spans = new LinkedHashMap<>();
         partitions.forEach((partition, inPartition) -> {
             long earliest = Long.MAX_VALUE;
             long latest = Long.MIN_VALUE;
@@ -75,16 +74,10 @@ public final class RawEventStore implements EventLog {
                 earliest = Math.min(earliest, event.timestamp());
                 latest = Math.max(latest, event.timestamp());
             }
-            List<BoundStatement> roomSpans = spans.computeIfAbsent(partition.roomId(), k -> new ArrayList<>());
-            roomSpans.add(first.bind(FIRST_BASE - earliest, Instant.ofEpochMilli(earliest), partition.roomId(), partition.bucket())
-                    .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
-            roomSpans.add(last.bind(latest, Instant.ofEpochMilli(latest), partition.roomId(), partition.bucket())
-                    .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
-        });
-        spans.values().forEach(roomSpans -> {
-            int[] sizes = new int[roomSpans.size()];
-            java.util.Arrays.fill(sizes, 64);
-            cql.grouped(roomSpans, sizes, into);
+            rows.addRoomRow(partition.roomId(), first.bind(FIRST_BASE - earliest, Instant.ofEpochMilli(earliest),
+                    partition.roomId(), partition.bucket()).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 64);
+            rows.addRoomRow(partition.roomId(), last.bind(latest, Instant.ofEpochMilli(latest),
+                    partition.roomId(), partition.bucket()).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM), 64);
         });
     }
 

@@ -1,7 +1,8 @@
 // Owns what one batch of room events becomes in Cassandra: every event raw (room_events), the known
 // ones also as messages, heads, memberships, rooms and read positions; the rows of messages and
-// room_events that share a partition key (room_id, bucket) go in one batch. The live writer and the
-// rebuild share it, so both write the same rows.
+// room_events that share a partition key (room_id, bucket) go in one batch, then each room's bucket
+// times and heads (partition key room_id) in one more. The live writer and the rebuild share it, so
+// both write the same rows.
 package io.parley.history.writer;
 
 import io.parley.contracts.event.RoomEvent;
@@ -38,7 +39,7 @@ public final class CassandraSink implements EventSink {
         }
         try {
             PartitionWrites partitions = new PartitionWrites();
-            raw.write(events, cql, writes, partitions);
+            raw.write(events, partitions);
             return messages.write(known, cql, writes, partitions);
         } catch (RuntimeException e) {
             // A statement that could not even be sent: wait for those sent (their permits), then fail.

@@ -41,10 +41,6 @@ public final class RoomEventWriter implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
     private static final long MIN_BACKOFF_MS = 100;
-    /** A fetch returns once it holds this much (about 100 room events of ~600 bytes) ... */
-    static final int FETCH_MIN_BYTES = 64 * 1024;
-    /** ... or once it waited this long: a stored message is readable at most this much later. */
-    static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final String topic;
@@ -56,8 +52,19 @@ public final class RoomEventWriter implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean failed;
 
-    /** Configuration of the consumer; the caller starts it with {@link #start}. */
-    public record Settings(String bootstrap, String topic, String groupId, String clientId) {}
+    /**
+     * Configuration of the consumer; the caller starts it with {@link #start}. A fetch returns once
+     * it holds {@code fetchMinBytes} or once it waited {@code fetchMaxWaitMs}: a stored message is
+     * readable at most about that much later.
+     */
+    public record Settings(String bootstrap, String topic, String groupId, String clientId, int fetchMaxWaitMs,
+                           int fetchMinBytes) {
+        /** The defaults of the history store's config for the fetch. */
+        public Settings(String bootstrap, String topic, String groupId, String clientId) {
+            this(bootstrap, topic, groupId, clientId, io.parley.history.HistoryConfig.DEFAULT_FETCH_MAX_WAIT_MS,
+                    io.parley.history.HistoryConfig.DEFAULT_FETCH_MIN_BYTES);
+        }
+    }
 
     private RoomEventWriter(Settings settings, EventSink sink) {
         this.topic = settings.topic();
@@ -69,11 +76,12 @@ public final class RoomEventWriter implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        // History is not on the delivery path: wait up to FETCH_MAX_WAIT for a fuller fetch, so a
-        // poll brings many events and costs one Cassandra round and one offset commit for all of them
-        // (with the default fetch.min.bytes of 1, a fetch returns as soon as one event is there).
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis());
+        // History is not on the delivery path: wait up to fetchMaxWaitMs for a fuller fetch, so a
+        // poll brings many events (several per room) and costs one Cassandra round (CQL requests per
+        // room, not per message) and one offset commit for all of them (with the default
+        // fetch.min.bytes of 1, a fetch returns as soon as one event is there).
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, settings.fetchMinBytes());
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, settings.fetchMaxWaitMs());
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().name("parley-history-writer").unstarted(this::run);
     }
