@@ -56,7 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PresenceProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(PresenceProcessor.class);
-    static final long MAX_ACTIVITY_RESOLUTION_MS = 5_000;
+    static final long MAX_ACTIVITY_RESOLUTION_MS = 30_000;
 
     private final long graceMs;
     private final long idleMs;
@@ -65,9 +65,9 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
     /**
      * Activity (a message sent) is remembered to this resolution: a message less than this after
      * the last remembered activity writes nothing (the user's state, and the idle timer keyed by
-     * its due time, would move by less). The idle-away is then at most this much early: 1/60 of
-     * the idle time, at most 5 s (5 s at the default 300 s). Saves three changelog records per
-     * message of an active user (measured, docs/benchmarks.md).
+     * its due time, would move by less). The idle-away is then at most this much early: 1/10 of
+     * the idle time, at most 30 s (30 s at the default 300 s). Saves three changelog records per
+     * remembered activity: 0.1 per message of a user sending one a second (docs/benchmarks.md).
      */
     private final long activityResolutionMs;
     private final Duration tick;
@@ -85,7 +85,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         this.maxConnectionsPerUser = maxConnectionsPerUser;
         this.graceMs = graceMs;
         this.idleMs = idleMs;
-        this.activityResolutionMs = idleMs > 0 ? Math.min(idleMs / 60, MAX_ACTIVITY_RESOLUTION_MS) : MAX_ACTIVITY_RESOLUTION_MS;
+        this.activityResolutionMs = idleMs > 0 ? Math.min(idleMs / 10, MAX_ACTIVITY_RESOLUTION_MS) : MAX_ACTIVITY_RESOLUTION_MS;
         this.tick = tick;
         this.view = view;
     }

@@ -317,7 +317,7 @@ class PresenceTopologyTest {
         advance(IDLE / 2);
         message("alice");                       // remembered: the idle timer moves to now + IDLE
         Map<String, PresenceEntry> before = presenceStore();
-        advance(IDLE / 60 - 1);                  // within the resolution (1/60 of the idle time)
+        advance(IDLE / 60 - 1);                  // within the resolution (1/10 of the idle time)
         message("alice");
         assertThat(presenceStore()).isEqualTo(before);
         advance(IDLE - IDLE / 60 - 1_000);       // IDLE - 1 s after the remembered message
