@@ -124,7 +124,7 @@ class IdleHeapIT {
             warmup.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
             warmup.getOutputStream().flush();
             expect(warmup, "PINGED");
-            Thread.sleep(1000);
+            expect(warmup, "PONGED");
             warmup.getOutputStream().close();
             warmup.waitFor(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(60)).until(() -> node.connectionCount() == 0);
@@ -135,16 +135,18 @@ class IdleHeapIT {
             String opened = expect(clients, "OPEN");
             assertThat(opened).isEqualTo("OPEN " + N + " FAILED 0");
             await().atMost(Duration.ofSeconds(120)).until(() -> node.connectionCount() == N);
-            Thread.sleep(1000); // the connect events' callbacks and greetings done
+            // every connect callback done (its connected event published)
+            await().atMost(Duration.ofSeconds(60)).until(() -> publisher.userEvents.stream()
+                    .filter(e -> e.body() instanceof io.parley.contracts.event.UserEvent.Connected).count() >= N);
+            Writer commands = new java.io.OutputStreamWriter(clients.getOutputStream(), StandardCharsets.UTF_8);
             clear(publisher);
             Histogram connected = Histogram.take();
             String fresh = connected.perConnection(before, N);
 
-            Writer commands = new java.io.OutputStreamWriter(clients.getOutputStream(), StandardCharsets.UTF_8);
             commands.write("ping\n");
             commands.flush();
             assertThat(expect(clients, "PINGED")).isEqualTo("PINGED " + N);
-            Thread.sleep(2000); // every pong written
+            assertThat(expect(clients, "PONGED")).isEqualTo("PONGED " + N); // every pong written
             clear(publisher);
             Histogram pinged = Histogram.take();
             String afterPing = pinged.perConnection(before, N);

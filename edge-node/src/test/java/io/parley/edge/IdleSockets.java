@@ -20,7 +20,10 @@ import java.util.List;
 public final class IdleSockets {
     private IdleSockets() {}
 
-    /** Arguments: host port tokenFile. Prints "OPEN n FAILED m", then "PINGED n" per ping command. */
+    /**
+     * Arguments: host port tokenFile. Prints "OPEN n FAILED m"; then per "ping" on stdin "PINGED n",
+     * then "PONGED n" (sockets whose ping was answered).
+     */
     public static void main(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
@@ -52,11 +55,68 @@ public final class IdleSockets {
                 }
                 System.out.println("PINGED " + sent);
                 System.out.flush();
+                System.out.println("PONGED " + readUntil(sockets, "\"ref\":\"p\""));
+                System.out.flush();
             }
         }
         for (Socket socket : sockets) {
             socket.close();
         }
+    }
+
+    /** Reads each socket's text messages until one contains {@code marker} (30 s each at most): how many did. */
+    private static int readUntil(List<Socket> sockets, String marker) {
+        int seen = 0;
+        for (Socket socket : sockets) {
+            try {
+                socket.setSoTimeout(30_000);
+                String text;
+                do {
+                    text = readText(socket.getInputStream());
+                } while (!text.contains(marker));
+                seen++;
+            } catch (Exception e) {
+                if (seen == 0) {
+                    System.err.println("IdleSockets: no '" + marker + "' on the first socket: " + e);
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** One text message from the server (unmasked frames, fragments joined; control frames skipped). */
+    private static String readText(InputStream in) throws Exception {
+        java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        while (true) {
+            int b0 = readByte(in);
+            int b1 = readByte(in);
+            long length = b1 & 0x7f;
+            if (length == 126) {
+                length = (readByte(in) << 8) | readByte(in);
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | readByte(in);
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            int opcode = b0 & 0x0f;
+            if (opcode >= 0x8) {
+                continue; // ping, pong, close: not a message
+            }
+            message.write(payload);
+            if ((b0 & 0x80) != 0) {
+                return message.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    private static int readByte(InputStream in) throws Exception {
+        int b = in.read();
+        if (b < 0) {
+            throw new java.io.EOFException();
+        }
+        return b;
     }
 
     private static Socket open(String host, int port, String token) throws Exception {
