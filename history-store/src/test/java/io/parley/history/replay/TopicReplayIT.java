@@ -11,6 +11,7 @@ import io.parley.infra.testkit.TestStack;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +51,7 @@ class TopicReplayIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int seq = 1; seq <= 60; seq++) {
                 for (int r = 0; r < rooms.size(); r++) {
                     String room = rooms.get(r);
@@ -56,10 +60,13 @@ class TopicReplayIT {
                     String value = "{\"eventId\":\"e" + seq + "\",\"roomId\":\"" + room + "\",\"seq\":" + seq
                             + ",\"userId\":\"u\",\"timestamp\":" + at + ",\"body\":{\"type\":\""
                             + (seq % 5 == 0 ? "room-updated" : "message-sent") + "\",\"content\":\"hi " + seq + "\"}}";
-                    producer.send(new ProducerRecord<>(source, null, at, room, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    sent.add(producer.send(new ProducerRecord<>(source, null, at, room, value.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
                 }
             }
             producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(); // a record the broker refused fails here with its cause, not as a short log below
+            }
         }
         List<Logged> log = LogReader.readAll(stack.kafkaBootstrap(), source);
         assertThat(log).hasSize(180);
