@@ -12,36 +12,31 @@
  * the processors build seed 004's user objects without knowing any protocol. Right after a
  * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view
  * (OnlineUsersWelcome: one read and one encoded event per batch of connections opening together).
+ * It admits every command (draining, backpressure, room limit, rate limit) and hands the rest on:
+ * resume starts (join-room with lastSeq, resume, Socket.IO recovery) to ResumeStarts, mark-read to
+ * MarkReadRouting; the records themselves are built by CommandRecords.
  */
 package io.parley.edge.command;
 
 import io.parley.contracts.DirectRooms;
 import io.parley.contracts.ErrorCode;
-import io.parley.contracts.EventIds;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.json.Json;
 import io.parley.contracts.wire.ErrorBody;
-import io.parley.contracts.wire.Protocol;
 import io.parley.contracts.wire.ServerReply;
 import io.parley.edge.guard.AttemptAggregator;
 import io.parley.edge.guard.PipelineLag;
 import io.parley.edge.delivery.MessageRooms;
-import io.parley.edge.session.OutboundEvent;
 import io.parley.edge.guard.RateLimitTable;
 import io.parley.edge.metrics.EdgeMetrics;
 import io.parley.edge.publish.CommandPublisher;
-import io.parley.edge.recovery.ResumeBatch;
-import io.parley.edge.recovery.ResumeConfig;
 import io.parley.edge.recovery.Resumer;
 import io.parley.edge.recovery.RoomRecovery;
 import io.parley.edge.session.ClientConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -53,20 +48,20 @@ public final class CommandService {
     static final long PUBLISH_RETRY_AFTER_MS = 1_000;
     public static final String OVERLOADED_MESSAGE = "the server is overloaded; retry after retryAfterMs";
 
-    private final String nodeId;
-    private final int slot;
-    private final CommandPublisher publisher;
+    private final CommandRecords records;
     private final RateLimitTable rateLimits;
     private final LongSupplier clock;
     private final PipelineLag lag;
-    private final MessageRooms messageRooms;
+    /** join-room with lastSeq, resume and Socket.IO session recovery. */
+    private final ResumeStarts resumes;
+    /** Where each mark-read goes. */
+    private final MarkReadRouting markReads;
     private volatile boolean draining;
     /** PARLEY_MAX_ROOMS_PER_USER (0: no limit), see {@link #limitRoomsPerUser}. */
     private volatile int maxRoomsPerUser;
     private volatile PresenceReader presence = PresenceReader.NONE;
-    private volatile Resumer resumer = Resumer.disabled();
     /** Message attempts to user-events: one record per send until {@link #aggregateAttempts} sets a window. */
-    private volatile AttemptAggregator attempts = new AttemptAggregator(0, 1, this::publishAttempt);
+    private volatile AttemptAggregator attempts;
     /** online-users for new connections: one read and one encoded event per batch of them. */
     private final OnlineUsersWelcome welcome = new OnlineUsersWelcome(() -> presence);
 
@@ -93,13 +88,13 @@ public final class CommandService {
      */
     public CommandService(String nodeId, int slot, CommandPublisher publisher, RateLimitTable rateLimits,
                           LongSupplier clock, PipelineLag lag, MessageRooms messageRooms) {
-        this.messageRooms = messageRooms;
-        this.nodeId = nodeId;
-        this.slot = slot;
-        this.publisher = publisher;
+        this.records = new CommandRecords(nodeId, slot, publisher, clock);
         this.rateLimits = rateLimits;
         this.clock = clock;
         this.lag = lag;
+        this.resumes = new ResumeStarts(records, lag);
+        this.markReads = new MarkReadRouting(records, messageRooms);
+        this.attempts = new AttemptAggregator(0, 1, records::publishAttempt);
     }
 
     /** Where get-online-users reads from (the Redis presence view); without one it answers UNAVAILABLE. */
@@ -109,7 +104,7 @@ public final class CommandService {
 
     /** Who recovers resumed rooms (join-room with lastSeq, resume); without one they end truncated at once. */
     public void useResumer(Resumer resumer) {
-        this.resumer = resumer;
+        resumes.useResumer(resumer);
     }
 
     /**
@@ -118,7 +113,7 @@ public final class CommandService {
      * {@link #flushAttempts}. Set before the node serves.
      */
     public void aggregateAttempts(long windowMs) {
-        this.attempts = new AttemptAggregator(windowMs, AttemptAggregator.DEFAULT_MAX_USERS, this::publishAttempt);
+        this.attempts = new AttemptAggregator(windowMs, AttemptAggregator.DEFAULT_MAX_USERS, records::publishAttempt);
     }
 
     /** Sends the attempts of the windows that ended by {@code nowMs} (the node's timer). */
@@ -148,7 +143,7 @@ public final class CommandService {
 
     /** A connection was authenticated and opened. */
     public void connected(ClientConnection connection) {
-        publishUser(connection, new UserEvent.Connected(displayName(connection)), CommandPublisher.Outcome.IGNORE);
+        records.publishUser(connection, new UserEvent.Connected(CommandRecords.displayName(connection)), CommandPublisher.Outcome.IGNORE);
     }
 
     /**
@@ -171,10 +166,10 @@ public final class CommandService {
         }
         for (String roomId : connection.subscriptions().requestedRooms()) {
             connection.subscriptions().released(roomId);
-            publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
+            records.publishRoom(connection, roomId, null, new RoomCommand.Leave("disconnect"), CommandPublisher.Outcome.IGNORE);
         }
         attempts.flush(connection.userId()); // the user's pending attempts before the disconnect
-        publishUser(connection, new UserEvent.Disconnected(reason), CommandPublisher.Outcome.IGNORE);
+        records.publishUser(connection, new UserEvent.Disconnected(reason), CommandPublisher.Outcome.IGNORE);
         lag.forget(connection.connectionId());
     }
 
@@ -243,15 +238,15 @@ public final class CommandService {
         }
         switch (command) {
             case Command.JoinRoom join when join.lastSeq() != null ->
-                    resume(connection, ref, java.util.Map.of(join.roomId(), join.lastSeq()), false, meter);
-            case Command.Resume resume -> resume(connection, ref, resume.rooms(), true, meter);
+                    resumes.resume(connection, ref, Map.of(join.roomId(), join.lastSeq()), false, meter);
+            case Command.Resume resume -> resumes.resume(connection, ref, resume.rooms(), true, meter);
             case Command.JoinRoom join -> {
                 connection.subscriptions().requested(join.roomId());
-                publishRoom(connection, join.roomId(), ref, new RoomCommand.Join(), answerFailure);
+                records.publishRoom(connection, join.roomId(), ref, new RoomCommand.Join(), answerFailure);
             }
             case Command.LeaveRoom leave -> {
                 connection.subscriptions().released(leave.roomId());
-                publishRoom(connection, leave.roomId(), ref, new RoomCommand.Leave("client"), answerFailure);
+                records.publishRoom(connection, leave.roomId(), ref, new RoomCommand.Leave("client"), answerFailure);
             }
             case Command.SendMessage send -> {
                 long now = clock.getAsLong();
@@ -263,29 +258,29 @@ public final class CommandService {
                             "too many messages; retry later", retryAfter)));
                     return;
                 }
-                publishRoom(connection, send.roomId(), ref,
+                records.publishRoom(connection, send.roomId(), ref,
                         new RoomCommand.Send(send.clientMsgId(), send.content(), send.messageType(), send.replyTo()), answerFailure);
                 attempts.attempt(connection.userId(), connection.connectionId(), send.roomId(), now);
             }
-            case Command.StartTyping start -> publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
-            case Command.MarkRead read -> markRead(connection, ref, read, answerFailure);
-            case Command.CreateRoom create -> publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
+            case Command.StartTyping start -> records.publishRoom(connection, start.roomId(), ref, new RoomCommand.TypingStart(), answerFailure);
+            case Command.MarkRead read -> markReads.markRead(connection, ref, read, answerFailure);
+            case Command.CreateRoom create -> records.publishRoom(connection, create.roomId(), ref, new RoomCommand.CreateRoom(
                     create.name(), create.description(), create.type(), create.maxUsers(), create.members(),
                     create.expireAfterIdleMs()), answerFailure);
-            case Command.UpdateRoom update -> publishRoom(connection, update.roomId(), ref,
+            case Command.UpdateRoom update -> records.publishRoom(connection, update.roomId(), ref,
                     new RoomCommand.UpdateRoom(update.name(), update.description(), update.maxUsers()), answerFailure);
-            case Command.DeleteRoom delete -> publishRoom(connection, delete.roomId(), ref, new RoomCommand.DeleteRoom(null), answerFailure);
-            case Command.MuteMember mute -> publishRoom(connection, mute.roomId(), ref, mute.mute()
+            case Command.DeleteRoom delete -> records.publishRoom(connection, delete.roomId(), ref, new RoomCommand.DeleteRoom(null), answerFailure);
+            case Command.MuteMember mute -> records.publishRoom(connection, mute.roomId(), ref, mute.mute()
                     ? new RoomCommand.MuteMember(mute.userId()) : new RoomCommand.UnmuteMember(mute.userId()), answerFailure);
-            case Command.OpenDirect open -> publishRoom(connection, DirectRooms.idOf(connection.userId(), open.userId()), ref,
+            case Command.OpenDirect open -> records.publishRoom(connection, DirectRooms.idOf(connection.userId(), open.userId()), ref,
                     new RoomCommand.OpenDirect(open.userId()), answerFailure);
-            case Command.AddMember add -> publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
-            case Command.RemoveMember remove -> publishRoom(connection, remove.roomId(), ref,
+            case Command.AddMember add -> records.publishRoom(connection, add.roomId(), ref, new RoomCommand.AddMember(add.userId()), answerFailure);
+            case Command.RemoveMember remove -> records.publishRoom(connection, remove.roomId(), ref,
                     new RoomCommand.RemoveMember(remove.userId()), answerFailure);
-            case Command.SetRole set -> publishRoom(connection, set.roomId(), ref, new RoomCommand.SetRole(set.userId(), set.role()),
+            case Command.SetRole set -> records.publishRoom(connection, set.roomId(), ref, new RoomCommand.SetRole(set.userId(), set.role()),
                     answerFailure);
-            case Command.StopTyping stop -> publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
-            case Command.UpdatePresence update -> publishUser(connection,
+            case Command.StopTyping stop -> records.publishRoom(connection, stop.roomId(), ref, new RoomCommand.TypingStop(), answerFailure);
+            case Command.UpdatePresence update -> records.publishUser(connection,
                     new UserEvent.PresenceSet(update.status(), update.customStatus()), failure -> {
                         if (failure != null) {
                             answerFailure.completed(failure);
@@ -324,104 +319,7 @@ public final class CommandService {
         if (draining || rooms.isEmpty()) {
             return !draining;
         }
-        Resumer node = resumer;
-        if (!node.reserve(rooms.size())) {
-            return false;
-        }
-        EdgeMetrics.CommandMeter meter = EdgeMetrics.current().command(new Command.Resume(rooms));
-        startRecoveries(connection, null, rooms, node, new ResumeBatch(null, List.copyOf(rooms.keySet())), meter);
-        return true;
-    }
-
-    /**
-     * join-room with lastSeq ({@code batch} false) or resume ({@code batch} true): takes one
-     * recovery permit per room, all or none (none left: UNAVAILABLE with retryAfterMs, nothing
-     * published), then publishes a join per room with a ref of its own; the answers go through the
-     * DeliveryHandler to the Resumer (io.parley.edge.recovery).
-     */
-    private void resume(ClientConnection connection, String ref, Map<String, Long> rooms, boolean batch,
-                        EdgeMetrics.CommandMeter meter) {
-        Resumer node = resumer;
-        if (!node.reserve(rooms.size())) {
-            meter.count(EdgeMetrics.Outcome.UNAVAILABLE);
-            if (!batch) {
-                lag.answered(connection.connectionId()); // refused here: not published
-            }
-            connection.reply(ServerReply.error(ref, new ErrorBody(ErrorCode.UNAVAILABLE,
-                    "too many rooms are being recovered on this node; retry after retryAfterMs", ResumeConfig.RETRY_AFTER_MS)));
-            return;
-        }
-        startRecoveries(connection, batch ? null : ref, rooms, node,
-                batch ? new ResumeBatch(ref, List.copyOf(rooms.keySet())) : null, meter);
-    }
-
-    /** Publishes one join per room, each pending on its own ref with its recovery (permits already taken). */
-    private void startRecoveries(ClientConnection connection, String clientRef, Map<String, Long> rooms, Resumer node,
-                                 ResumeBatch answers, EdgeMetrics.CommandMeter meter) {
-        boolean batch = answers != null;
-        for (Map.Entry<String, Long> room : rooms.entrySet()) {
-            RoomRecovery recovery = node.reserved(room.getKey(), room.getValue(), clientRef, answers);
-            String joinRef = RoomRecovery.REF_PREFIX + EventIds.next();
-            connection.subscriptions().resumePending(joinRef, recovery);
-            connection.subscriptions().requested(room.getKey());
-            if (batch) {
-                lag.published(connection.connectionId(), clock.getAsLong());
-            }
-            publishRoom(connection, room.getKey(), joinRef, new RoomCommand.Join(), failure -> {
-                meter.count(failure == null ? EdgeMetrics.Outcome.ACCEPTED : EdgeMetrics.Outcome.UNAVAILABLE);
-                if (failure == null) {
-                    return;
-                }
-                lag.answered(connection.connectionId());
-                if (connection.subscriptions().takePendingResume(joinRef) != null) {
-                    node.answered(connection, recovery, false, null, ErrorBody.of(ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE), false);
-                }
-            });
-        }
-    }
-
-    /**
-     * mark-read: the seq form and ids with a room go to that room. Bare ids (seed 004) go to the
-     * room(s) this node delivered them in; ids it never delivered go to the connection's only
-     * room, if it has exactly one. Ids of several rooms: one command per room, the ack from the
-     * first id's room (the others answer only errors, as "error" events).
-     */
-    private void markRead(ClientConnection connection, String ref, Command.MarkRead read, CommandPublisher.Outcome answerFailure) {
-        if (read.messageIds() == null) {
-            publishRoom(connection, read.roomId(), ref, RoomCommand.MarkRead.upTo(read.seq()), answerFailure);
-            return;
-        }
-        if (read.roomId() != null) {
-            publishRoom(connection, read.roomId(), ref, RoomCommand.MarkRead.ids(read.messageIds()), answerFailure);
-            return;
-        }
-        Map<String, List<String>> byRoom = new LinkedHashMap<>();
-        List<String> unplaced = new ArrayList<>();
-        for (String id : read.messageIds()) {
-            String room = messageRooms.roomOf(id);
-            if (room == null) {
-                unplaced.add(id);
-            } else {
-                byRoom.computeIfAbsent(room, r -> new ArrayList<>()).add(id);
-            }
-        }
-        if (!unplaced.isEmpty()) {
-            java.util.Set<String> rooms = connection.subscriptions().requestedRooms();
-            String only = rooms.size() == 1 ? rooms.iterator().next() : null;
-            if (only != null) {
-                byRoom.computeIfAbsent(only, r -> new ArrayList<>()).addAll(unplaced);
-            } else if (byRoom.isEmpty()) {
-                connection.reply(ServerReply.error(ref, ErrorBody.of(ErrorCode.INVALID_MESSAGE,
-                        "cannot tell the room of these message ids: send {roomId, messageIds}")));
-                return;
-            }
-        }
-        boolean first = true;
-        for (Map.Entry<String, List<String>> room : byRoom.entrySet()) {
-            publishRoom(connection, room.getKey(), first ? ref : null, RoomCommand.MarkRead.ids(room.getValue()),
-                    first ? answerFailure : CommandPublisher.Outcome.IGNORE);
-            first = false;
-        }
+        return resumes.recoverSession(connection, rooms);
     }
 
     /**
@@ -429,37 +327,12 @@ public final class CommandService {
      * processors subscribed it to after it closed (so they do not keep it).
      */
     public void leaveGone(String userId, String connectionId, String roomId) {
-        publisher.publish(new RoomCommand(EventIds.next(), roomId, userId, nodeId, slot, connectionId, null,
-                clock.getAsLong(), new RoomCommand.Leave("disconnect")), CommandPublisher.Outcome.IGNORE);
+        records.publishGoneLeave(userId, connectionId, roomId);
     }
 
     /** The room-lifecycle commands (update, delete, mute / unmute, open-direct): published, answered by the processors. */
     private static boolean isRoomAdmin(Command command) {
         return command instanceof Command.UpdateRoom || command instanceof Command.DeleteRoom
                 || command instanceof Command.MuteMember || command instanceof Command.OpenDirect;
-    }
-
-    private void publishRoom(ClientConnection connection, String roomId, String ref, RoomCommand.Body body,
-                             CommandPublisher.Outcome outcome) {
-        publisher.publish(new RoomCommand(EventIds.next(), roomId, connection.userId(), nodeId, slot,
-                connection.connectionId(), ref, clock.getAsLong(), body,
-                displayName(connection), connection.avatarUrl()), outcome);
-    }
-
-    /** The token's display name, or null when it is just the user id (the processors fall back to it). */
-    private static String displayName(ClientConnection connection) {
-        String name = connection.username();
-        return name == null || name.equals(connection.userId()) ? null : name;
-    }
-
-    /** One user-events record of {@code count} message attempts (the AttemptAggregator's sink). */
-    private void publishAttempt(String userId, String connectionId, long timestamp, String roomId, int count) {
-        publisher.publish(new UserEvent(EventIds.next(), userId, nodeId, slot, connectionId, timestamp,
-                new UserEvent.MessageAttempt(roomId, count)), CommandPublisher.Outcome.IGNORE);
-    }
-
-    private void publishUser(ClientConnection connection, UserEvent.Body body, CommandPublisher.Outcome outcome) {
-        publisher.publish(new UserEvent(EventIds.next(), connection.userId(), nodeId, slot,
-                connection.connectionId(), clock.getAsLong(), body), outcome);
     }
 }

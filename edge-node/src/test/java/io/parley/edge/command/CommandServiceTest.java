@@ -12,19 +12,12 @@ import io.parley.contracts.EventIds;
 import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.UserEvent;
 import io.parley.edge.guard.RateLimitTable;
-import io.parley.edge.publish.RecordingPublisher;
 import io.parley.edge.session.FakeConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CommandServiceTest {
-    private static final long NOW = 1_700_000_000_000L;
-    private final RecordingPublisher publisher = new RecordingPublisher();
-    private final RateLimitTable rateLimits = new RateLimitTable();
-    private final io.parley.edge.delivery.MessageRooms messageRooms = new io.parley.edge.delivery.MessageRooms(100);
-    private final CommandService service = new CommandService("edge-7", 7, publisher, rateLimits, () -> NOW, messageRooms);
-    private final FakeConnection alice = new FakeConnection("conn-1", "alice");
+class CommandServiceTest extends CommandFixture {
 
     @Test
     void sendPublishesARoomCommandAndAMessageAttempt() {
@@ -298,34 +291,15 @@ class CommandServiceTest {
     }
 
     @Test
-    void markReadWithBareIdsGoesToTheRoomsTheIdsWereDeliveredInOrTheOnlyJoinedRoom() {
-        messageRooms.put("m1", "r1");
-        messageRooms.put("m2", "r2");
-        service.handle(alice, "1", new Command.MarkRead(null, null, java.util.List.of("m1")));
-        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r1");
-        assertThat(publisher.roomCommands.getLast().body()).isEqualTo(RoomCommand.MarkRead.ids(java.util.List.of("m1")));
-        assertThat(publisher.roomCommands.getLast().ref()).isEqualTo("1");
-
-        // Ids of two rooms: one command per room, the ref (the ack) on the first.
-        publisher.roomCommands.clear();
-        service.handle(alice, "2", new Command.MarkRead(null, null, java.util.List.of("m2", "m1")));
-        assertThat(publisher.roomCommands).extracting(RoomCommand::roomId).containsExactly("r2", "r1");
-        assertThat(publisher.roomCommands).extracting(RoomCommand::ref).containsExactly("2", null);
-
-        // Ids this node never delivered: with no or several joined rooms there is no room to ask.
-        publisher.roomCommands.clear();
-        service.handle(alice, "3", new Command.MarkRead(null, null, java.util.List.of("old")));
-        assertThat(publisher.roomCommands).isEmpty();
-        assertThat(alice.replies.getLast().error().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        // With exactly one joined room, that room decides (it knows its ids).
-        service.handle(alice, "4", new Command.JoinRoom("r9"));
-        service.handle(alice, "5", new Command.MarkRead(null, null, java.util.List.of("old")));
-        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r9");
-        // The seq form and ids with a room go where they say.
-        service.handle(alice, "6", new Command.MarkRead("r3", 4L, null));
-        assertThat(publisher.roomCommands.getLast().body()).isEqualTo(RoomCommand.MarkRead.upTo(4));
-        service.handle(alice, "7", new Command.MarkRead("r4", null, java.util.List.of("m1")));
-        assertThat(publisher.roomCommands.getLast().roomId()).isEqualTo("r4");
+    void markReadIsPublishedWithItsRefAndAFailedPublishAnswersUnavailable() {
+        service.handle(alice, "1", new Command.MarkRead("r3", 4L, null));
+        assertThat(publisher.roomCommands).singleElement().satisfies(c -> {
+            assertThat(c.body()).isEqualTo(RoomCommand.MarkRead.upTo(4));
+            assertThat(c.ref()).isEqualTo("1");
+        });
+        publisher.failWith(new IllegalStateException("Kafka is down"));
+        service.handle(alice, "2", new Command.MarkRead("r3", 5L, null));
+        assertThat(alice.replies).singleElement().satisfies(r -> assertThat(r.error().code()).isEqualTo(ErrorCode.UNAVAILABLE));
     }
 
     @Test
