@@ -7,15 +7,19 @@ package io.parley.edge;
 import io.parley.contracts.Topic;
 import io.parley.contracts.auth.AuthConfig;
 import io.parley.edge.auth.SessionAuthConfig;
+import io.parley.edge.guard.BackpressureConfig;
+import io.parley.edge.guard.CapacityConfig;
 import io.parley.edge.guard.RateLimitConfig;
 import io.parley.edge.recovery.ResumeConfig;
+import io.parley.edge.session.SocketLimits;
 import io.parley.edge.socketio.SocketIoConfig;
 
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The edge node's configuration.
+ * The edge node's configuration. Related settings are grouped in records of their own (each
+ * documents its variables); all are read here.
  *
  * <table>
  * <tr><th>variable</th><th>default</th><th>meaning</th></tr>
@@ -26,32 +30,19 @@ import java.util.Map;
  * <tr><td>PARLEY_EDGE_HOST</td><td>127.0.0.1</td><td>bind address</td></tr>
  * <tr><td>PARLEY_EDGE_PORT</td><td>8080</td><td>HTTP/WebSocket port; 0 = any free port</td></tr>
  * <tr><td>PARLEY_MAX_MESSAGE_LENGTH</td><td>4000</td><td>max send-message text, in code points</td></tr>
- * <tr><td>PARLEY_MAX_FRAME_BYTES</td><td>16384</td><td>max client frame (UTF-8 bytes); larger: PAYLOAD_TOO_LARGE</td></tr>
- * <tr><td>PARLEY_MAX_FRAMES_PER_SECOND</td><td>20</td><td>per-connection frame rate (token bucket, burst = rate)</td></tr>
- * <tr><td>PARLEY_SEND_QUEUE_LIMIT</td><td>1000</td><td>frames queued per socket before it is closed as a slow consumer</td></tr>
+ * <tr><td>PARLEY_MAX_FRAME_BYTES, PARLEY_MAX_FRAMES_PER_SECOND, PARLEY_SEND_QUEUE_LIMIT</td><td>16384, 20, 1000</td>
+ * <td>per-socket bounds: see {@link SocketLimits}</td></tr>
  * <tr><td>PARLEY_EDGE_LEASE_MS</td><td>10000</td><td>liveness lease; a heartbeat every lease/3</td></tr>
- * <tr><td>PARLEY_EDGE_LINGER_MS</td><td>1</td><td>producer linger.ms</td></tr>
- * <tr><td>PARLEY_EDGE_MAX_PENDING_MS</td><td>2000</td><td>backpressure: while the oldest command this node published
- * (joins not counted) has waited longer than this for the processors' answer, new sends, mark-reads and typing
- * are refused with UNAVAILABLE and retryAfterMs; 0 = never refuse</td></tr>
- * <tr><td>PARLEY_EDGE_MAX_PENDING_JOIN_MS</td><td>30000</td><td>backpressure for joins: refused the same way only while
- * the oldest unanswered command of any kind is older than this, so a join burst on a cold stack is admitted; 0 = never</td></tr>
  * <tr><td>PARLEY_EDGE_IDLE_TIMEOUT_MS</td><td>120000</td><td>close a socket that sent nothing (not even a ping) for this long</td></tr>
- * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room of
- * another is refused with ROOM_LIMIT (counted per connection: the rooms it joined and those it was subscribed to as
- * a member's; eventually the user's count); 0 = no limit</td></tr>
- * <tr><td>PARLEY_EDGE_MAX_CONNECTIONS</td><td>100000</td><td>connections of this node (both protocols); one more is
- * refused with CONNECTION_LIMIT (HTTP 503 at a /ws upgrade, a CONNECT_ERROR on Socket.IO, an error then close
- * 4429 after first-message auth); 0 = no limit</td></tr>
- * <tr><td>PARLEY_MAX_CONNECTIONS_PER_USER</td><td>20</td><td>connections of one user on this node (refused like the
- * node limit); the processors enforce the same variable across nodes; 0 = no limit</td></tr>
+ * <tr><td>PARLEY_EDGE_LINGER_MS, PARLEY_EDGE_FETCH_MIN_BYTES, PARLEY_EDGE_FETCH_MAX_WAIT_MS</td><td>1, 1, 100</td>
+ * <td>the Kafka producer's linger and the deliveries consumer's fetch: see {@link KafkaClientConfig}</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_PENDING_MS, PARLEY_EDGE_MAX_PENDING_JOIN_MS</td><td>2000, 30000</td>
+ * <td>backpressure: see {@link BackpressureConfig}</td></tr>
+ * <tr><td>PARLEY_EDGE_MAX_CONNECTIONS, PARLEY_MAX_CONNECTIONS_PER_USER, PARLEY_MAX_ROOMS_PER_USER</td>
+ * <td>100000, 20, 1000</td><td>connections and rooms admitted: see {@link CapacityConfig}</td></tr>
  * <tr><td>PARLEY_MAX_MESSAGES_PER_MINUTE, PARLEY_RATE_BURST, PARLEY_EDGE_ATTEMPT_WINDOW_MS</td><td>60, 10, 5000</td>
  * <td>the per-user message rate limit (this node's own bucket; the processors' across nodes) and the window of
  * the aggregated message-attempt records: see {@link RateLimitConfig}</td></tr>
- * <tr><td>PARLEY_EDGE_FETCH_MIN_BYTES</td><td>1</td><td>the deliveries consumer's fetch.min.bytes: the broker answers a
- * fetch once this much is there (or the wait below passed)</td></tr>
- * <tr><td>PARLEY_EDGE_FETCH_MAX_WAIT_MS</td><td>100</td><td>the deliveries consumer's fetch.max.wait.ms: longest the
- * broker holds a fetch for fetch.min.bytes</td></tr>
  * <tr><td>PARLEY_JWT_*</td><td></td><td>see {@link AuthConfig}</td></tr>
  * <tr><td>PARLEY_AUTH_TIMEOUT_MS, PARLEY_TOKEN_EXPIRY_WARNING_MS</td><td></td><td>first-message auth and token expiry: see {@link SessionAuthConfig}</td></tr>
  * <tr><td>PARLEY_SIO_*</td><td></td><td>the Socket.IO endpoint: see {@link SocketIoConfig}</td></tr>
@@ -59,22 +50,12 @@ import java.util.Map;
  * </table>
  */
 public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String nodeId, int slot, String host, int port,
-                         int maxMessageLength, int maxFrameBytes, int maxFramesPerSecond, int sendQueueLimit,
-                         long leaseMs, int lingerMs, long idleTimeoutMs, AuthConfig auth,
-                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, long maxPendingMs,
-                         long maxPendingJoinMs, int maxRoomsPerUser,
-                         ResumeConfig resume, int maxConnections, int maxConnectionsPerUser, RateLimitConfig rateLimit,
-                         int fetchMinBytes, int fetchMaxWaitMs) {
+                         int maxMessageLength, SocketLimits socket, long leaseMs, long idleTimeoutMs, AuthConfig auth,
+                         SocketIoConfig socketIo, SessionAuthConfig sessionAuth, ResumeConfig resume,
+                         RateLimitConfig rateLimit, KafkaClientConfig kafka, BackpressureConfig backpressure,
+                         CapacityConfig capacity) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
-    /** Joins wait this long (the oldest unanswered command's age) before they are refused. */
-    public static final long DEFAULT_MAX_PENDING_JOIN_MS = 30_000;
-    public static final int DEFAULT_MAX_ROOMS_PER_USER = 1000;
-    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
-    /** The deliveries consumer's fetch.min.bytes and fetch.max.wait.ms (Kafka's defaults: 1 byte, the edge's 100 ms). */
-    public static final int DEFAULT_FETCH_MIN_BYTES = 1;
-    public static final int DEFAULT_FETCH_MAX_WAIT_MS = 100;
 
     public EdgeConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "PARLEY_KAFKA_BOOTSTRAP must not be empty");
@@ -85,24 +66,17 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 "PARLEY_EDGE_SLOT must be in [0, " + Topic.DELIVERIES.partitions() + ") (got " + slot + ")");
         require(port >= 0 && port <= 65535, "PARLEY_EDGE_PORT must be in [0, 65535] (got " + port + ")");
         require(maxMessageLength >= 1, "PARLEY_MAX_MESSAGE_LENGTH must be >= 1");
-        require(maxFrameBytes >= 256, "PARLEY_MAX_FRAME_BYTES must be >= 256");
-        require(maxFramesPerSecond >= 1, "PARLEY_MAX_FRAMES_PER_SECOND must be >= 1");
-        require(sendQueueLimit >= 1, "PARLEY_SEND_QUEUE_LIMIT must be >= 1");
+        require(socket != null, "socket limits missing");
         require(leaseMs >= 300, "PARLEY_EDGE_LEASE_MS must be >= 300");
-        require(lingerMs >= 0, "PARLEY_EDGE_LINGER_MS must be >= 0");
         require(idleTimeoutMs >= 1000, "PARLEY_EDGE_IDLE_TIMEOUT_MS must be >= 1000");
         require(auth != null, "auth configuration missing");
         require(socketIo != null, "Socket.IO configuration missing");
         require(sessionAuth != null, "session auth configuration missing");
-        require(maxPendingMs >= 0, "PARLEY_EDGE_MAX_PENDING_MS must be >= 0");
-        require(maxPendingJoinMs >= 0, "PARLEY_EDGE_MAX_PENDING_JOIN_MS must be >= 0");
-        require(maxRoomsPerUser >= 0, "PARLEY_MAX_ROOMS_PER_USER must be >= 0");
         require(resume != null, "resume configuration missing");
-        require(maxConnections >= 0, "PARLEY_EDGE_MAX_CONNECTIONS must be >= 0");
-        require(maxConnectionsPerUser >= 0, "PARLEY_MAX_CONNECTIONS_PER_USER must be >= 0");
         require(rateLimit != null, "rate-limit configuration missing");
-        require(fetchMinBytes >= 0, "PARLEY_EDGE_FETCH_MIN_BYTES must be >= 0");
-        require(fetchMaxWaitMs >= 0, "PARLEY_EDGE_FETCH_MAX_WAIT_MS must be >= 0");
+        require(kafka != null, "Kafka client configuration missing");
+        require(backpressure != null, "backpressure configuration missing");
+        require(capacity != null, "capacity configuration missing");
     }
 
     /** Reads the configuration; throws IllegalArgumentException naming the first bad variable. */
@@ -122,57 +96,61 @@ public record EdgeConfig(String kafkaBootstrap, String topicNamespace, String no
                 env.getOrDefault("PARLEY_EDGE_HOST", "127.0.0.1"),
                 intOf(env, "PARLEY_EDGE_PORT", 8080),
                 intOf(env, "PARLEY_MAX_MESSAGE_LENGTH", 4000),
-                intOf(env, "PARLEY_MAX_FRAME_BYTES", 16384),
-                intOf(env, "PARLEY_MAX_FRAMES_PER_SECOND", 20),
-                intOf(env, "PARLEY_SEND_QUEUE_LIMIT", 1000),
+                new SocketLimits(
+                        intOf(env, "PARLEY_MAX_FRAME_BYTES", SocketLimits.DEFAULT_MAX_FRAME_BYTES),
+                        intOf(env, "PARLEY_MAX_FRAMES_PER_SECOND", SocketLimits.DEFAULT_MAX_FRAMES_PER_SECOND),
+                        intOf(env, "PARLEY_SEND_QUEUE_LIMIT", SocketLimits.DEFAULT_SEND_QUEUE_LIMIT)),
                 longOf(env, "PARLEY_EDGE_LEASE_MS", 10_000),
-                intOf(env, "PARLEY_EDGE_LINGER_MS", 1),
                 longOf(env, "PARLEY_EDGE_IDLE_TIMEOUT_MS", 120_000),
                 auth,
                 SocketIoConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
                 SessionAuthConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", 2_000),
-                longOf(env, "PARLEY_EDGE_MAX_PENDING_JOIN_MS", DEFAULT_MAX_PENDING_JOIN_MS),
-                intOf(env, "PARLEY_MAX_ROOMS_PER_USER", DEFAULT_MAX_ROOMS_PER_USER),
                 ResumeConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
-                intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER),
                 RateLimitConfig.fromEnv(env, (name, fallback) -> longOf(env, name, fallback)),
-                intOf(env, "PARLEY_EDGE_FETCH_MIN_BYTES", DEFAULT_FETCH_MIN_BYTES),
-                intOf(env, "PARLEY_EDGE_FETCH_MAX_WAIT_MS", DEFAULT_FETCH_MAX_WAIT_MS));
+                new KafkaClientConfig(
+                        intOf(env, "PARLEY_EDGE_LINGER_MS", KafkaClientConfig.DEFAULT_LINGER_MS),
+                        intOf(env, "PARLEY_EDGE_FETCH_MIN_BYTES", KafkaClientConfig.DEFAULT_FETCH_MIN_BYTES),
+                        intOf(env, "PARLEY_EDGE_FETCH_MAX_WAIT_MS", KafkaClientConfig.DEFAULT_FETCH_MAX_WAIT_MS)),
+                new BackpressureConfig(
+                        longOf(env, "PARLEY_EDGE_MAX_PENDING_MS", BackpressureConfig.DEFAULT_MAX_PENDING_MS),
+                        longOf(env, "PARLEY_EDGE_MAX_PENDING_JOIN_MS", BackpressureConfig.DEFAULT_MAX_PENDING_JOIN_MS)),
+                new CapacityConfig(
+                        intOf(env, "PARLEY_EDGE_MAX_CONNECTIONS", CapacityConfig.DEFAULT_MAX_CONNECTIONS),
+                        intOf(env, "PARLEY_MAX_CONNECTIONS_PER_USER", CapacityConfig.DEFAULT_MAX_CONNECTIONS_PER_USER),
+                        intOf(env, "PARLEY_MAX_ROOMS_PER_USER", CapacityConfig.DEFAULT_MAX_ROOMS_PER_USER)));
     }
 
     /** A configuration for tests: everything default except the given values. */
     public static EdgeConfig forTest(AuthConfig auth, int maxFramesPerSecond, int sendQueueLimit) {
-        return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0,
-                4000, 16384, maxFramesPerSecond, sendQueueLimit, 10_000, 1, 120_000, auth, SocketIoConfig.defaults(),
-                SessionAuthConfig.defaults(), 2_000, DEFAULT_MAX_PENDING_JOIN_MS, DEFAULT_MAX_ROOMS_PER_USER, ResumeConfig.defaults(),
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_USER, RateLimitConfig.defaults(),
-                DEFAULT_FETCH_MIN_BYTES, DEFAULT_FETCH_MAX_WAIT_MS);
+        return new EdgeConfig(DEFAULT_BOOTSTRAP, Topic.DEFAULT_NAMESPACE, "edge-test", 0, "127.0.0.1", 0, 4000,
+                new SocketLimits(SocketLimits.DEFAULT_MAX_FRAME_BYTES, maxFramesPerSecond, sendQueueLimit), 10_000, 120_000,
+                auth, SocketIoConfig.defaults(), SessionAuthConfig.defaults(), ResumeConfig.defaults(),
+                RateLimitConfig.defaults(), KafkaClientConfig.defaults(), BackpressureConfig.defaults(),
+                CapacityConfig.defaults());
     }
 
     /** This configuration with other Socket.IO settings. */
     public EdgeConfig withSocketIo(SocketIoConfig socketIo) {
-        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, socket, leaseMs,
+                idleTimeoutMs, auth, socketIo, sessionAuth, resume, rateLimit, kafka, backpressure, capacity);
     }
 
     /** This configuration with other resume settings. */
     public EdgeConfig withResume(ResumeConfig resume) {
-        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, socket, leaseMs,
+                idleTimeoutMs, auth, socketIo, sessionAuth, resume, rateLimit, kafka, backpressure, capacity);
     }
 
     /** This configuration with other first-message auth / token expiry settings. */
     public EdgeConfig withSessionAuth(SessionAuthConfig sessionAuth) {
-        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, socket, leaseMs,
+                idleTimeoutMs, auth, socketIo, sessionAuth, resume, rateLimit, kafka, backpressure, capacity);
     }
 
     /** This configuration with other rate-limit settings. */
     public EdgeConfig withRateLimit(RateLimitConfig rateLimit) {
-        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, maxFrameBytes,
-                maxFramesPerSecond, sendQueueLimit, leaseMs, lingerMs, idleTimeoutMs, auth, socketIo, sessionAuth, maxPendingMs, maxPendingJoinMs, maxRoomsPerUser, resume, maxConnections, maxConnectionsPerUser, rateLimit, fetchMinBytes, fetchMaxWaitMs);
+        return new EdgeConfig(kafkaBootstrap, topicNamespace, nodeId, slot, host, port, maxMessageLength, socket, leaseMs,
+                idleTimeoutMs, auth, socketIo, sessionAuth, resume, rateLimit, kafka, backpressure, capacity);
     }
 
     public String topic(Topic topic) {

@@ -111,29 +111,31 @@ public final class EdgeNode {
 
     public EdgeNode(EdgeConfig config, TokenVerifier verifier, CommandPublisher publisher, OpsConfig ops) {
         this.config = config;
-        this.registry = new ConnectionRegistry(config.maxConnections(), config.maxConnectionsPerUser());
+        this.registry = new ConnectionRegistry(config.capacity().maxConnections(), config.capacity().maxConnectionsPerUser());
         this.ops = ops;
         EdgeMetrics.install(metrics);
         metrics.bindConnections(registry::snapshot, java.util.List.of("native", "socketio"));
         this.publisher = publisher;
-        this.lag = new PipelineLag(config.maxPendingMs(), config.maxPendingJoinMs());
+        this.lag = new PipelineLag(config.backpressure().maxPendingMs(), config.backpressure().maxPendingJoinMs());
         MessageRooms messageRooms = new MessageRooms(MessageRooms.DEFAULT_MAX_ENTRIES);
         this.rateLimits = new RateLimitTable(new LocalRateLimit(config.rateLimit().rateBurst(),
                 config.rateLimit().maxMessagesPerMinute()));
         this.commands = new CommandService(config.nodeId(), config.slot(), publisher, rateLimits, System::currentTimeMillis,
                 lag, messageRooms);
-        this.commands.limitRoomsPerUser(config.maxRoomsPerUser());
+        this.commands.limitRoomsPerUser(config.capacity().maxRoomsPerUser());
         this.commands.aggregateAttempts(config.rateLimit().attemptWindowMs());
         UpgradeAuthenticator authenticator = new UpgradeAuthenticator(verifier);
         this.tokens = new TokenLifecycle(authenticator, config.sessionAuth(), System::currentTimeMillis);
         CommandParser parser = new CommandParser(config.maxMessageLength());
         this.nativeEndpoint = new NativeEndpoint(authenticator, tokens, new Cors(config.socketIo().corsOrigins()), parser,
-                commands, registry, index, writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+                commands, registry, index, writers, config.socket().maxFrameBytes(), config.socket().maxFramesPerSecond(),
+                config.socket().sendQueueLimit());
         this.socketIo = new SocketIoEndpoint(config.socketIo(), authenticator, tokens, parser, commands, registry, index,
-                writers, config.maxFrameBytes(), config.maxFramesPerSecond(), config.sendQueueLimit());
+                writers, config.socket().maxFrameBytes(), config.socket().maxFramesPerSecond(),
+                config.socket().sendQueueLimit());
         this.deliveries = new DeliveryHandler(registry, index, rateLimits, lag, this::leaseExpired, messageRooms);
         this.deliveries.onGoneSubscription(s -> commands.leaveGone(s.userId(), s.connectionId(), s.roomId()));
-        this.resumer = new Resumer(config.resume(), historySource(config), config.sendQueueLimit());
+        this.resumer = new Resumer(config.resume(), historySource(config), config.socket().sendQueueLimit());
         commands.useResumer(resumer);
         deliveries.useResumer(resumer);
         deliveries.useSubscribeHold(config.resume().subscribeHoldMs(), config.resume().holdLimit());
@@ -212,7 +214,7 @@ public final class EdgeNode {
     public EdgeNode start(BooleanSupplier deliveriesRunning) {
         this.deliveriesRunning = deliveriesRunning;
         WsConfig ws = WsConfig.builder()
-                .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.maxFrameBytes()),
+                .maxFrameLength(Math.max(Math.max(MIN_HARD_FRAME_LIMIT, 4 * config.socket().maxFrameBytes()),
                         config.socketIo().maxPayload()))
                 .build();
         server = WebServer.builder()

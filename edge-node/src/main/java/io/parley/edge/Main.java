@@ -52,7 +52,7 @@ public final class Main {
         }
 
         KafkaCommandPublisher publisher = new KafkaCommandPublisher(config.kafkaBootstrap(), config.topicNamespace(),
-                config.nodeId(), config.lingerMs());
+                config.nodeId(), config.kafka().lingerMs());
         EdgeNode node = new EdgeNode(config, verifier, publisher, ops);
         publisher.bindMetrics(node.metrics());
         // The presence read view (get-online-users): the Redis the processors write, if any.
@@ -69,7 +69,7 @@ public final class Main {
             node.useSioSessions(sioSessions);
         }
         DeliveriesConsumer consumer = new DeliveriesConsumer(config.kafkaBootstrap(), config.topic(Topic.DELIVERIES),
-                config.slot(), config.nodeId(), node.deliveries(), config.fetchMinBytes(), config.fetchMaxWaitMs()).onFailure(node::deliveriesFailed);
+                config.slot(), config.nodeId(), node.deliveries(), config.kafka().fetchMinBytes(), config.kafka().fetchMaxWaitMs()).onFailure(node::deliveriesFailed);
         consumer.bindMetrics(node.metrics());
         // /ready: Kafka answers, Redis answers (when used), the deliveries consumer keeps up.
         KafkaReachability kafka = new KafkaReachability(config.kafkaBootstrap(), config.nodeId(), Duration.ofSeconds(2));

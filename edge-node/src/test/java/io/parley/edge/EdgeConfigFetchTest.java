@@ -26,18 +26,18 @@ class EdgeConfigFetchTest {
     @Test
     void defaultsAreTheConsumersFormerValues() {
         EdgeConfig config = EdgeConfig.fromEnv(env());
-        assertThat(config.fetchMinBytes()).isEqualTo(1);
-        assertThat(config.fetchMaxWaitMs()).isEqualTo(100);
+        assertThat(config.kafka().fetchMinBytes()).isEqualTo(1);
+        assertThat(config.kafka().fetchMaxWaitMs()).isEqualTo(100);
     }
 
     @Test
     void valuesAreReadAndKeptByTheWithers() {
         EdgeConfig config = EdgeConfig.fromEnv(env("PARLEY_EDGE_FETCH_MIN_BYTES", "65536", "PARLEY_EDGE_FETCH_MAX_WAIT_MS", "5"));
-        assertThat(config.fetchMinBytes()).isEqualTo(65536);
-        assertThat(config.fetchMaxWaitMs()).isEqualTo(5);
+        assertThat(config.kafka().fetchMinBytes()).isEqualTo(65536);
+        assertThat(config.kafka().fetchMaxWaitMs()).isEqualTo(5);
         EdgeConfig other = config.withResume(config.resume()).withSocketIo(config.socketIo()).withSessionAuth(config.sessionAuth());
-        assertThat(other.fetchMinBytes()).isEqualTo(65536);
-        assertThat(other.fetchMaxWaitMs()).isEqualTo(5);
+        assertThat(other.kafka().fetchMinBytes()).isEqualTo(65536);
+        assertThat(other.kafka().fetchMaxWaitMs()).isEqualTo(5);
     }
 
     @Test
