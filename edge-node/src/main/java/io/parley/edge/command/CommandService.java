@@ -1,20 +1,19 @@
 /*
  * CommandService owns turning a connection's life and its validated commands into Kafka records,
- * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/add-member/set-role/update-room/delete-room/mute/unmute/open-direct -> room-commands (event id
- * assigned once, here); each send also counts as a message attempt, which goes to user-events for
- * the rate limiter aggregated per user and window (AttemptAggregator).
- * update-presence -> a PresenceSet on user-events (ok once published); get-online-users is
- * answered here from the Redis presence view (asynchronously, never blocking the socket's reader).
- * It enforces the rate limit (the processors' decisions and this node's own bucket per user:
- * RateLimitTable) locally and answers UNAVAILABLE when a publish
- * fails. The answer to an accepted command comes back from the processors via deliveries.
- * Every room command carries the sender's display fields from the token (username, avatarUrl), so
- * the processors build seed 004's user objects without knowing any protocol. Right after a
- * connection opens it gets seed 004's online-users (a bare array of user ids) from the presence view
- * (OnlineUsersWelcome: one read and one encoded event per batch of connections opening together).
- * It admits every command (draining, backpressure, room limit, rate limit) and hands the rest on:
- * resume starts (join-room with lastSeq, resume, Socket.IO recovery) to ResumeStarts, mark-read to
- * MarkReadRouting; the records themselves are built by CommandRecords.
+ * for every protocol: connect/disconnect -> user-events; join/leave/send/typing/create-room/
+ * add-member/set-role/update-room/delete-room/mute/unmute/open-direct -> room-commands; each send
+ * also counts as a message attempt, which goes to user-events for the rate limiter aggregated per
+ * user and window (AttemptAggregator). update-presence -> a PresenceSet on user-events (ok once
+ * published); get-online-users is answered here from the Redis presence view (asynchronously,
+ * never blocking the socket's reader). It admits every command first (draining, backpressure,
+ * room limit, the rate limit: the processors' decisions and this node's own bucket per user,
+ * RateLimitTable) and answers UNAVAILABLE when a publish fails. The answer to an accepted command
+ * comes back from the processors via deliveries. Right after a connection opens it gets seed
+ * 004's online-users (a bare array of user ids) from the presence view (OnlineUsersWelcome: one
+ * read and one encoded event per batch of connections opening together).
+ * Handed on: resume starts (join-room with lastSeq, resume, Socket.IO recovery) to ResumeStarts,
+ * mark-read to MarkReadRouting; every record (event id assigned once, here at the edge, the
+ * token's display fields) is built by CommandRecords.
  */
 package io.parley.edge.command;
 
