@@ -1,6 +1,7 @@
 /*
  * MembershipStage owns rooms, members, roles and routing in the room stage: membership by user
- * (u|, from join-room until leave-room / remove-member), plans join-room, leave-room,
+ * (u|, from join-room until leave-room / remove-member; a muted member's leave-room keeps their mute
+ * for their return, l|), plans join-room, leave-room,
  * remove-member and the subscription of a member's connections without a join (a user's
  * connections in the room c|, the routing table n| of edge node -> slot and connection count, the
  * expiry index x|), create-room / add-member / set-role (RoomAccess decides who may), and sends
@@ -58,16 +59,16 @@ final class MembershipStage {
      * (c|, the routing table n|, the expiry index x|); the user's first connection in the room is
      * JOINED (event, user-joined), any other an ack. A join of a subscribed connection: an ack.
      */
-    RoomProcessor.Plan join(RoomCommand command) {
+    RoomProcessor.Plan join(RoomCommand command, Head head) {
         String roomId = command.roomId();
         String connectionsKey = RoomKeys.connections(roomId, command.userId());
         Map<String, ConnRef> connections = state.connections(connectionsKey);
         if (connections.containsKey(command.connectionId())) {
-            return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.JOIN_ACK, state.head(roomId).seq(), List.of()));
+            return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.JOIN_ACK, head.seq(), List.of()));
         }
         List<Write> writes = new ArrayList<>();
         if (!isMember(roomId, command.userId())) {
-            RoomAccess.Admission admission = access.admit(roomId, command.userId());
+            RoomAccess.Admission admission = access.admit(roomId, command.userId(), head);
             if (admission.refusal() != null) {
                 return RoomProcessor.Plan.noWrites(admission.refusal());
             }
@@ -76,7 +77,7 @@ final class MembershipStage {
                 writes.add(new Write(RoomKeys.member(roomId, command.userId()), new RoomEntry.Member(RoomAccess.MEMBER)));
             }
         }
-        return subscribe(command, connections, writes, Decision.Kind.JOINED, Decision.Kind.JOIN_ACK);
+        return subscribe(command, head, connections, writes, Decision.Kind.JOINED, Decision.Kind.JOIN_ACK);
     }
 
     /**
@@ -91,17 +92,17 @@ final class MembershipStage {
         }
         String connectionsKey = RoomKeys.connections(roomId, command.userId());
         Map<String, ConnRef> connections = state.connections(connectionsKey);
+        Head head = state.head(roomId);
         if (connections.containsKey(command.connectionId())) {
-            return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.SUBSCRIBE_ACK, state.head(roomId).seq(), List.of()));
+            return RoomProcessor.Plan.noWrites(Decision.of(Decision.Kind.SUBSCRIBE_ACK, head.seq(), List.of()));
         }
-        return subscribe(command, connections, new ArrayList<>(), Decision.Kind.SUBSCRIBED, Decision.Kind.SUBSCRIBE_ACK);
+        return subscribe(command, head, connections, new ArrayList<>(), Decision.Kind.SUBSCRIBED, Decision.Kind.SUBSCRIBE_ACK);
     }
 
     /** Adds the command's connection to the room: the user's first one is {@code first}, any other {@code more}. */
-    private RoomProcessor.Plan subscribe(RoomCommand command, Map<String, ConnRef> connections, List<Write> writes,
+    private RoomProcessor.Plan subscribe(RoomCommand command, Head head, Map<String, ConnRef> connections, List<Write> writes,
                                          Decision.Kind first, Decision.Kind more) {
         String roomId = command.roomId();
-        Head head = state.head(roomId);
         boolean firstConnection = connections.isEmpty();
         connections.put(command.connectionId(), new ConnRef(command.edgeNodeId(), command.edgeSlot()));
         Map<String, NodeRef> nodes = state.nodes(roomId);
@@ -215,6 +216,10 @@ final class MembershipStage {
             writes.add(new Write(RoomKeys.nodes(roomId), nodes.isEmpty() ? null : new Nodes(nodes)));
         }
         Head next = head.next(1);
+        if (ended == Decision.Kind.LEFT && member != null && member.isMuted()) {
+            // A muted member who leaves comes back muted (join or add-member); remove-member clears it.
+            writes.add(new Write(RoomKeys.leftMuted(roomId, userId), new RoomEntry.LeftMuted(next.seq())));
+        }
         writes.add(new Write(RoomKeys.head(roomId), next));
         return new RoomProcessor.Plan(Decision.of(ended, next.seq(), before), next.ops(), List.copyOf(writes), null);
     }

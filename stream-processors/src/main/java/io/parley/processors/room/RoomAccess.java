@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * per member (owner, admin, member). Rules: join a public room: anyone (a newcomer becomes a
  * member), unless it has maxUsers members (ROOM_FULL); private or direct: members only;
  * add-member: admins and the owner, within maxUsers; set-role (admin, member): the owner only;
- * leave-room ends a membership (not the owner's). A room made by a plain join (no settings: every room of
+ * leave-room ends a membership (not the owner's; a muted member comes back muted, see newMember). A room made by a plain join (no settings: every room of
  * before, and the seeds' clients, which never create rooms) stays public, open to anyone, as it
  * always was. Refusals are {@code AUTHORIZATION_FAILED} and change nothing.
  */
@@ -71,7 +71,7 @@ final class RoomAccess {
      */
     record Admission(Decision refusal, List<RoomEntry.Write> writes) {}
 
-    Admission admit(String roomId, String userId) {
+    Admission admit(String roomId, String userId, RoomEntry.Head head) {
         if (!(store.get(RoomKeys.room(roomId)) instanceof RoomEntry.Room room) || member(roomId, userId) != null) {
             return new Admission(null, List.of());
         }
@@ -82,8 +82,23 @@ final class RoomAccess {
         if (room.isFull()) {
             return new Admission(Decision.rejected(ErrorCode.ROOM_FULL, "the room has its " + room.maxUsers() + " members"), List.of());
         }
-        return new Admission(null, List.of(new RoomEntry.Write(RoomKeys.member(roomId, userId), new RoomEntry.Member(MEMBER)),
-                new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1))));
+        List<RoomEntry.Write> writes = new ArrayList<>(newMember(roomId, userId, head));
+        writes.add(new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1)));
+        return new Admission(null, List.copyOf(writes));
+    }
+
+    /**
+     * The entry of a new (plain) member of a created room: muted, and the mark dropped, when they
+     * left it by leave-room while muted ({@link RoomEntry.LeftMuted}); the mark is looked up only
+     * in a room whose head says someone was muted there.
+     */
+    List<RoomEntry.Write> newMember(String roomId, String userId, RoomEntry.Head head) {
+        String markKey = RoomKeys.leftMuted(roomId, userId);
+        if (head.may(RoomEntry.Head.MUTED) && store.get(markKey) instanceof RoomEntry.LeftMuted) {
+            return List.of(new RoomEntry.Write(RoomKeys.member(roomId, userId), new RoomEntry.Member(MEMBER, Boolean.TRUE)),
+                    new RoomEntry.Write(markKey, null));
+        }
+        return List.of(new RoomEntry.Write(RoomKeys.member(roomId, userId), new RoomEntry.Member(MEMBER)));
     }
 
     /**
@@ -159,10 +174,11 @@ final class RoomAccess {
         RoomEntry.Head next = head.next(1);
         List<Decision.Target> targets = new ArrayList<>(nodes.size());
         new TreeMap<>(nodes).forEach((id, node) -> targets.add(new Decision.Target(id, node.slot())));
+        List<RoomEntry.Write> writes = new ArrayList<>(newMember(roomId, memberId, head));
+        writes.add(new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1)));
+        writes.add(new RoomEntry.Write(RoomKeys.head(roomId), next));
         return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_ADDED, next.seq(), List.copyOf(targets)), next.ops(),
-                List.of(new RoomEntry.Write(RoomKeys.member(roomId, memberId), new RoomEntry.Member(MEMBER)),
-                        new RoomEntry.Write(RoomKeys.room(roomId), room.withMembers(room.members() + 1)),
-                        new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
+                List.copyOf(writes), null);
     }
 
     /** set-role: by the owner only, of a member other than the owner; the same role again: ack, nothing changes. */

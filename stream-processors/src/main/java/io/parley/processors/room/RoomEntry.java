@@ -3,7 +3,7 @@
  * count and which lookups its commands need), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
  * created room's settings (deleted mark, idle expiry) and one member's role and muted flag (every
- * room's members), a room's idle timer, a command's decision with the state writes it made, and
+ * room's members), the mute a member who left keeps for their return, a room's idle timer, a command's decision with the state writes it made, and
  * the store's filing mark (whether decisions may still sit under their keys of before).
  * Every value is small and bounded: nothing holds a whole room's members.
  */
@@ -29,6 +29,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RoomEntry.MsgSeq.class, name = "mseq"),
         @JsonSubTypes.Type(value = RoomEntry.Room.class, name = "room"),
         @JsonSubTypes.Type(value = RoomEntry.Member.class, name = "member"),
+        @JsonSubTypes.Type(value = RoomEntry.LeftMuted.class, name = "left-muted"),
         @JsonSubTypes.Type(value = RoomEntry.IdleTimer.class, name = "idle"),
         @JsonSubTypes.Type(value = RoomEntry.Expiry.class, name = "expiry"),
         @JsonSubTypes.Type(value = RoomEntry.Filing.class, name = "filing")})
@@ -154,7 +155,8 @@ public sealed interface RoomEntry {
      * A member of a room: role owner, admin or member (a room made by a join: member);
      * {@code muted} (null: not): their messages are refused. From the user's first accepted join
      * (or create-room / add-member / open-direct) until leave-room or remove-member, not tied to
-     * connections; a removed member's muted flag goes with the entry.
+     * connections; a removed member's muted flag goes with the entry; a muted member's leave-room
+     * keeps it as {@link LeftMuted}.
      */
     record Member(String role, Boolean muted) implements RoomEntry {
         Member(String role) {
@@ -165,6 +167,14 @@ public sealed interface RoomEntry {
             return Boolean.TRUE.equals(muted);
         }
     }
+
+    /**
+     * {@code l|<roomId>|<userId>}: the user ended their membership by leave-room while muted (at the
+     * room's seq {@code leftSeq}, the member-left event's); their next membership (join-room of a
+     * public room, add-member) starts muted and drops this. Only unmute-member (owner or admin)
+     * drops it otherwise; remove-member never meets it (the user is no member).
+     */
+    record LeftMuted(long leftSeq) implements RoomEntry {}
 
     /**
      * {@code e|<roomId>}: a room with idle expiry is deleted at {@code dueAt} (epoch ms: its last

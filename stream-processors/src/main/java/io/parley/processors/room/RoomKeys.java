@@ -82,6 +82,14 @@ final class RoomKeys {
         return "u|" + roomId + "|" + userId.length() + ":" + userId;
     }
 
+    /**
+     * {@code l|<roomId>|<len>:<userId>}: the user left the room by leave-room while muted
+     * ({@link RoomEntry.LeftMuted}); their next membership (a join or add-member) starts muted.
+     */
+    static String leftMuted(String roomId, String userId) {
+        return "l|" + roomId + "|" + userId.length() + ":" + userId;
+    }
+
     /** {@code r|<roomId>|<len>:<userId>}: the user's {@link RoomEntry.ReadPos} in the room (forward only). */
     static String readPosition(String roomId, String userId) {
         return "r|" + roomId + "|" + userId.length() + ":" + userId;

@@ -157,7 +157,9 @@ final class RoomLifecycle {
 
     /**
      * mute-member / unmute-member: by the owner, or an admin of a plain member; not of the owner,
-     * not of a non-member (INVALID_MESSAGE). Already so: ack only. Events member-muted / member-unmuted.
+     * not of a non-member (INVALID_MESSAGE), except the unmute of a user who left muted (drops the
+     * mark their return would restore, RoomEntry.LeftMuted). Already so: ack only. Events
+     * member-muted / member-unmuted.
      */
     RoomProcessor.Plan mute(RoomCommand command, RoomEntry.Head head, Map<String, RoomEntry.NodeRef> nodes) {
         String roomId = command.roomId();
@@ -170,6 +172,14 @@ final class RoomLifecycle {
                 || target != null && RoomAccess.ADMIN.equals(caller.role()) && !RoomAccess.MEMBER.equals(target.role())) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.AUTHORIZATION_FAILED,
                     "only the room's owner, or an admin for members, mutes and unmutes"));
+        }
+        if (target == null && !mute && head.may(RoomEntry.Head.MUTED)
+                && store.get(RoomKeys.leftMuted(roomId, memberId)) instanceof RoomEntry.LeftMuted) {
+            // Left while muted: the unmute drops the mark kept for their return (an admin may: they come back a member).
+            RoomEntry.Head next = head.next(1);
+            return new RoomProcessor.Plan(Decision.of(Decision.Kind.MEMBER_MUTED, next.seq(), targets(nodes)), next.ops(), List.of(
+                    new RoomEntry.Write(RoomKeys.leftMuted(roomId, memberId), null),
+                    new RoomEntry.Write(RoomKeys.head(roomId), next)), null);
         }
         if (target == null || RoomAccess.OWNER.equals(target.role())) {
             return RoomProcessor.Plan.noWrites(Decision.rejected(ErrorCode.INVALID_MESSAGE,

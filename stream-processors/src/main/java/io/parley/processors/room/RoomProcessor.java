@@ -170,7 +170,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
             return deleted; // a deleted room refuses everything but a connection's leave
         }
         return switch (command.body()) {
-            case RoomCommand.Join join -> membership.join(command);
+            case RoomCommand.Join join -> membership.join(command, head);
             case RoomCommand.Leave leave -> membership.leave(command);
             case RoomCommand.CreateRoom create -> membership.create(command);
             case RoomCommand.AddMember add -> membership.add(command);

@@ -1,7 +1,8 @@
 /*
  * RoomLifecycleTopologyTest owns the checks of a created room's later life in the room stage, on
  * the real topology in a TopologyTestDriver: update-room, delete-room (and INVALID_ROOM for every
- * command afterwards), mute / unmute and the muted member's send, open-direct, idle expiry by the
+ * command afterwards), mute / unmute and the muted member's send (a mute kept across leave-room and
+ * join, cleared by unmute, also while away, or remove-member), open-direct, idle expiry by the
  * punctuator, refusals changing nothing, and lifecycle decisions re-emitted identically.
  */
 package io.parley.processors.room;
@@ -103,6 +104,68 @@ class RoomLifecycleTopologyTest extends RoomStageTest {
         Out unmuted = pipe(command("alice", "c-a", "team", new RoomCommand.UnmuteMember("carol")));
         assertThat(unmuted.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberUnmuted("carol"));
         Out sent = pipe(command("carol", "c-c", "team", new RoomCommand.Send(null, "hi", null)));
+        assertThat(sent.events()).hasSize(1).allSatisfy(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
+    }
+
+    @Test
+    void aMutedMemberWhoLeavesComesBackMutedUntilUnmutedOrRemoved() {
+        pipe(command("alice", "c-a", "town", new RoomCommand.CreateRoom(null, null, "public", null, List.of("bob"))));
+        pipe(command("alice", "c-a", "town", new RoomCommand.SetRole("bob", "admin")));
+        pipe(command("bob", "c-b", "town", new RoomCommand.Join()));
+        pipe(command("carol", "c-c", "town", new RoomCommand.Join()));
+        pipe(command("bob", "c-b", "town", new RoomCommand.MuteMember("carol")));
+        Out left = pipe(command("carol", "c-c", "town", new RoomCommand.Leave("client")));
+        assertThat(left.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberLeft("client"));
+        assertThat(store().get(RoomKeys.member("town", "carol"))).isNull();
+        assertThat(store().get(RoomKeys.leftMuted("town", "carol"))).isEqualTo(new RoomEntry.LeftMuted(head("town")));
+
+        Out back = pipe(command("carol", "c-c", "town", new RoomCommand.Join()));
+        assertThat(back.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberJoined());
+        assertThat(store().get(RoomKeys.member("town", "carol"))).isEqualTo(new RoomEntry.Member("member", true));
+        assertThat(store().get(RoomKeys.leftMuted("town", "carol"))).isNull();
+        assertRefusedSend("carol", "c-c");
+
+        Out unmuted = pipe(command("bob", "c-b", "town", new RoomCommand.UnmuteMember("carol")));
+        assertThat(unmuted.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberUnmuted("carol"));
+        assertAcceptedSend("carol", "c-c");
+
+        // Left muted, unmuted while away (by an admin): the mark goes, the return is unmuted. A mute
+        // of a user who is not a member is still refused.
+        pipe(command("bob", "c-b", "town", new RoomCommand.MuteMember("carol")));
+        pipe(command("carol", "c-c", "town", new RoomCommand.Leave("client")));
+        Out muteAway = pipe(command("bob", "c-b", "town", new RoomCommand.MuteMember("carol")));
+        assertThat(muteAway.events()).isEmpty();
+        assertThat(onlyReply(muteAway).error().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        Out unmuteAway = pipe(command("bob", "c-b", "town", new RoomCommand.UnmuteMember("carol")));
+        assertThat(unmuteAway.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberUnmuted("carol"));
+        assertThat(toRoom(unmuteAway, "member-unmuted")).hasSize(1);
+        assertThat(store().get(RoomKeys.leftMuted("town", "carol"))).isNull();
+        Out unmuteAgain = pipe(command("bob", "c-b", "town", new RoomCommand.UnmuteMember("carol")));
+        assertThat(onlyReply(unmuteAgain).error().code()).isEqualTo(ErrorCode.INVALID_MESSAGE); // nothing left to unmute
+        pipe(command("carol", "c-c", "town", new RoomCommand.Join()));
+        assertThat(store().get(RoomKeys.member("town", "carol"))).isEqualTo(new RoomEntry.Member("member"));
+        assertAcceptedSend("carol", "c-c");
+
+        // remove-member clears the mute: the removed member comes back unmuted.
+        pipe(command("bob", "c-b", "town", new RoomCommand.MuteMember("carol")));
+        Out removed = pipe(command("alice", "c-a", "town", new RoomCommand.RemoveMember("carol")));
+        assertThat(removed.events()).extracting(e -> e.value().body()).containsExactly(new RoomEvent.MemberRemoved("carol"));
+        assertThat(store().get(RoomKeys.leftMuted("town", "carol"))).isNull();
+        pipe(command("carol", "c-c", "town", new RoomCommand.Join()));
+        assertThat(store().get(RoomKeys.member("town", "carol"))).isEqualTo(new RoomEntry.Member("member"));
+        assertAcceptedSend("carol", "c-c");
+    }
+
+    private void assertRefusedSend(String user, String connection) {
+        long seq = head("town");
+        Out send = pipe(command(user, connection, "town", new RoomCommand.Send(null, "hi", null)));
+        assertThat(send.events()).isEmpty();
+        assertThat(onlyReply(send).error().code()).isEqualTo(ErrorCode.AUTHORIZATION_FAILED);
+        assertThat(head("town")).isEqualTo(seq);
+    }
+
+    private void assertAcceptedSend(String user, String connection) {
+        Out sent = pipe(command(user, connection, "town", new RoomCommand.Send(null, "hi", null)));
         assertThat(sent.events()).hasSize(1).allSatisfy(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
     }
 

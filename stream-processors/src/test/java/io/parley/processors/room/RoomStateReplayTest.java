@@ -1,6 +1,7 @@
 /*
  * RoomStateReplayTest owns the TopologyTestDriver proof that room-events carry the room stage's
- * rooms-as-objects state: after a run of create / join / add / set-role / mute / remove / update / leave /
+ * rooms-as-objects state: after a run of create / join / add / set-role / mute / remove / update / leave
+ * (a muted member's leave and return) /
  * open-direct / delete / messages, the events folded into empty state (RoomEventsFold) equal the
  * store's rooms, members, roles, muted flags, idle timers and heads; and a second room stage with
  * empty state, given the same commands, emits the same events and ends with the same state.
@@ -62,7 +63,9 @@ class RoomStateReplayTest {
                 new C("mallory", "team", new RoomCommand.UpdateRoom("Mine", null, null)), // refused
                 new C("bob", "team", new RoomCommand.AddMember("dave")),
                 new C("dave", "team", new RoomCommand.Join()),
-                new C("dave", "team", new RoomCommand.Leave("client")), // ends dave's membership
+                new C("alice", "team", new RoomCommand.MuteMember("dave")),
+                new C("dave", "team", new RoomCommand.Leave("client")), // ends dave's membership; his mute is kept
+                new C("bob", "team", new RoomCommand.AddMember("dave")), // a member again, muted
                 new C("erin", "town", new RoomCommand.CreateRoom(null, null, "public", null, null, 3_600_000L)),
                 new C("frank", "town", new RoomCommand.Join()), // a newcomer becomes a member
                 new C("frank", "town", new RoomCommand.Send(null, "hello", null)), // moves the idle timer
@@ -71,6 +74,15 @@ class RoomStateReplayTest {
                 new C("erin", "town", new RoomCommand.RemoveMember("frank")), // the muted flag goes with the membership
                 new C("frank", "town", new RoomCommand.Join()), // a member again, not muted
                 new C("frank", "town", new RoomCommand.Send(null, "back", null)),
+                new C("erin", "town", new RoomCommand.MuteMember("frank")),
+                new C("frank", "town", new RoomCommand.Leave("client")), // left muted: the mute is kept (l|)
+                new C("frank", "town", new RoomCommand.Join()), // a member again, still muted
+                new C("frank", "town", new RoomCommand.Send(null, "muted", null)), // refused
+                new C("frank", "town", new RoomCommand.Leave("client")),
+                new C("erin", "town", new RoomCommand.UnmuteMember("frank")), // of a user who left muted: the mark goes
+                new C("jill", "town", new RoomCommand.Join()),
+                new C("erin", "town", new RoomCommand.MuteMember("jill")),
+                new C("jill", "town", new RoomCommand.Leave("client")), // the mark stays
                 new C("alice", "team", new RoomCommand.RemoveMember("carol")), // a muted admin, removed by the owner
                 new C("gina", "lobby", new RoomCommand.Join()), // a room made by a join: no settings
                 new C("gina", "lobby", new RoomCommand.Send(null, "plain", null)),
@@ -117,13 +129,18 @@ class RoomStateReplayTest {
         Run live = run(first, commands);
         assertThat(live.state()).containsKeys(RoomKeys.room("team"), RoomKeys.member("team", "bob"), RoomKeys.idle("town"),
                 RoomKeys.room(DirectRooms.idOf("alice", "bob")), RoomKeys.room("gone"), RoomKeys.member("lobby", "gina"));
-        assertThat(live.state()).doesNotContainKeys(RoomKeys.member("team", "dave"), RoomKeys.member("team", "carol"),
-                RoomKeys.member("lobby", "hank"));
-        // Removed while muted, then a member again: not muted (and the message after it was accepted).
-        assertThat(live.state().get(RoomKeys.member("town", "frank"))).isEqualTo(new RoomEntry.Member("member"));
+        assertThat(live.state()).doesNotContainKeys(RoomKeys.member("team", "carol"), RoomKeys.member("lobby", "hank"),
+                RoomKeys.member("town", "frank"), RoomKeys.leftMuted("town", "frank"), RoomKeys.leftMuted("team", "dave"));
+        // Left muted, added again: muted. Left muted, never back: the mark stays.
+        assertThat(live.state().get(RoomKeys.member("team", "dave"))).isEqualTo(new RoomEntry.Member("member", true));
+        assertThat(live.state()).containsKey(RoomKeys.leftMuted("town", "jill"));
+        // Removed while muted, then a member again: not muted (the message after it was accepted); left
+        // muted, then joined again: muted (refused).
         assertThat(live.events()).anySatisfy(e -> assertThat(e.body()).isEqualTo(new RoomEvent.MemberRemoved("carol")))
                 .anySatisfy(e -> assertThat(e.body()).isInstanceOf(RoomEvent.MessageSent.class)
-                        .extracting(b -> ((RoomEvent.MessageSent) b).content()).isEqualTo("back"));
+                        .extracting(b -> ((RoomEvent.MessageSent) b).content()).isEqualTo("back"))
+                .noneSatisfy(e -> assertThat(e.body()).isInstanceOf(RoomEvent.MessageSent.class)
+                        .extracting(b -> ((RoomEvent.MessageSent) b).content()).isEqualTo("muted"));
         assertThat(((RoomEntry.Room) live.state().get(RoomKeys.room("gone"))).isDeleted()).isTrue();
 
         // The public log alone, folded into empty state: identical.
