@@ -59,6 +59,15 @@ class RoomsApiIT {
                 event(p, 4, "alice", new RoomEvent.RoleSet("carol", "admin")),
                 event(p, 5, "carol", new RoomEvent.MemberMuted("bob")),
                 event(p, 6, "carol", new RoomEvent.RoomUpdated("Square", null, 20)),
+                // A muted member leaves and joins again: still muted (the room stage keeps the mute).
+                event(p, 7, "bob", new RoomEvent.MemberLeft("client")),
+                event(p, 8, "bob", new RoomEvent.MemberJoined()),
+                // Muted, left, unmuted while away (the room stage drops the kept mute), back: not muted.
+                event(p, 9, "frank", new RoomEvent.MemberJoined()),
+                event(p, 10, "carol", new RoomEvent.MemberMuted("frank")),
+                event(p, 11, "frank", new RoomEvent.MemberLeft("client")),
+                event(p, 12, "carol", new RoomEvent.MemberUnmuted("frank")),
+                event(p, 13, "frank", new RoomEvent.MemberJoined()),
                 event(p2, 1, "erin", new RoomEvent.RoomCreated(null, null, "public", null)),
                 event(priv, 1, "alice", new RoomEvent.RoomCreated("Secret", null, "private", null)),
                 event(priv, 2, "alice", new RoomEvent.MemberAdded("dave", "member")),
@@ -84,7 +93,7 @@ class RoomsApiIT {
                 List<String> members = new ArrayList<>();
                 room.body().get("members").forEach(m -> members.add(m.get("userId").asText() + ":" + m.get("role").asText()
                         + (m.get("muted").asBoolean() ? ":muted" : "")));
-                assertThat(members).containsExactly("alice:owner", "bob:member:muted", "carol:admin");
+                assertThat(members).containsExactly("alice:owner", "bob:member:muted", "carol:admin", "frank:member");
                 for (String path : List.of("/v1/rooms/" + p, "/v1/rooms/" + priv)) {
                     Response refused = get(http, port, path, bearer("mallory"));
                     assertThat(refused.status()).as(path).isEqualTo(403);
@@ -108,7 +117,7 @@ class RoomsApiIT {
                 assertThat(get(http, port, "/v1/rooms?limit=0", bearer("alice")).status()).isEqualTo(400);
                 assertThat(get(http, port, "/v1/rooms?cursor=99:x", bearer("alice")).status()).isEqualTo(400);
                 original = roomRows(session, keyspace);
-                assertThat(original).contains("user_rooms bob|" + p + "|true|null", "directory " + p, "mutes " + p + "|bob|true",
+                assertThat(original).contains("user_rooms bob|" + p + "|true|null", "directory " + p, "mutes " + p + "|bob|true", "mutes " + p + "|frank|false",
                         "rooms " + gone + "|true|null", "rooms " + p + "|false|60000");
             }
 
