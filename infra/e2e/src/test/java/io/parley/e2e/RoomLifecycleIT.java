@@ -2,7 +2,8 @@
  * RoomLifecycleIT owns the end-to-end proof of a created room's later life on the real stack:
  * update-room, delete-room, mute-member and get-room refused with AUTHORIZATION_FAILED to users
  * without the right (over /ws and /socket.io/), each refusal changing nothing (the room's settings,
- * members and events as before); a muted member cannot send until unmuted; delete-room stops the
+ * members and events as before); a muted member cannot send until unmuted (leaving and joining
+ * again does not unmute); delete-room stops the
  * room (its members hear room-deleted, every later command is INVALID_ROOM, the queries leave it
  * out); a room created with expireAfterIdleMs is deleted once idle; open-direct finds or creates
  * the one direct room of a pair.
@@ -157,6 +158,15 @@ class RoomLifecycleIT {
             await().atMost(WsClient.PATIENCE).untilAsserted(() -> assertThat(
                     get(parley, "/v1/rooms/" + roomId + "/messages", alice).body()).contains("quiet please"));
             assertThat(get(parley, "/v1/rooms/" + roomId + "/messages", alice).body()).doesNotContain("let me talk");
+
+            // Leaving and joining again does not lift the mute (processors and the history store agree).
+            assertThat(b.request("leave-room", roomId).path("success").asBoolean()).isTrue();
+            a.nextEvent(e -> e.path("event").asText().equals("user-left"));
+            assertThat(b.request("join-room", roomId).path("success").asBoolean()).isTrue();
+            a.nextEvent(e -> e.path("event").asText().equals("user-joined"));
+            JsonNode stillRefused = b.request("send-message", Map.of("roomId", roomId, "content", "back and loud"));
+            assertThat(stillRefused.path("code").asText()).as("%s", stillRefused).isEqualTo("AUTHORIZATION_FAILED");
+            room(parley, roomId, alice, r -> members(r).contains(bob + ":member:muted"));
 
             assertOk(a.request("unmute-member", data("roomId", roomId, "userId", bob)));
             JsonNode sent = b.request("send-message", Map.of("roomId", roomId, "content", "thanks"));
