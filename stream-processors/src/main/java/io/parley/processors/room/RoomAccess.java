@@ -20,9 +20,10 @@ import java.util.TreeMap;
  * per member (owner, admin, member). Rules: join a public room: anyone (a newcomer becomes a
  * member), unless it has maxUsers members (ROOM_FULL); private or direct: members only;
  * add-member: admins and the owner, within maxUsers; set-role (admin, member): the owner only;
- * leave-room ends a membership (not the owner's; a muted member comes back muted, see newMember). A room made by a plain join (no settings: every room of
- * before, and the seeds' clients, which never create rooms) stays public, open to anyone, as it
- * always was. Refusals are {@code AUTHORIZATION_FAILED} and change nothing.
+ * leave-room ends a membership (not the owner's; a muted member comes back muted, see newMember).
+ * A room made by a plain join (no settings: every room of before, and the seeds' clients, which
+ * never create rooms) stays public, open to anyone, as it always was. Refusals are
+ * {@code AUTHORIZATION_FAILED} and change nothing.
  */
 final class RoomAccess {
     static final String OWNER = "owner";

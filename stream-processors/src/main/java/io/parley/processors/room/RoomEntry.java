@@ -3,8 +3,9 @@
  * count and which lookups its commands need), its routing table (edge node -> slot and connection count), a (room, user)'s
  * connections, a typist's typing state, a clientMsgId's original ack, a message id's seq, a
  * created room's settings (deleted mark, idle expiry) and one member's role and muted flag (every
- * room's members), the mute a member who left keeps for their return, a room's idle timer, a command's decision with the state writes it made, and
- * the store's filing mark (whether decisions may still sit under their keys of before).
+ * room's members), the mute a member who left keeps for their return, a room's idle timer, a
+ * command's decision with the state writes it made, and the store's filing mark (whether
+ * decisions may still sit under their keys of before).
  * Every value is small and bounded: nothing holds a whole room's members.
  */
 package io.parley.processors.room;
