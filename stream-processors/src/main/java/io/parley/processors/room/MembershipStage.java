@@ -2,9 +2,10 @@
  * MembershipStage owns rooms, members, roles and routing in the room stage: membership by user
  * (u|, from join-room until leave-room / remove-member; a muted member's leave-room keeps their mute
  * for their return, l|), plans join-room, leave-room, remove-member and the subscription of a
- * member's connections without a join (a user's connections in the room c|, the routing table n| of edge node -> slot and connection count, the
- * expiry index x|), create-room / add-member / set-role (RoomAccess decides who may), and sends
- * presence changes (presence-fanout) on to the room's nodes.
+ * member's connections without a join (a user's connections in the room c|, the routing table n|
+ * of edge node -> slot and connection count, the expiry index x|), create-room / add-member /
+ * set-role (RoomAccess decides who may), and sends presence changes (presence-fanout) on to the
+ * room's nodes.
  */
 package io.parley.processors.room;
 
