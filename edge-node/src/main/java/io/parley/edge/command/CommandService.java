@@ -126,7 +126,7 @@ public final class CommandService {
     }
 
     /**
-     * Refuse join-room / create-room of a new room with ROOM_LIMIT when the connection already
+     * Refuse join-room / create-room / open-direct of a new room with ROOM_LIMIT when the connection already
      * belongs to {@code max} rooms: those it joined and those it was subscribed to as its user's
      * (a member's connection is subscribed to all the user's rooms shortly after it opens, so the
      * count is the user's, eventually exact; 0: no limit).
@@ -222,7 +222,8 @@ public final class CommandService {
             }
         };
         String limitedRoom = command instanceof Command.JoinRoom join ? join.roomId()
-                : command instanceof Command.CreateRoom create ? create.roomId() : null;
+                : command instanceof Command.CreateRoom create ? create.roomId()
+                : command instanceof Command.OpenDirect open ? DirectRooms.idOf(connection.userId(), open.userId()) : null;
         if (limitedRoom != null && maxRoomsPerUser > 0 && !connection.subscriptions().isRequested(limitedRoom)
                 && connection.subscriptions().requestedRooms().size() >= maxRoomsPerUser) {
             // The user's rooms as this connection knows them: those it joined and those it was subscribed to as a member.

@@ -12,7 +12,7 @@ package io.parley.edge.guard;
  * 4429 after first-message auth); 0 = no limit</td></tr>
  * <tr><td>PARLEY_MAX_CONNECTIONS_PER_USER</td><td>20</td><td>connections of one user on this node (refused like the
  * node limit); the processors enforce the same variable across nodes; 0 = no limit</td></tr>
- * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room of
+ * <tr><td>PARLEY_MAX_ROOMS_PER_USER</td><td>1000</td><td>rooms a user may be a member of: a join-room / create-room / open-direct of
  * another is refused with ROOM_LIMIT (counted per connection: the rooms it joined and those it was subscribed to as
  * a member's; eventually the user's count); 0 = no limit</td></tr>
  * </table>

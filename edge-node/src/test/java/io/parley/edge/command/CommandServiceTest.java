@@ -50,15 +50,29 @@ class CommandServiceTest extends CommandFixture {
         alice.subscriptions().requested("r2"); // a room the processors subscribed this connection to as a member's
         service.handle(alice, "2", new Command.JoinRoom("r3"));
         service.handle(alice, "3", new Command.CreateRoom("r4", null, null, "public", null, java.util.List.of()));
-        assertThat(alice.replies).extracting(r -> r.error().code()).containsExactly(ErrorCode.ROOM_LIMIT, ErrorCode.ROOM_LIMIT);
+        service.handle(alice, "3b", new Command.OpenDirect("dave")); // a direct room is one more room too
+        assertThat(alice.replies).extracting(r -> r.error().code())
+                .containsExactly(ErrorCode.ROOM_LIMIT, ErrorCode.ROOM_LIMIT, ErrorCode.ROOM_LIMIT);
         assertThat(alice.subscriptions().requestedRooms()).containsExactlyInAnyOrder("r1", "r2");
         // A room it is in already is not one more; after a leave there is room for another.
         service.handle(alice, "4", new Command.JoinRoom("r1"));
         service.handle(alice, "5", new Command.LeaveRoom("r2"));
         service.handle(alice, "6", new Command.JoinRoom("r3"));
-        assertThat(alice.replies).hasSize(2);
+        assertThat(alice.replies).hasSize(3);
         assertThat(publisher.roomCommands).extracting(c -> c.roomId() + ":" + c.body().getClass().getSimpleName())
                 .containsExactly("r1:Join", "r1:Join", "r2:Leave", "r3:Join");
+    }
+
+    @Test
+    void openDirectCountsItsRoomAgainstTheLimitUnlessTheConnectionIsInItAlready() {
+        service.limitRoomsPerUser(1);
+        service.handle(alice, "1", new Command.OpenDirect("dave"));
+        String dm = io.parley.contracts.DirectRooms.idOf(alice.userId(), "dave");
+        alice.subscriptions().requested(dm); // the processors subscribed the caller to the direct room
+        service.handle(alice, "2", new Command.OpenDirect("dave")); // the same room again: not one more
+        service.handle(alice, "3", new Command.OpenDirect("erin"));
+        assertThat(alice.replies).extracting(r -> r.error().code()).containsExactly(ErrorCode.ROOM_LIMIT);
+        assertThat(publisher.roomCommands).extracting(RoomCommand::roomId).containsExactly(dm, dm);
     }
 
     @Test
