@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
+import io.parley.history.CheckedProducer;
 import io.parley.history.Fixtures;
 import io.parley.history.HistoryConfig;
 import io.parley.history.HistoryTestConfig;
@@ -14,7 +15,6 @@ import io.parley.history.HistoryStore;
 import io.parley.history.LogReader;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -69,13 +69,11 @@ class ReplayApiIT {
     }
 
     static void produce(String bootstrap, String topic, String key, List<byte[]> values) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+        try (CheckedProducer<String, byte[]> producer = new CheckedProducer<>(bootstrap,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             for (byte[] value : values) {
                 producer.send(new ProducerRecord<>(topic, key, value));
             }
-            producer.flush();
         }
     }
 
