@@ -105,12 +105,11 @@ class ReplayApiIT {
 
     @Test
     void replayOutputEqualsTheLog(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = HistoryTestConfig.fresh(stack, "history").withBucketSize(16);
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String room = TestStack.uniqueName("room-");
         String other = TestStack.uniqueName("room-");
-        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(16);
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), room, roomLog(room, 75));
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), other, roomLog(other, 20));
 
