@@ -56,17 +56,17 @@ class LeaseResetIT {
     @Test
     void theExpiredBootsSocketsCloseWith4503AndLaterOnesStay() {
         String boot = node.bootId();
-        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.heartbeats.stream().anyMatch(h -> boot.equals(h.bootId())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.heartbeats.stream().anyMatch(h -> boot.equals(h.bootId())));
         NativeWsIT.Client alice = connect("alice");
         alice.send("{\"op\":\"join-room\",\"ref\":\"1\",\"data\":{\"roomId\":\"lobby\"}}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.roomCommands.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.roomCommands.stream()
                 .anyMatch(c -> c.userId().equals("alice") && c.body() instanceof RoomCommand.Join));
         String aliceConnection = publisher.roomCommands.getLast().connectionId();
         assertThat(aliceConnection).isGreaterThan(boot);
 
         node.deliveries().handle(new Delivery("edge-test", 0, new Delivery.LeaseExpired(boot)));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> alice.closeCode == CloseCodes.RECONNECT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> alice.closeCode == CloseCodes.RECONNECT);
         String next = node.bootId();
         assertThat(next).isNotEqualTo(boot).isGreaterThan(aliceConnection);
         assertThat(node.leaseResets()).isEqualTo(1);
@@ -80,12 +80,12 @@ class LeaseResetIT {
             assertThat(e.body()).isInstanceOf(UserEvent.Disconnected.class);
         });
         // The next heartbeat (sent at once) carries the new boot id.
-        await().atMost(Duration.ofSeconds(10)).until(() -> next.equals(publisher.heartbeats.getLast().bootId()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> next.equals(publisher.heartbeats.getLast().bootId()));
 
         // A socket of the new boot is not touched by a repeated notice for the old boot.
         NativeWsIT.Client bob = connect("bob");
         bob.send("{\"op\":\"join-room\",\"ref\":\"1\",\"data\":{\"roomId\":\"lobby\"}}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.roomCommands.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.roomCommands.stream()
                 .anyMatch(c -> c.userId().equals("bob") && c.body() instanceof RoomCommand.Join));
         node.deliveries().handle(new Delivery("edge-test", 0, new Delivery.LeaseExpired(boot)));
         assertThat(node.leaseResets()).isEqualTo(1);

@@ -31,6 +31,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -96,8 +97,8 @@ class NativeWsIT {
         }
 
         JsonNode next() throws Exception {
-            String text = received.poll(5, TimeUnit.SECONDS);
-            assertThat(text).as("a frame within 5 s").isNotNull();
+            String text = received.poll(30, TimeUnit.SECONDS);
+            assertThat(text).as("a frame within 30 s").isNotNull();
             return Json.MAPPER.readTree(text);
         }
 
@@ -290,20 +291,23 @@ class NativeWsIT {
         for (int i = 0; i < 30; i++) {
             client.send("{\"op\":\"send-message\",\"ref\":\"" + i + "\",\"data\":{\"roomId\":\"r\",\"content\":\"flood\"}}");
         }
-        // Accepted sends are answered by the processors (absent here); refusals by the edge at once.
-        int limited = 0;
+        // Accepted sends are answered by the processors (absent here), refusals by the edge: every one
+        // of the 30 frames ends up as one or the other (no quiet period decides that the refusals are over).
+        List<JsonNode> refusals = new ArrayList<>();
+        await().atMost(30, TimeUnit.SECONDS).pollInSameThread().until(() -> {
+            for (String text = client.received.poll(); text != null; text = client.received.poll()) {
+                refusals.add(Json.MAPPER.readTree(text));
+            }
+            return refusals.size() + commandsOf("frank").size() >= 30;
+        });
         long retryAfter = 0;
-        String text;
-        while ((text = client.received.poll(500, TimeUnit.MILLISECONDS)) != null) {
-            JsonNode reply = Json.MAPPER.readTree(text);
+        for (JsonNode reply : refusals) {
             assertThat(reply.at("/error/code").textValue()).isEqualTo("RATE_LIMIT_EXCEEDED");
-            limited++;
             retryAfter = Math.max(retryAfter, reply.at("/error/retryAfterMs").longValue());
         }
-        assertThat(limited).isPositive();
+        assertThat(refusals).isNotEmpty();
         assertThat(retryAfter).isBetween(1L, 1000L);
-        int accepted = 30 - limited;
-        await().atMost(30, TimeUnit.SECONDS).until(() -> commandsOf("frank").size() == accepted);
+        assertThat(commandsOf("frank")).hasSize(30 - refusals.size());
 
         // Once the window has passed, the connection is usable again.
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(retryAfter + 100)).until(() ->
@@ -364,11 +368,11 @@ class NativeWsIT {
         Client ivan = connect("ivan");
         connectionIdOf("ivan");
         node.deliveries().handle(new Delivery("edge-test", 0,
-                new Delivery.RateLimit("ivan", System.currentTimeMillis() + 5_000)));
+                new Delivery.RateLimit("ivan", System.currentTimeMillis() + 60_000))); // outlasts a slow request
         JsonNode refused = ivan.request("{\"op\":\"send-message\",\"ref\":\"1\",\"data\":{\"roomId\":\"r\",\"content\":\"hi\"}}");
         assertThat(refused.get("ref").textValue()).isEqualTo("1");
         assertThat(refused.at("/error/code").textValue()).isEqualTo("RATE_LIMIT_EXCEEDED");
-        assertThat(refused.at("/error/retryAfterMs").longValue()).isBetween(1L, 5_000L);
+        assertThat(refused.at("/error/retryAfterMs").longValue()).isBetween(1L, 60_000L);
         assertThat(commandsOf("ivan")).isEmpty();
         assertThat(publisher.userEvents).noneMatch(e -> e.userId().equals("ivan") && e.body() instanceof UserEvent.MessageAttempt);
         ivan.close();

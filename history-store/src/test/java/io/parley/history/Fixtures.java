@@ -11,7 +11,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -59,22 +58,18 @@ public final class Fixtures {
     }
 
     static void produce(String bootstrap, String topic, List<RoomEvent> events) {
-        try (KafkaProducer<String, RoomEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), Serdes.roomEvent().serializer())) {
+        try (CheckedProducer<String, RoomEvent> producer = new CheckedProducer<>(bootstrap,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), Serdes.roomEvent().serializer())) {
             for (RoomEvent event : events) {
                 producer.send(new ProducerRecord<>(topic, event.roomId(), event));
             }
-            producer.flush();
         }
     }
 
-    static void produceRaw(String bootstrap, String topic, String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    static void produceRaw(String bootstrap, String topic, String key, byte[] value) {
+        try (CheckedProducer<String, byte[]> producer = new CheckedProducer<>(bootstrap, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value));
         }
     }
 

@@ -41,8 +41,9 @@ class HistoryStoreIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final TokenIssuer issuer = new TokenIssuer(Fixtures.SECRET, "parley", "parley");
 
-    private static HistoryConfig config(TestStack stack, String namespace, String keyspace, String groupId) {
-        return HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(BUCKET_SIZE);
+    /** The store's configuration on a fresh topic namespace, keyspace and consumer group, with small buckets. */
+    private static HistoryConfig freshConfig(TestStack stack) {
+        return HistoryTestConfig.fresh(stack, "history").withBucketSize(BUCKET_SIZE);
     }
 
     /**
@@ -80,12 +81,11 @@ class HistoryStoreIT {
 
     @Test
     void storesEveryMessageAndPagesExactlyAcrossBuckets(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = freshConfig(stack);
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String roomA = TestStack.uniqueName("room-a-");
         String roomB = TestStack.uniqueName("room-b-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), events(roomA, roomB));
 
         try (HistoryStore store = HistoryStore.start(config); CqlSession session = stack.cqlSession()) {
@@ -189,11 +189,9 @@ class HistoryStoreIT {
 
     @Test
     void historyAndReadPositionsAreForMembersOnly(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = freshConfig(stack);
+        String groupId = config.groupId();
         String room = TestStack.uniqueName("room-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
         String topic = config.roomEventsTopic();
         produce(stack.kafkaBootstrap(), topic, List.of(Fixtures.joined(room, 1, "alice"), Fixtures.joined(room, 2, "bob"),
                 message(room, 3), new RoomEvent("r-4", room, 4, "bob", Fixtures.BASE_TIME, new RoomEvent.ReadPosition(3)),
@@ -241,12 +239,11 @@ class HistoryStoreIT {
 
     @Test
     void duplicatesRestartAndReplayIntoAnEmptyKeyspaceChangeNothing(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = freshConfig(stack);
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String roomA = TestStack.uniqueName("room-a-");
         String roomB = TestStack.uniqueName("room-b-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
         String topic = config.roomEventsTopic();
         List<RoomEvent> events = events(roomA, roomB);
         produce(stack.kafkaBootstrap(), topic, events);
@@ -302,11 +299,10 @@ class HistoryStoreIT {
 
     @Test
     void undecodableRecordsAreSkippedAndCommittedPast(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = freshConfig(stack);
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String room = TestStack.uniqueName("room-");
-        HistoryConfig config = config(stack, namespace, keyspace, groupId);
         String topic = config.roomEventsTopic();
         // Same key, so the same partition: the poison records sit between valid ones.
         produce(stack.kafkaBootstrap(), topic, List.of(message(room, 1), message(room, 2)));
@@ -325,8 +321,7 @@ class HistoryStoreIT {
 
     @Test
     void refusesMissingOrBadTokensAndBadParameters(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        HistoryConfig config = config(stack, namespace, stack.newKeyspace(), TestStack.uniqueName("history"));
+        HistoryConfig config = freshConfig(stack);
         String path = "/v1/rooms/room-1/messages";
         try (HistoryStore store = HistoryStore.start(config)) {
             int port = store.port();
@@ -367,7 +362,7 @@ class HistoryStoreIT {
 
     @Test
     void topicNamesComeFromTheNamespace(TestStack stack) {
-        HistoryConfig config = config(stack, "tx.", "kx", "g");
+        HistoryConfig config = HistoryTestConfig.config(stack, "tx.", "kx", "g");
         assertThat(config.roomEventsTopic()).isEqualTo(Topic.ROOM_EVENTS.nameIn("tx."));
         assertThat(config.auth()).isEqualTo(AuthConfig.fromEnv(Map.of("PARLEY_JWT_SECRET", Fixtures.SECRET)));
     }

@@ -23,4 +23,9 @@ public final class HistoryTestConfig {
                 "PARLEY_HISTORY_PORT", "0",
                 "PARLEY_JWT_SECRET", SECRET));
     }
+
+    /** {@link #config} on a fresh topic namespace, keyspace and consumer group ({@code groupPrefix} and a unique suffix). */
+    public static HistoryConfig fresh(TestStack stack, String groupPrefix) {
+        return config(stack, stack.newTopicNamespace(), stack.newKeyspace(), TestStack.uniqueName(groupPrefix));
+    }
 }

@@ -42,10 +42,9 @@ class RoomsApiIT {
 
     @Test
     void roomsMembersRolesAndDirectoryFromRoomEventsForMembersOnlyAndAReplayGivesTheSameRows(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("rooms");
-        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId);
+        HistoryConfig config = HistoryTestConfig.fresh(stack, "rooms");
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String topic = config.roomEventsTopic();
         String p = "p-" + TestStack.uniqueName("r");
         String p2 = "q-" + TestStack.uniqueName("r");

@@ -19,8 +19,13 @@ class AttemptAggregatorTest {
     private record Sent(String userId, String connectionId, long timestamp, String roomId, int count) {}
 
     private final List<Sent> sent = new ArrayList<>();
-    private final AttemptAggregator aggregator = new AttemptAggregator(2_000, 100,
-            (user, connection, timestamp, room, count) -> sent.add(new Sent(user, connection, timestamp, room, count)));
+    private final AttemptAggregator aggregator = aggregator(2_000, 100);
+
+    /** An aggregator of {@code windowMs} over at most {@code maxUsers} users that records what it sends in {@link #sent}. */
+    private AttemptAggregator aggregator(long windowMs, int maxUsers) {
+        return new AttemptAggregator(windowMs, maxUsers,
+                (user, connection, timestamp, room, count) -> sent.add(new Sent(user, connection, timestamp, room, count)));
+    }
 
     @Test
     void theFirstAttemptGoesOutAtOnceTheRestOfTheWindowAsOneRecordWhenItEnds() {
@@ -82,8 +87,7 @@ class AttemptAggregatorTest {
 
     @Test
     void windowZeroSendsOneRecordPerAttempt() {
-        AttemptAggregator perSend = new AttemptAggregator(0, 100,
-                (user, connection, timestamp, room, count) -> sent.add(new Sent(user, connection, timestamp, room, count)));
+        AttemptAggregator perSend = aggregator(0, 100);
         perSend.attempt("alice", "c1", "r1", T0);
         perSend.attempt("alice", "c1", "r2", T0);
         perSend.attempt("alice", "c1", "r3", T0 + 1);
@@ -94,8 +98,7 @@ class AttemptAggregatorTest {
 
     @Test
     void pastTheBoundOfUsersAnAttemptGoesOutOnItsOwn() {
-        AttemptAggregator small = new AttemptAggregator(2_000, 2,
-                (user, connection, timestamp, room, count) -> sent.add(new Sent(user, connection, timestamp, room, count)));
+        AttemptAggregator small = aggregator(2_000, 2);
         small.attempt("alice", "c1", "r1", T0);
         small.attempt("bob", "c2", "r1", T0);
         small.attempt("carol", "c3", "r1", T0);

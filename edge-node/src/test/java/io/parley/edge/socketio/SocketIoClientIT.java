@@ -66,14 +66,14 @@ class SocketIoClientIT {
     }
 
     private static String connectionOf(String user) {
-        await().atMost(10, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
+        await().atMost(30, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
                 .anyMatch(e -> e.userId().equals(user) && e.body() instanceof UserEvent.Connected));
         return publisher.userEvents.stream().filter(e -> e.userId().equals(user) && e.body() instanceof UserEvent.Connected)
                 .reduce((a, b) -> b).orElseThrow().connectionId();
     }
 
     private static RoomCommand awaitCommand(String user, Class<?> body) {
-        await().atMost(10, TimeUnit.SECONDS).until(() -> publisher.roomCommands.stream()
+        await().atMost(30, TimeUnit.SECONDS).until(() -> publisher.roomCommands.stream()
                 .anyMatch(c -> c.userId().equals(user) && body.isInstance(c.body())));
         return publisher.roomCommands.stream().filter(c -> c.userId().equals(user) && body.isInstance(c.body()))
                 .reduce((a, b) -> b).orElseThrow();
@@ -145,7 +145,7 @@ class SocketIoClientIT {
 
             // A Socket.IO DISCONNECT from the client leaves its rooms and ends the connection.
             client.disconnect();
-            await().atMost(10, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
+            await().atMost(30, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
                     .anyMatch(e -> e.connectionId().equals(connectionId) && e.body() instanceof UserEvent.Disconnected));
             assertThat(publisher.roomCommands).anyMatch(c -> c.connectionId().equals(connectionId)
                     && c.roomId().equals(room) && c.body() instanceof RoomCommand.Leave);

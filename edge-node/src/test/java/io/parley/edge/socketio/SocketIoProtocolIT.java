@@ -49,6 +49,8 @@ class SocketIoProtocolIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int MAX_PAYLOAD = 32_768;
     private static final String RS = "\u001e";
+    /** How long a raw client waits for a frame or its close: a deadline for a loaded machine, not a latency bound. */
+    private static final long PATIENCE_S = 30;
 
     private static RecordingPublisher publisher;
     /** Default heartbeat (25 s), CORS for one origin. */
@@ -63,7 +65,7 @@ class SocketIoProtocolIT {
         EdgeConfig base = EdgeConfig.forTest(AUTH, 1000, 1000);
         node = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withMaxPayload(MAX_PAYLOAD)
                 .withCorsOrigins(List.of("https://chat.example"))), new TokenVerifier(AUTH), publisher).start(() -> true);
-        fast = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withHeartbeat(400, 800).withConnectTimeout(1500)),
+        fast = new EdgeNode(base.withSocketIo(SocketIoConfig.defaults().withHeartbeat(1000, 2000).withConnectTimeout(3000)),
                 new TokenVerifier(AUTH), publisher).start(() -> true);
         bystander = RawWs.open(node, "");
         bystander.connect(token("bystander"));
@@ -133,7 +135,7 @@ class SocketIoProtocolIT {
 
     /** Polls until a packet matching {@code prefix} arrives (answering pings), returns it. */
     private static String pollFor(EdgeNode edge, String sid, String prefix) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_S);
         while (System.nanoTime() < deadline) {
             for (String packet : poll(edge, sid).split(RS)) {
                 if (packet.equals("2")) {
@@ -266,7 +268,7 @@ class SocketIoProtocolIT {
             assertThat(ws.nextMatching(p -> p.startsWith("42[\"auth-success\"")))
                     .contains("\"userId\":\"first-message-fiona\"");
             ws.send("424[\"join-room\",\"lobby\"]");
-            await().atMost(10, TimeUnit.SECONDS).until(() -> publisher.roomCommands.stream()
+            await().atMost(30, TimeUnit.SECONDS).until(() -> publisher.roomCommands.stream()
                     .anyMatch(c -> c.userId().equals("first-message-fiona") && c.body() instanceof RoomCommand.Join));
         }
     }
@@ -290,11 +292,11 @@ class SocketIoProtocolIT {
         String sid = openPolling(node);
         CompletableFuture<HttpResponse<String>> first = HTTP.sendAsync(HttpRequest.newBuilder(
                 URI.create(url(node, "EIO=4&transport=polling&sid=" + sid))).GET().build(), HttpResponse.BodyHandlers.ofString());
-        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+        await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> {
             HttpResponse<String> second = get(node, "EIO=4&transport=polling&sid=" + sid);
             assertThat(second.statusCode()).isEqualTo(400);
         });
-        assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("1");
+        assertThat(first.get(30, TimeUnit.SECONDS).body()).isEqualTo("1");
     }
 
     @Test
@@ -324,10 +326,10 @@ class SocketIoProtocolIT {
         post(fast, q, "40{\"token\":\"" + token("silent-sam") + "\"}");
         assertThat(pollFor(fast, sid, "40")).startsWith("40{");
         // Never answer the ping: the session closes and the socket's disconnect is published.
-        await().atMost(10, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
+        await().atMost(30, TimeUnit.SECONDS).until(() -> publisher.userEvents.stream()
                 .anyMatch(e -> e.userId().equals("silent-sam") && e.body() instanceof UserEvent.Disconnected d
                         && d.reason().equals("ping timeout")));
-        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+        await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> {
             HttpResponse<String> after = get(fast, q);
             assertThat(after.statusCode() == 400 || after.body().endsWith("1")).as(after.body()).isTrue();
         });
@@ -336,7 +338,7 @@ class SocketIoProtocolIT {
         try (RawWs ws = RawWs.open(fast, "")) {
             ws.autoPong = true;
             ws.connect(token("chatty-chad"));
-            // Three heartbeats (400 ms apart, 800 ms timeout) answered: past several intervals, still usable.
+            // Three heartbeats (1 s apart, 2 s timeout) answered: past several intervals, still usable.
             await().atMost(30, TimeUnit.SECONDS).until(() -> ws.pongsSent.get() >= 3);
             ws.send("421[\"ping\"]");
             assertThat(ws.nextMatching(p -> p.startsWith("431"))).isEqualTo("431[{\"success\":true}]");
@@ -365,7 +367,7 @@ class SocketIoProtocolIT {
         try (RawWs ws = RawWs.open(node, "&sid=" + sid)) {
             ws.send("2probe");
             assertThat(ws.next()).isEqualTo("3probe");
-            assertThat(waiting.get(10, TimeUnit.SECONDS).body()).isEqualTo("6"); // the GET is released
+            assertThat(waiting.get(30, TimeUnit.SECONDS).body()).isEqualTo("6"); // the GET is released
             ws.send("5");
             ws.send("421[\"ping\"]");
             assertThat(ws.nextMatching(p -> p.startsWith("431"))).isEqualTo("431[{\"success\":true}]");
@@ -468,25 +470,25 @@ class SocketIoProtocolIT {
         }
 
         String next() throws InterruptedException {
-            String text = received.poll(10, TimeUnit.SECONDS);
-            assertThat(text).as("a message within 10 s").isNotNull();
+            String text = received.poll(PATIENCE_S, TimeUnit.SECONDS);
+            assertThat(text).as("a message within " + PATIENCE_S + " s").isNotNull();
             return text;
         }
 
         /** The next message matching (pings and others before it are skipped). */
         String nextMatching(java.util.function.Predicate<String> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_S);
             while (System.nanoTime() < deadline) {
                 String text = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 if (text != null && wanted.test(text)) {
                     return text;
                 }
             }
-            throw new AssertionError("no matching message within 10 s");
+            throw new AssertionError("no matching message within " + PATIENCE_S + " s");
         }
 
         int closeCode() throws Exception {
-            return closed.get(10, TimeUnit.SECONDS);
+            return closed.get(PATIENCE_S, TimeUnit.SECONDS);
         }
 
         @Override

@@ -10,6 +10,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.parley.contracts.CqlSchema;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
+import io.parley.history.CheckedProducer;
 import io.parley.history.HistoryConfig;
 import io.parley.history.HistoryTestConfig;
 import io.parley.history.HistoryStore;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -58,8 +58,7 @@ class RebuildIT {
     /** Produces the room log straight to room-events in large batches; returns the number of records. */
     private static long produceLog(String bootstrap, String topic, String prefix) {
         long records = 0;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "1",
+        try (CheckedProducer<String, byte[]> producer = new CheckedProducer<>(bootstrap, Map.of(ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             long[] seqs = new long[ROOMS];

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.auth.TokenIssuer;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Json;
+import io.parley.history.CheckedProducer;
 import io.parley.history.Fixtures;
 import io.parley.history.HistoryConfig;
 import io.parley.history.HistoryTestConfig;
@@ -14,7 +15,6 @@ import io.parley.history.HistoryStore;
 import io.parley.history.LogReader;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -69,13 +69,11 @@ class ReplayApiIT {
     }
 
     static void produce(String bootstrap, String topic, String key, List<byte[]> values) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+        try (CheckedProducer<String, byte[]> producer = new CheckedProducer<>(bootstrap,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             for (byte[] value : values) {
                 producer.send(new ProducerRecord<>(topic, key, value));
             }
-            producer.flush();
         }
     }
 
@@ -107,12 +105,11 @@ class ReplayApiIT {
 
     @Test
     void replayOutputEqualsTheLog(TestStack stack) throws Exception {
-        String namespace = stack.newTopicNamespace();
-        String keyspace = stack.newKeyspace();
-        String groupId = TestStack.uniqueName("history");
+        HistoryConfig config = HistoryTestConfig.fresh(stack, "history").withBucketSize(16);
+        String keyspace = config.keyspace();
+        String groupId = config.groupId();
         String room = TestStack.uniqueName("room-");
         String other = TestStack.uniqueName("room-");
-        HistoryConfig config = HistoryTestConfig.config(stack, namespace, keyspace, groupId).withBucketSize(16);
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), room, roomLog(room, 75));
         produce(stack.kafkaBootstrap(), config.roomEventsTopic(), other, roomLog(other, 20));
 

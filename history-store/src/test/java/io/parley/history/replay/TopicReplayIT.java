@@ -4,14 +4,12 @@
 package io.parley.history.replay;
 
 import io.parley.contracts.Topic;
+import io.parley.history.CheckedProducer;
 import io.parley.history.LogReader;
 import io.parley.history.LogReader.Logged;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -19,10 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,10 +43,8 @@ class TopicReplayIT {
         String namespace = stack.newTopicNamespace();
         String source = Topic.ROOM_EVENTS.nameIn(namespace);
         List<String> rooms = List.of(TestStack.uniqueName("room-"), TestStack.uniqueName("room-"), TestStack.uniqueName("room-"));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+        try (CheckedProducer<String, byte[]> producer = new CheckedProducer<>(stack.kafkaBootstrap(),
                 new StringSerializer(), new ByteArraySerializer())) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int seq = 1; seq <= 60; seq++) {
                 for (int r = 0; r < rooms.size(); r++) {
                     String room = rooms.get(r);
@@ -60,14 +53,10 @@ class TopicReplayIT {
                     String value = "{\"eventId\":\"e" + seq + "\",\"roomId\":\"" + room + "\",\"seq\":" + seq
                             + ",\"userId\":\"u\",\"timestamp\":" + at + ",\"body\":{\"type\":\""
                             + (seq % 5 == 0 ? "room-updated" : "message-sent") + "\",\"content\":\"hi " + seq + "\"}}";
-                    sent.add(producer.send(new ProducerRecord<>(source, null, at, room, value.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    producer.send(new ProducerRecord<>(source, null, at, room, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                 }
             }
-            producer.flush();
-            for (Future<RecordMetadata> f : sent) {
-                f.get(); // a record the broker refused fails here with its cause, not as a short log below
-            }
-        }
+        } // closing flushes and checks every send: a refused record fails here with its cause, not as a short log below
         List<Logged> log = LogReader.readAll(stack.kafkaBootstrap(), source);
         assertThat(log).hasSize(180);
 

@@ -93,14 +93,18 @@ class CassandraSinkIT {
         assertThat(head(room, "event_seq")).isEqualTo(messages);
     }
 
-    @Test
-    void tenRoomsOfFiveMessagesInOneBatchCostTheCountedRequests() throws Exception {
-        List<LoggedEvent> batch = new ArrayList<>();
+    /**
+     * Writes messages 1..{@code perRoom} of {@code roomCount} fresh rooms in one batch (rooms
+     * interleaved, as a poll brings them); the batch costs {@link #REQUESTS_PER_ROOM} CQL requests
+     * per room whatever the messages per room, and stores every message.
+     */
+    private void assertOneBatchCostsTheRequestsPerRoom(int roomCount, long perRoom) throws Exception {
         List<String> rooms = new ArrayList<>();
-        for (int r = 0; r < 10; r++) {
+        for (int r = 0; r < roomCount; r++) {
             rooms.add(TestStack.uniqueName("room-"));
         }
-        for (long seq = 1; seq <= 5; seq++) {
+        List<LoggedEvent> batch = new ArrayList<>();
+        for (long seq = 1; seq <= perRoom; seq++) {
             for (String room : rooms) {
                 batch.add(message(room, seq));
             }
@@ -108,28 +112,21 @@ class CassandraSinkIT {
 
         long requests = write(batch);
 
-        assertThat(requests).as("CQL requests for 10 rooms x 5 messages").isEqualTo(10L * REQUESTS_PER_ROOM);
-        System.out.printf("CassandraSinkIT: 50 messages over 10 rooms in one batch: %d CQL requests (%.2f per message)%n",
-                requests, requests / 50.0);
-        rooms.forEach(room -> assertStored(room, 5));
+        assertThat(requests).as("CQL requests for " + roomCount + " rooms x " + perRoom + " messages")
+                .isEqualTo(roomCount * REQUESTS_PER_ROOM);
+        System.out.printf("CassandraSinkIT: %d messages over %d rooms in one batch: %d CQL requests (%.2f per message)%n",
+                batch.size(), roomCount, requests, requests / (double) batch.size());
+        rooms.forEach(room -> assertStored(room, perRoom));
+    }
+
+    @Test
+    void tenRoomsOfFiveMessagesInOneBatchCostTheCountedRequests() throws Exception {
+        assertOneBatchCostsTheRequestsPerRoom(10, 5);
     }
 
     @Test
     void oneMessagePerRoomCostsTheSameRequestsPerRoom() throws Exception {
-        List<LoggedEvent> batch = new ArrayList<>();
-        List<String> rooms = new ArrayList<>();
-        for (int r = 0; r < 10; r++) {
-            String room = TestStack.uniqueName("room-");
-            rooms.add(room);
-            batch.add(message(room, 1));
-        }
-
-        long requests = write(batch);
-
-        assertThat(requests).as("CQL requests for 10 rooms x 1 message").isEqualTo(10L * REQUESTS_PER_ROOM);
-        System.out.printf("CassandraSinkIT: 10 messages over 10 rooms in one batch: %d CQL requests (%.2f per message)%n",
-                requests, requests / 10.0);
-        rooms.forEach(room -> assertStored(room, 1));
+        assertOneBatchCostsTheRequestsPerRoom(10, 1);
     }
 
     @Test

@@ -5,11 +5,11 @@ package io.parley.history.writer;
 import io.parley.contracts.Topic;
 import io.parley.contracts.event.RoomEvent;
 import io.parley.contracts.json.Serdes;
+import io.parley.history.CheckedProducer;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,14 +39,12 @@ class RoomEventWriterIT {
         String topic = Topic.ROOM_EVENTS.nameIn(stack.newTopicNamespace());
         String groupId = TestStack.uniqueName("writer");
         String room = TestStack.uniqueName("room-");
-        try (KafkaProducer<String, RoomEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+        try (CheckedProducer<String, RoomEvent> producer = new CheckedProducer<>(stack.kafkaBootstrap(),
                 new StringSerializer(), Serdes.roomEvent().serializer())) {
             for (long seq = 1; seq <= 20; seq++) {
                 producer.send(new ProducerRecord<>(topic, room, new RoomEvent("e" + seq, room, seq, "u", seq,
                         new RoomEvent.MessageSent("e" + seq, null, "t" + seq, null))));
             }
-            producer.flush();
         }
 
         AtomicBoolean storageDown = new AtomicBoolean(true);

@@ -65,7 +65,7 @@ class DeliveriesFailureIT {
             assertThat(bob.awaitClose()).as("bob's socket on edge 2").isEqualTo(CloseCodes.RECONNECT);
             for (int edge = 1; edge <= 2; edge++) {
                 int e = edge;
-                await().atMost(Duration.ofSeconds(10)).until(() -> status(cluster, e, "/ready") == 503);
+                await().atMost(WsClient.PATIENCE).until(() -> status(cluster, e, "/ready") == 503);
                 assertThat(body(cluster, e, "/ready")).contains("deliveries");
                 assertThat(status(cluster, e, "/health")).isEqualTo(503);
                 assertThat(WsClient.refusedStatus(cluster.services.edgeUrl(e - 1), cluster.token("carol")))

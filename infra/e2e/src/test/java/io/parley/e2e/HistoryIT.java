@@ -3,13 +3,12 @@ package io.parley.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.json.Json;
 import io.parley.infra.stack.ServiceNode;
+import io.parley.infra.stack.StackConfig;
 import io.parley.infra.testkit.ParleyStackExtension;
 import io.parley.infra.testkit.TestStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,7 +60,7 @@ class HistoryIT {
         assertThat(get(parley.services.historyUrl(), room, "limit=200", token)).isEqualTo(all);
 
         String emptyKeyspace = parley.stack.newKeyspace();
-        int port = freePort();
+        int port = StackConfig.freePorts(1)[0];
         try (ServiceNode replay = parley.services.launchHistory("history-replay", Map.of(
                 "PARLEY_CASSANDRA_KEYSPACE", emptyKeyspace,
                 "PARLEY_HISTORY_GROUP_ID", TestStack.uniqueName("replay"),
@@ -112,11 +111,5 @@ class HistoryIT {
         List<String> texts = new ArrayList<>();
         page.path("messages").forEach(m -> texts.add(m.path("content").asText()));
         return texts;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -36,10 +36,11 @@ class PresenceIT {
     private static final Duration LEASE = Duration.ofMillis(ParleyCluster.LEASE_MS);
     /**
      * The documented bound (docs/architecture.md, presence) on top of lease + grace: two punctuator
-     * ticks, two Kafka hops and the heartbeat period, about 2.5 s here; 10 s leaves room for a
-     * loaded machine. A correctness deadline, not a latency measurement.
+     * ticks, two Kafka hops and the heartbeat period, about 2.5 s here; 30 s leaves room for a
+     * loaded 2-core CI machine (a SIGKILL and a restart under way). A correctness deadline, not a
+     * latency measurement: the time taken is printed.
      */
-    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final Duration BOUND = Duration.ofSeconds(30);
 
     private static Predicate<JsonNode> presence(String user, String status) {
         return e -> "presence-update".equals(e.path("event").asText())

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -77,17 +78,27 @@ class RoomStateReplayIT {
         return RoomEventsFold.of(store);
     }
 
-    /** Every record of the room-events topic, from the start, in per-room log order. */
-    private static List<RoomEvent> roomEvents(TestStack stack, String topic) {
+    /**
+     * Every record of the room-events topic, from the start, in per-room log order: read (all
+     * partitions assigned, no group to join) until at least {@code atLeast} distinct events are
+     * there, then on to three empty polls in a row, so that an extra event behind them shows too.
+     * The quiet period alone used to decide the end, and a slow first fetch ended it early.
+     */
+    private static List<RoomEvent> roomEvents(TestStack stack, String topic, int atLeast) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, TestStack.uniqueName("replay-reader"));
         List<RoomEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, RoomEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 Serdes.roomEvent().deserializer())) {
-            consumer.subscribe(List.of(topic));
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(PATIENCE).pollInSameThread().until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> events.add(record.value()));
+                return events.stream().distinct().count() >= atLeast;
+            });
             long idle = 0;
             while (idle < 3) { // three empty polls in a row after the last record: the end
                 var records = consumer.poll(Duration.ofMillis(500));
@@ -125,7 +136,7 @@ class RoomStateReplayIT {
             }
             await().atMost(PATIENCE).untilAsserted(() -> assertThat(view(first)).isEqualTo(expected.state()));
             live = view(first);
-            List<RoomEvent> logged = roomEvents(stack, names.topic(Topic.ROOM_EVENTS));
+            List<RoomEvent> logged = roomEvents(stack, names.topic(Topic.ROOM_EVENTS), expectedEvents.size());
             assertThat(logged).isEqualTo(expectedEvents);
             // (1) The public log alone, folded into empty state: the live store's rooms, members, roles.
             assertThat(RoomEventsFold.fold(logged)).isEqualTo(live);
@@ -138,7 +149,7 @@ class RoomStateReplayIT {
             second.close(Duration.ofSeconds(30));
         }
         // It re-emitted the same events (duplicates of the same records, nothing new).
-        assertThat(roomEvents(stack, names.topic(Topic.ROOM_EVENTS))).isEqualTo(expectedEvents);
+        assertThat(roomEvents(stack, names.topic(Topic.ROOM_EVENTS), expectedEvents.size())).isEqualTo(expectedEvents);
 
         // (3) The first application's id on an empty state directory: restored from its changelog.
         try (KafkaStreams restored = start(stack, namespace, applicationId, dirs.resolve("a2"))) {
