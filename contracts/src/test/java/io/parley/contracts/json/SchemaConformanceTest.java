@@ -90,6 +90,7 @@ class SchemaConformanceTest {
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet("dnd", "in a meeting")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet(null, "")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomJoined("lobby")),
+                    new UserEvent(ID, "bob", "edge-1", 0, "conn-1", 1L, UserEvent.RoomJoined.added("lobby")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "disconnect")),
                     new UserEvent(ID, "bob", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "removed"))),
             Topic.DELIVERIES, List.of(

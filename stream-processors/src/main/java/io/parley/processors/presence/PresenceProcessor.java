@@ -6,7 +6,8 @@
  * as a diff to every room the user is in (PresenceFanout, sent on by the room stage), as the
  * user's full presence on the compacted presence topic, and into the Redis view. It also drops the
  * connections of an edge node whose lease expired, asks the room stage to subscribe a member's
- * connections to the user's rooms (on connect, and when another device joins), and rewrites the Redis view of its partition
+ * connections to the user's rooms (on connect, when another device joins, and when another user
+ * adds them), and rewrites the Redis view of its partition
  * when the view's marker is missing (a fresh or flushed Redis) or after a restart. It enforces the
  * per-user connection limit across nodes: a connection that brings its user over it is never
  * counted and its node is told to close it (a connection-limit delivery).
@@ -213,6 +214,14 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                     return;
                 }
                 w.rooms.put(joined.roomId(), true);
+                if (joined.isAdded()) {
+                    // Made a member by another user: every open connection follows (the room stage decides
+                    // each request, in order after the add). Their first one subscribed is the room-joined
+                    // that tells the room their presence and puts them in the view.
+                    w.connections.forEach((connectionId, conn) ->
+                            subscribe(joined.roomId(), event, connectionId, conn.edgeNodeId(), conn.slot()));
+                    break;
+                }
                 view.joined(joined.roomId(), w.userId);
                 // The user's other devices follow (the room stage subscribes those not subscribed yet).
                 w.connections.forEach((connectionId, conn) -> {

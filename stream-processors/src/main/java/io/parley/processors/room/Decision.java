@@ -54,9 +54,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         READ,
         /** mark-read at or below the current position: ack with the current position ({@code seq}) only. */
         READ_ACK,
-        /** A room was created: events RoomCreated then one MemberAdded per initial member, ack (no deliveries: nobody is subscribed yet). */
+        /**
+         * A room was created: events RoomCreated then one MemberAdded per initial member, ack (no
+         * deliveries: nobody is subscribed yet), then each initial member's room-joined (reason added).
+         */
         CREATED,
-        /** A member was added: event MemberAdded, member-added to every node, ack. */
+        /** A member was added: event MemberAdded, member-added to every node, ack, the member's room-joined (reason added). */
         MEMBER_ADDED,
         /** add-member of a user who already is one: ack only. */
         MEMBER_ACK,
@@ -84,7 +87,10 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         MEMBER_MUTED,
         /** mute / unmute of a member already so: ack only. */
         MUTE_ACK,
-        /** open-direct created the pair's room: events RoomCreated, MemberAdded; the room as the reply ({@code message}: the owner). */
+        /**
+         * open-direct created the pair's room: the room as the reply ({@code message}: the owner), events
+         * RoomCreated, MemberAdded, the other user's room-joined (reason added).
+         */
         DIRECT_CREATED,
         /** open-direct found the pair's room: the room as the reply ({@code message}: its owner). */
         DIRECT_FOUND,
@@ -116,7 +122,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * The records to emit, in order: first the reply to the requesting connection (so its edge
      * node learns a subscription before the room's events reach it on the same partition), then
      * the room event (key room id), then one delivery per target node (key edge node id), then for a
-     * membership change the user's {@code room-joined} / {@code room-left} (key user id). A new
+     * membership change the user's {@code room-joined} / {@code room-left} (key user id; for a member
+     * made by another user, that member's {@code room-joined} with reason added). A new
      * message has no reply of its own: its ack rides in the sender's node's delivery
      * ({@link Delivery.ToRoom#ack}).
      */
@@ -206,6 +213,9 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 for (int i = 0; i < members.size(); i++) {
                     out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
                 }
+                for (String member : members) {
+                    out.add(added(command, member));
+                }
             }
             case MEMBER_ADDED -> {
                 String memberId = ((RoomCommand.AddMember) command.body()).memberId();
@@ -213,6 +223,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, added));
                 out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
                 toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_ADDED, added);
+                out.add(added(command, memberId));
             }
             case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
                     ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
@@ -273,6 +284,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 if (kind == Kind.DIRECT_CREATED) {
                     out.add(event(command, seq, new RoomEvent.RoomCreated(null, null, "direct", null)));
                     out.add(event(command, seq + 1, new RoomEvent.MemberAdded(other, RoomAccess.MEMBER)));
+                    out.add(added(command, other));
                 }
             }
             case REJECTED -> {
@@ -383,6 +395,16 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
     private static UserEvent membership(RoomCommand command, UserEvent.Body body) {
         return new UserEvent(command.eventId(), command.userId(), command.edgeNodeId(), command.edgeSlot(),
                 command.connectionId(), command.timestamp(), body);
+    }
+
+    /**
+     * For the presence stage: {@code memberId} was made a member by the command's user, so their open
+     * connections are subscribed at once (room-joined, reason added). The command's edge node and
+     * connection are the adder's (the schema requires them); the presence stage ignores them here.
+     */
+    private static UserEvent added(RoomCommand command, String memberId) {
+        return new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
+                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId()));
     }
 
     private static Delivery reply(RoomCommand command, Object data) {

@@ -5,7 +5,8 @@
  * diffs only on real changes, custom status, idle -> away, the compacted presence topic, and an
  * edge node whose lease runs out (its connections dropped on the room side and the user side
  * while users also connected elsewhere stay online); a member's devices subscribed to the user's
- * rooms without a join (on connect, and when another device joins), until leave-room; the
+ * rooms without a join (on connect, when another device joins, and when another user adds them:
+ * add-member, create-room's members, open-direct's other user), until leave-room; the
  * per-user connection limit across nodes (the connection over it closed by its node, never counted).
  */
 package io.parley.processors.presence;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -189,6 +191,92 @@ class PresenceTopologyTest {
         deliveries.readValuesToList();
         connect("alice", "a4", 1);
         assertThat(subscribes(deliveries.readValuesToList(), 1)).isEmpty();
+    }
+
+    private void command(String user, String conn, int edge, String room, RoomCommand.Body body) {
+        commands.pipeInput(room, new RoomCommand(EventIds.next(), room, user, "edge-" + edge, edge - 1, conn, "r", now(), body));
+    }
+
+    private static List<Delivery.Subscribe> subscribesOf(List<Delivery> all, int edge, String user) {
+        return all.stream().filter(d -> d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.Subscribe s
+                && s.userId().equals(user)).map(d -> (Delivery.Subscribe) d.body()).distinct().toList();
+    }
+
+    private static List<Delivery> toRoom(List<Delivery> all, String room, String event) {
+        return all.stream().filter(d -> d.body() instanceof Delivery.ToRoom t && t.roomId().equals(room)
+                && t.event().equals(event)).toList();
+    }
+
+    @Test
+    void anAddedMembersOpenConnectionsOnTwoNodesAreSubscribedAtOnceWithoutAJoin() {
+        connect("alice", "a1", 1);
+        command("alice", "a1", 1, "team", new RoomCommand.CreateRoom(null, null, "private", null, null));
+        command("alice", "a1", 1, "team", new RoomCommand.Join());
+        connect("bob", "b1", 1);
+        connect("bob", "b2", 2);
+        deliveries.readValuesToList();
+
+        command("alice", "a1", 1, "team", new RoomCommand.AddMember("bob"));
+        List<Delivery> out = deliveries.readValuesToList();
+        // member-added went to the room (alice's node) before bob's connections were subscribed; then both are.
+        assertThat(toRoom(out, "team", Protocol.MEMBER_ADDED)).extracting(Delivery::edgeNodeId).containsExactly("edge-1");
+        assertThat(subscribesOf(out, 1, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob"));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b2", "team", "bob"));
+        // His first subscribed connection is his joining: alice's node hears user-joined (not his own sockets).
+        assertThat(toRoom(out, "team", Protocol.USER_JOINED)).singleElement().satisfies(d -> {
+            assertThat(((Delivery.ToRoom) d.body()).excludeUserId()).isEqualTo("bob");
+            assertThat(((Delivery.ToRoom) d.body()).data().path("userId").asText()).isEqualTo("bob");
+        });
+        // Every Subscribe of a node is ordered before the room's next event on that node's partition: alice's message
+        // reaches both of bob's nodes, once each.
+        command("alice", "a1", 1, "team", new RoomCommand.Send(null, "welcome", null));
+        assertThat(toRoom(deliveries.readValuesToList(), "team", Protocol.NEW_MESSAGE)).extracting(Delivery::edgeNodeId)
+                .containsExactlyInAnyOrder("edge-1", "edge-2");
+        // He is a member for the presence stage too: a device connecting later is subscribed as well.
+        connect("bob", "b3", 2);
+        assertThat(subscribesOf(deliveries.readValuesToList(), 2, "bob")).containsExactly(new Delivery.Subscribe("b3", "team", "bob"));
+    }
+
+    @Test
+    void anAddedUserWithNoOpenConnectionGetsOnlyTheMembershipAndTheRoomOnTheirNextConnection() {
+        connect("alice", "a1", 1);
+        command("alice", "a1", 1, "team", new RoomCommand.CreateRoom(null, null, "private", null, null));
+        command("alice", "a1", 1, "team", new RoomCommand.Join());
+        deliveries.readValuesToList();
+        presence.readValuesToList();
+
+        command("alice", "a1", 1, "team", new RoomCommand.AddMember("carol"));
+        List<Delivery> out = deliveries.readValuesToList();
+        assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe);
+        assertThat(toRoom(out, "team", Protocol.USER_JOINED)).isEmpty();
+        assertThat(presenceUpdates(out, 1, "carol")).isEmpty(); // not online: the room learns no presence of her
+        assertThat(statuses("carol")).isEmpty();
+
+        connect("carol", "c1", 2);
+        out = deliveries.readValuesToList();
+        assertThat(subscribesOf(out, 2, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol"));
+        assertThat(toRoom(out, "team", Protocol.USER_JOINED)).extracting(Delivery::edgeNodeId) // her own sockets excluded
+                .containsExactlyInAnyOrder("edge-1", "edge-2");
+    }
+
+    @Test
+    void createRoomsNamedMembersAndTheOtherUserOfANewDirectRoomAreSubscribedAtOnce() {
+        connect("bob", "b1", 2);
+        connect("carol", "c1", 1);
+        command("alice", "a1", 1, "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol", "dave")));
+        List<Delivery> out = deliveries.readValuesToList();
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob"));
+        assertThat(subscribesOf(out, 1, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol"));
+        assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !Set.of("bob", "carol").contains(s.userId()));
+
+        String direct = io.parley.contracts.DirectRooms.idOf("alice", "bob");
+        command("alice", "a1", 1, direct, new RoomCommand.OpenDirect("bob"));
+        out = deliveries.readValuesToList();
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", direct, "bob"));
+        assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !s.userId().equals("bob"));
+        // Found again (by bob): no new subscription.
+        command("bob", "b1", 2, direct, new RoomCommand.OpenDirect("alice"));
+        assertThat(deliveries.readValuesToList()).noneMatch(d -> d.body() instanceof Delivery.Subscribe);
     }
 
     @Test
