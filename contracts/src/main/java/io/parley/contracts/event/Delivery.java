@@ -32,11 +32,20 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
     /**
      * Connection {@code connectionId} of this node, of member {@code userId}, is subscribed to
      * {@code roomId}: the node indexes it in the room (as after an accepted join-room) without the
-     * client asking. Sent when a member's connection opens, and to a member's other connections when
-     * they join a room. A node that no longer has the connection answers with its leave (reason
-     * disconnect), so the room stage does not keep it.
+     * client asking. Sent when a member's connection opens, to a member's other connections when
+     * they join a room, and to an added member's open connections. A node that no longer has the
+     * connection answers with its leave (reason disconnect), so the room stage does not keep it.
+     * {@code lastSeq} and {@code seq} (an added member's, added later in v1; absent otherwise): the
+     * connection missed the room's events after {@code lastSeq} (the member-added) up to {@code seq}
+     * (the room's seq when it was subscribed); the node recovers them as for a join-room with lastSeq.
      */
-    public record Subscribe(String connectionId, String roomId, String userId) implements Body {}
+    public record Subscribe(String connectionId, String roomId, String userId,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long lastSeq,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long seq) implements Body {
+        public Subscribe(String connectionId, String roomId, String userId) {
+            this(connectionId, roomId, userId, null, null);
+        }
+    }
 
     /**
      * {@code userId} is no longer a member of {@code roomId} (leave-room, remove-member): the node

@@ -128,11 +128,20 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * ({@link Delivery.ToRoom#ack}).
      */
     List<Object> outputs(RoomCommand command) {
+        return outputs(command, null);
+    }
+
+    /**
+     * {@link #outputs(RoomCommand)}; {@code missedAfter} (a subscription of an added member's
+     * connection, else null): the seq of the member-added, after which the subscribed connection
+     * missed the room's events up to this decision's seq (its Subscribe says so: the node recovers them).
+     */
+    List<Object> outputs(RoomCommand command, Long missedAfter) {
         List<Object> out = new ArrayList<>(2 + targets.size());
         String roomId = command.roomId();
         switch (kind) {
             case JOINED, SUBSCRIBED -> {
-                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command));
+                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command, missedAfter));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
                 toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
@@ -140,7 +149,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
-            case SUBSCRIBE_ACK -> out.add(subscribe(command));
+            case SUBSCRIBE_ACK -> out.add(subscribe(command, missedAfter));
             case IGNORED -> { }
             case MEMBER_REMOVED -> {
                 String memberId = ((RoomCommand.RemoveMember) command.body()).memberId();
@@ -213,8 +222,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 for (int i = 0; i < members.size(); i++) {
                     out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
                 }
-                for (String member : members) {
-                    out.add(added(command, member));
+                for (int i = 0; i < members.size(); i++) {
+                    out.add(added(command, members.get(i), seq + 1 + i));
                 }
             }
             case MEMBER_ADDED -> {
@@ -223,7 +232,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(reply(command, added));
                 out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
                 toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_ADDED, added);
-                out.add(added(command, memberId));
+                out.add(added(command, memberId, seq));
             }
             case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
                     ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
@@ -284,7 +293,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 if (kind == Kind.DIRECT_CREATED) {
                     out.add(event(command, seq, new RoomEvent.RoomCreated(null, null, "direct", null)));
                     out.add(event(command, seq + 1, new RoomEvent.MemberAdded(other, RoomAccess.MEMBER)));
-                    out.add(added(command, other));
+                    out.add(added(command, other, seq + 1));
                 }
             }
             case REJECTED -> {
@@ -379,9 +388,13 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return acked;
     }
 
-    /** Subscribes the command's connection to its room, on its node (no client request to answer). */
-    private static Delivery subscribe(RoomCommand command) {
-        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(), command.roomId(), command.userId()));
+    /**
+     * Subscribes the command's connection to its room, on its node (no client request to answer);
+     * with {@code missedAfter}, the events it missed are (missedAfter, seq].
+     */
+    private Delivery subscribe(RoomCommand command, Long missedAfter) {
+        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(),
+                command.roomId(), command.userId(), missedAfter, missedAfter == null ? null : Math.max(seq, missedAfter)));
     }
 
     /** Tells every target node that {@code userId} is no longer a member (after the room's last event for them). */
@@ -402,9 +415,9 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * connections are subscribed at once (room-joined, reason added). The command's edge node and
      * connection are the adder's (the schema requires them); the presence stage ignores them here.
      */
-    private static UserEvent added(RoomCommand command, String memberId) {
+    private static UserEvent added(RoomCommand command, String memberId, long addedSeq) {
         return new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
-                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId()));
+                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId(), addedSeq));
     }
 
     private static Delivery reply(RoomCommand command, Object data) {

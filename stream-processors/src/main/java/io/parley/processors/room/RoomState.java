@@ -64,7 +64,12 @@ final class RoomState {
 
     /** Forwards a decision's outputs: deliveries keyed by edge node, user events by user, room events by room. */
     void emit(Record<String, Object> record, RoomCommand command, Decision decision) {
-        for (Object out : decision.outputs(command)) {
+        emit(record, command, decision, null);
+    }
+
+    /** {@link #emit}; {@code missedAfter}: see {@link Decision#outputs(RoomCommand, Long)}. */
+    void emit(Record<String, Object> record, RoomCommand command, Decision decision, Long missedAfter) {
+        for (Object out : decision.outputs(command, missedAfter)) {
             String key = out instanceof Delivery delivery ? delivery.edgeNodeId()
                     : out instanceof UserEvent userEvent ? userEvent.userId() : command.roomId();
             context.forward(record.withKey(key).withValue(out));

@@ -197,9 +197,13 @@ class PresenceTopologyTest {
         commands.pipeInput(room, new RoomCommand(EventIds.next(), room, user, "edge-" + edge, edge - 1, conn, "r", now(), body));
     }
 
+    /** The Subscribes of {@code user} to {@code edge}; the first of each connection only (a repeat is idempotent at the edge). */
     private static List<Delivery.Subscribe> subscribesOf(List<Delivery> all, int edge, String user) {
-        return all.stream().filter(d -> d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.Subscribe s
-                && s.userId().equals(user)).map(d -> (Delivery.Subscribe) d.body()).distinct().toList();
+        Map<String, Delivery.Subscribe> first = new java.util.LinkedHashMap<>();
+        all.stream().filter(d -> d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.Subscribe s
+                && s.userId().equals(user)).forEach(d -> first.putIfAbsent(((Delivery.Subscribe) d.body()).connectionId(),
+                (Delivery.Subscribe) d.body()));
+        return List.copyOf(first.values());
     }
 
     private static List<Delivery> toRoom(List<Delivery> all, String room, String event) {
@@ -220,8 +224,10 @@ class PresenceTopologyTest {
         List<Delivery> out = deliveries.readValuesToList();
         // member-added went to the room (alice's node) before bob's connections were subscribed; then both are.
         assertThat(toRoom(out, "team", Protocol.MEMBER_ADDED)).extracting(Delivery::edgeNodeId).containsExactly("edge-1");
-        assertThat(subscribesOf(out, 1, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob"));
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b2", "team", "bob"));
+        // Each first Subscribe says what the connection missed: after the member-added (seq 3) up to its
+        // subscription (seq 4: bob's member-joined), for the node to recover as for a join with lastSeq.
+        assertThat(subscribesOf(out, 1, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 3L, 4L));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b2", "team", "bob", 3L, 4L));
         // His first subscribed connection is his joining: alice's node hears user-joined (not his own sockets).
         assertThat(toRoom(out, "team", Protocol.USER_JOINED)).singleElement().satisfies(d -> {
             assertThat(((Delivery.ToRoom) d.body()).excludeUserId()).isEqualTo("bob");
@@ -254,7 +260,7 @@ class PresenceTopologyTest {
 
         connect("carol", "c1", 2);
         out = deliveries.readValuesToList();
-        assertThat(subscribesOf(out, 2, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol"));
+        assertThat(subscribesOf(out, 2, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol")); // as any member's
         assertThat(toRoom(out, "team", Protocol.USER_JOINED)).extracting(Delivery::edgeNodeId) // her own sockets excluded
                 .containsExactlyInAnyOrder("edge-1", "edge-2");
     }
@@ -265,14 +271,15 @@ class PresenceTopologyTest {
         connect("carol", "c1", 1);
         command("alice", "a1", 1, "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol", "dave")));
         List<Delivery> out = deliveries.readValuesToList();
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob"));
-        assertThat(subscribesOf(out, 1, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol"));
+        // seq 1 room-created, 2-4 member-added (bob, carol, dave): bob's first subscription is member-joined 5, carol's 6.
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 2L, 5L));
+        assertThat(subscribesOf(out, 1, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol", 3L, 6L));
         assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !Set.of("bob", "carol").contains(s.userId()));
 
         String direct = io.parley.contracts.DirectRooms.idOf("alice", "bob");
         command("alice", "a1", 1, direct, new RoomCommand.OpenDirect("bob"));
         out = deliveries.readValuesToList();
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", direct, "bob"));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", direct, "bob", 2L, 3L));
         assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !s.userId().equals("bob"));
         // Found again (by bob): no new subscription.
         command("bob", "b1", 2, direct, new RoomCommand.OpenDirect("alice"));
