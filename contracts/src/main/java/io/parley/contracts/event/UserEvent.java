@@ -67,23 +67,25 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
      * Written by the room processor: the user's first connection joined the room ({@code reason}
      * absent), or ({@code reason} {@link #ADDED}) another user made them a member (add-member, a
      * create-room naming them, an open-direct that created the pair's room; {@code seq}: the room
-     * seq of that member-added): the presence stage then asks the room stage to subscribe every
-     * open connection of the user to the room, recovering what the room had after {@code seq}.
-     * {@code reason} and {@code seq} added later in v1 (absent in records of before).
+     * seq of that member-added, {@code addedBy}: who added them): the presence stage then asks the
+     * room stage to subscribe every open connection of the user to the room; each gets the
+     * member-added, then what the room had after it. {@code reason}, {@code seq} and
+     * {@code addedBy} added later in v1 (absent in records of before).
      */
     public record RoomJoined(String roomId, @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) Long seq) implements Body {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long seq,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String addedBy) implements Body {
         /** The reason of a membership made by another user. */
         public static final String ADDED = "added";
 
         /** A connection of the user joined. */
         public RoomJoined(String roomId) {
-            this(roomId, null, null);
+            this(roomId, null, null, null);
         }
 
-        /** Another user made this one a member of {@code roomId} with the room's event {@code seq}. */
-        public static RoomJoined added(String roomId, long seq) {
-            return new RoomJoined(roomId, ADDED, seq);
+        /** {@code addedBy} made this user a member of {@code roomId} with the room's event {@code seq}. */
+        public static RoomJoined added(String roomId, long seq, String addedBy) {
+            return new RoomJoined(roomId, ADDED, seq, addedBy);
         }
 
         public boolean isAdded() {

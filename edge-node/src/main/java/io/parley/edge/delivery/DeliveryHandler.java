@@ -216,8 +216,15 @@ public final class DeliveryHandler {
             return; // the client resumes this room: its join's answer indexes it, at the right seam
         }
         if (connection != null && subscribe.lastSeq() != null && subscribe.seq() != null && connection.isOpen()
-                && !connection.subscriptions().isIndexed(subscribe.roomId()) && recoverAdded(connection, subscribe)) {
-            return;
+                && !connection.subscriptions().isIndexed(subscribe.roomId())) {
+            if (subscribe.addedBy() != null) { // the announcement the room got at the add, first
+                connection.deliver(new OutboundEvent(Protocol.MEMBER_ADDED, io.parley.contracts.json.Json.tree(
+                        new Protocol.MemberAdded(subscribe.roomId(), subscribe.userId(), Protocol.MemberAdded.MEMBER, subscribe.addedBy(),
+                                subscribe.lastSeq())), subscribe.roomId(), subscribe.lastSeq()));
+            }
+            if (recoverAdded(connection, subscribe)) {
+                return;
+            }
         }
         if (connection != null) {
             connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
@@ -239,8 +246,8 @@ public final class DeliveryHandler {
     }
 
     /**
-     * An added member's connection, which missed the room's events after {@code lastSeq} (the
-     * member-added) up to {@code seq}: subscribed as a join-room with lastSeq answered at seq would
+     * An added member's connection (given its member-added, {@code lastSeq}, already), which missed
+     * the room's events after it up to {@code seq}: subscribed as a join-room with lastSeq answered at seq would
      * be (the recovery registered before the index add, so the room's later events wait for the
      * missed messages: each seq once, in order), without a join ack (the client asked nothing).
      * False when the node recovers as many rooms as it may: the plain subscription then (its

@@ -116,6 +116,11 @@ class ResumeSeamTest {
                         + " " + data.path("truncated").asBoolean());
             } else if (Protocol.NEW_MESSAGE.equals(event.event())) {
                 seen.add("new-message " + data.path("seq").asLong() + (data.path("recovered").asBoolean() ? " recovered" : ""));
+            } else if (Protocol.MEMBER_ADDED.equals(event.event())) {
+                assertThat(data.path("userId").asText()).isEqualTo("alice");
+                assertThat(data.path("role").asText()).isEqualTo("member");
+                assertThat(event.seq()).isEqualTo(data.path("seq").asLong());
+                seen.add("member-added " + data.path("seq").asLong() + " by " + data.path("addedBy").asText());
             }
         }
         return seen;
@@ -216,7 +221,7 @@ class ResumeSeamTest {
         handler.useSubscribeHold(60_000, 100); // a plain subscription would hold; an added member's does not wait for the client
         history.store(3);                      // a message sent after the add (seq 2) and before the subscription (seq 4)
         history.storedSeq = 2;                 // the history store lags
-        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-alice", "r1", "alice", 2L, 4L)));
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-alice", "r1", "alice", 2L, 4L, "carol")));
         assertThat(index.subscribers("r1")).contains(alice);
         assertThat(alice.subscriptions().isRequested("r1")).isTrue(); // its disconnect leaves the room
         handler.handle(toRoom(5));             // live while recovering: held
@@ -225,7 +230,8 @@ class ResumeSeamTest {
         history.store(5);
         awaitRecovered();
         handler.handle(toRoom(6));
-        assertThat(seen()).containsExactly("new-message 3 recovered", "room-recovered 3..4 false", "new-message 5", "new-message 6");
+        assertThat(seen()).containsExactly("member-added 2 by carol", "new-message 3 recovered", "room-recovered 3..4 false",
+                "new-message 5", "new-message 6");
         assertThat(alice.replies).isEmpty(); // the client asked nothing: no ack
         await().atMost(PATIENCE).until(() -> resumer.active() == 0);
 
@@ -234,7 +240,7 @@ class ResumeSeamTest {
         registry.add(bob);
         bob.subscriptions().requested("r1");
         handler.handle(new Delivery("edge-test", 0, new Delivery.Reply("c-bob", "j", true, Json.tree(new Protocol.RoomAck("r1", 6)), null)));
-        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-bob", "r1", "bob", 2L, 6L)));
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-bob", "r1", "bob", 2L, 6L, "carol")));
         handler.handle(toRoom(7));
         assertThat(bob.events).extracting(OutboundEvent::event).containsExactly(Protocol.NEW_MESSAGE);
         assertThat(resumer.active()).isZero();

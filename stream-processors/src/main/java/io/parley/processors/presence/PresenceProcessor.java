@@ -219,7 +219,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                     // each request, in order after the add). Their first one subscribed is the room-joined
                     // that tells the room their presence and puts them in the view.
                     w.connections.forEach((connectionId, conn) ->
-                            subscribe(joined.roomId(), event, connectionId, conn.edgeNodeId(), conn.slot(), joined.seq()));
+                            subscribe(joined.roomId(), event, connectionId, conn.edgeNodeId(), conn.slot(), joined.seq(), joined.addedBy()));
                     break;
                 }
                 view.joined(joined.roomId(), w.userId);
@@ -332,16 +332,17 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
 
     /** Asks the room stage to subscribe one connection of the user to a room (it checks membership). */
     private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot) {
-        subscribe(roomId, cause, connectionId, edgeNodeId, edgeSlot, null);
+        subscribe(roomId, cause, connectionId, edgeNodeId, edgeSlot, null, null);
     }
 
-    /** {@code missedAfter}: an added member's (the member-added's seq: the connection recovers what came after it). */
-    private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot, Long missedAfter) {
+    /** {@code missedAfter}, {@code addedBy}: an added member's (the member-added's seq and adder: see PresenceFanout.Subscription). */
+    private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot, Long missedAfter,
+                           String addedBy) {
         if (cause.eventId() == null || edgeNodeId == null) {
             return;
         }
         context.forward(new Record<>(roomId, PresenceFanout.subscribe(roomId, new PresenceFanout.Subscription(cause.eventId(),
-                cause.userId(), connectionId, edgeNodeId, edgeSlot, cause.timestamp(), missedAfter)), context.currentSystemTimeMs()));
+                cause.userId(), connectionId, edgeNodeId, edgeSlot, cause.timestamp(), missedAfter, addedBy)), context.currentSystemTimeMs()));
     }
 
     private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, String username, long now) {

@@ -128,20 +128,21 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * ({@link Delivery.ToRoom#ack}).
      */
     List<Object> outputs(RoomCommand command) {
-        return outputs(command, null);
+        return outputs(command, null, null);
     }
 
     /**
-     * {@link #outputs(RoomCommand)}; {@code missedAfter} (a subscription of an added member's
-     * connection, else null): the seq of the member-added, after which the subscribed connection
-     * missed the room's events up to this decision's seq (its Subscribe says so: the node recovers them).
+     * {@link #outputs(RoomCommand)}; {@code missedAfter} and {@code addedBy} (a subscription of an
+     * added member's connection, else null): the seq of the member-added and who added them; the
+     * subscribed connection missed the room's events from it up to this decision's seq (its
+     * Subscribe says so: the node gives it the member-added and recovers the rest).
      */
-    List<Object> outputs(RoomCommand command, Long missedAfter) {
+    List<Object> outputs(RoomCommand command, Long missedAfter, String addedBy) {
         List<Object> out = new ArrayList<>(2 + targets.size());
         String roomId = command.roomId();
         switch (kind) {
             case JOINED, SUBSCRIBED -> {
-                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command, missedAfter));
+                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command, missedAfter, addedBy));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
                 toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
@@ -149,7 +150,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
-            case SUBSCRIBE_ACK -> out.add(subscribe(command, missedAfter));
+            case SUBSCRIBE_ACK -> out.add(subscribe(command, missedAfter, addedBy));
             case IGNORED -> { }
             case MEMBER_REMOVED -> {
                 String memberId = ((RoomCommand.RemoveMember) command.body()).memberId();
@@ -390,11 +391,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
 
     /**
      * Subscribes the command's connection to its room, on its node (no client request to answer);
-     * with {@code missedAfter}, the events it missed are (missedAfter, seq].
+     * with {@code missedAfter}, an added member's: its member-added (by {@code addedBy}) and the events after it up to seq.
      */
-    private Delivery subscribe(RoomCommand command, Long missedAfter) {
+    private Delivery subscribe(RoomCommand command, Long missedAfter, String addedBy) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(),
-                command.roomId(), command.userId(), missedAfter, missedAfter == null ? null : Math.max(seq, missedAfter)));
+                command.roomId(), command.userId(), missedAfter, missedAfter == null ? null : Math.max(seq, missedAfter),
+                missedAfter == null ? null : addedBy));
     }
 
     /** Tells every target node that {@code userId} is no longer a member (after the room's last event for them). */
@@ -417,7 +419,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      */
     private static UserEvent added(RoomCommand command, String memberId, long addedSeq) {
         return new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
-                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId(), addedSeq));
+                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId(), addedSeq, command.userId()));
     }
 
     private static Delivery reply(RoomCommand command, Object data) {

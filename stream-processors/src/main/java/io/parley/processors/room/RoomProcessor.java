@@ -155,7 +155,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         // A deleted room subscribes nobody (its members keep their u| entries, marked room and all).
         Decision decision = decideOnce(join, command -> lifecycle.isDeleted(command.roomId())
                 ? Plan.noWrites(Decision.of(Decision.Kind.IGNORED, 0, List.of())) : membership.subscribe(command));
-        state.emit(record, join, decision, s.missedAfter());
+        state.emit(record, join, decision, s.missedAfter(), s.addedBy());
     }
 
     /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */

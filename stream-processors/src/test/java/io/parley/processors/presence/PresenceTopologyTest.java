@@ -224,10 +224,10 @@ class PresenceTopologyTest {
         List<Delivery> out = deliveries.readValuesToList();
         // member-added went to the room (alice's node) before bob's connections were subscribed; then both are.
         assertThat(toRoom(out, "team", Protocol.MEMBER_ADDED)).extracting(Delivery::edgeNodeId).containsExactly("edge-1");
-        // Each first Subscribe says what the connection missed: after the member-added (seq 3) up to its
-        // subscription (seq 4: bob's member-joined), for the node to recover as for a join with lastSeq.
-        assertThat(subscribesOf(out, 1, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 3L, 4L));
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b2", "team", "bob", 3L, 4L));
+        // Each first Subscribe says what the connection missed: the member-added (seq 3, by alice) and what came after
+        // it up to its subscription (seq 4: bob's member-joined), for the node to give it and recover the rest.
+        assertThat(subscribesOf(out, 1, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 3L, 4L, "alice"));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b2", "team", "bob", 3L, 4L, "alice"));
         // His first subscribed connection is his joining: alice's node hears user-joined (not his own sockets).
         assertThat(toRoom(out, "team", Protocol.USER_JOINED)).singleElement().satisfies(d -> {
             assertThat(((Delivery.ToRoom) d.body()).excludeUserId()).isEqualTo("bob");
@@ -272,14 +272,14 @@ class PresenceTopologyTest {
         command("alice", "a1", 1, "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol", "dave")));
         List<Delivery> out = deliveries.readValuesToList();
         // seq 1 room-created, 2-4 member-added (bob, carol, dave): bob's first subscription is member-joined 5, carol's 6.
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 2L, 5L));
-        assertThat(subscribesOf(out, 1, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol", 3L, 6L));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", "team", "bob", 2L, 5L, "alice"));
+        assertThat(subscribesOf(out, 1, "carol")).containsExactly(new Delivery.Subscribe("c1", "team", "carol", 3L, 6L, "alice"));
         assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !Set.of("bob", "carol").contains(s.userId()));
 
         String direct = io.parley.contracts.DirectRooms.idOf("alice", "bob");
         command("alice", "a1", 1, direct, new RoomCommand.OpenDirect("bob"));
         out = deliveries.readValuesToList();
-        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", direct, "bob", 2L, 3L));
+        assertThat(subscribesOf(out, 2, "bob")).containsExactly(new Delivery.Subscribe("b1", direct, "bob", 2L, 3L, "alice"));
         assertThat(out).noneMatch(d -> d.body() instanceof Delivery.Subscribe s && !s.userId().equals("bob"));
         // Found again (by bob): no new subscription.
         command("bob", "b1", 2, direct, new RoomCommand.OpenDirect("alice"));

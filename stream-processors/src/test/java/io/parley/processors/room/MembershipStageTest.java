@@ -322,6 +322,6 @@ class MembershipStageTest extends RoomStageTest {
     private static void assertAdded(TestRecord<String, UserEvent> record, String user, String room, long seq) {
         assertThat(record.key()).isEqualTo(user);
         assertThat(record.value().userId()).isEqualTo(user);
-        assertThat(record.value().body()).isEqualTo(UserEvent.RoomJoined.added(room, seq));
+        assertThat(record.value().body()).isEqualTo(UserEvent.RoomJoined.added(room, seq, "alice"));
     }
 }
