@@ -40,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -110,50 +109,15 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         }
     }
 
-    /** The mutable working copy of a user's state. */
-    private static final class Work {
-        final String userId;
-        final Map<String, Conn> connections;
-        String chosen;
-        String custom;
-        final Map<String, Boolean> rooms;
-        long lastActive;
-        long lastSeen;
-        long offlineAt;
-        String timerKey;
-        String status;
-        String shownCustom;
-        String username;
-
-        Work(String userId, State s) {
-            this.userId = userId;
-            this.connections = s == null ? new TreeMap<>() : new TreeMap<>(s.connections());
-            this.chosen = s == null ? Protocol.ONLINE : s.chosen();
-            this.custom = s == null ? null : s.custom();
-            this.rooms = s == null ? new TreeMap<>() : new TreeMap<>(s.rooms());
-            this.lastActive = s == null ? 0 : s.lastActive();
-            this.lastSeen = s == null ? 0 : s.lastSeen();
-            this.offlineAt = s == null ? 0 : s.offlineAt();
-            this.timerKey = s == null ? null : s.timerKey();
-            this.status = s == null ? Protocol.OFFLINE : s.status();
-            this.shownCustom = s == null ? null : s.shownCustom();
-            this.username = s == null ? null : s.username();
-        }
-
-        State toState() {
-            return new State(connections, chosen, custom, rooms, lastActive, lastSeen, offlineAt, timerKey, status, shownCustom, username);
-        }
-    }
-
-    private Work load(String userId) {
-        return new Work(userId, store.get(PresenceKeys.user(userId)) instanceof State s ? s : null);
+    private PresenceWork load(String userId) {
+        return new PresenceWork(userId, store.get(PresenceKeys.user(userId)) instanceof State s ? s : null);
     }
 
     private void onUserEvent(UserEvent event, long now) {
         if (event.userId() == null || event.body() == null) {
             return;
         }
-        Work w = load(event.userId());
+        PresenceWork w = load(event.userId());
         String joinedRoom = null;
         switch (event.body()) {
             case UserEvent.Connected connected -> {
@@ -263,7 +227,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             store.delete(key);
         }
         byUser.forEach((userId, connections) -> {
-            Work w = load(userId);
+            PresenceWork w = load(userId);
             boolean hadAny = !w.connections.isEmpty();
             connections.forEach(w.connections::remove);
             if (hadAny && w.connections.isEmpty()) {
@@ -278,7 +242,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
     }
 
     /** Computes the user's status now, publishes a real change, re-arms the timer, stores the state. */
-    private void settle(Work w, long now, String joinedRoom) {
+    private void settle(PresenceWork w, long now, String joinedRoom) {
         String status;
         if (w.connections.isEmpty()) {
             status = w.offlineAt != 0 && now < w.offlineAt ? w.status : Protocol.OFFLINE;
@@ -355,7 +319,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             it.forEachRemaining(entry -> due.add(entry.key));
         }
         for (String key : due) {
-            Work w = load(PresenceKeys.userOfTimer(key));
+            PresenceWork w = load(PresenceKeys.userOfTimer(key));
             if (!key.equals(w.timerKey)) {
                 store.delete(key); // stale
                 continue;

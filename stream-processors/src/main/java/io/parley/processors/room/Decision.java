@@ -1,7 +1,8 @@
 /*
  * Decision owns what the room processor decided for one command and how that decision turns
- * into output records. The outputs are a pure function of (command, decision), so a command seen
- * again re-emits exactly its original records: same seq, same message id, same order.
+ * into output records (those of rooms as objects: RoomObjectOutputs). The outputs are a pure
+ * function of (command, decision), so a command seen again re-emits exactly its original records:
+ * same seq, same message id, same order.
  */
 package io.parley.processors.room;
 
@@ -202,101 +203,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                         messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
             case READ_ACK -> out.add(reply(command, readAck(command, seq)));
-            case CREATED -> {
-                RoomCommand.CreateRoom create = (RoomCommand.CreateRoom) command.body();
-                List<String> members = initialMembers(command);
-                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
-                room.put("roomId", roomId);
-                room.put("name", create.name() == null ? roomId : create.name());
-                room.put("description", create.description());
-                room.put("type", create.roomType());
-                room.put("ownerId", command.userId());
-                room.put("maxUsers", create.maxUsers());
-                List<String> all = new ArrayList<>(members.size() + 1);
-                all.add(command.userId());
-                all.addAll(members);
-                room.put("members", all);
-                room.put("seq", seq + members.size());
-                out.add(reply(command, room));
-                out.add(event(command, seq, new RoomEvent.RoomCreated(create.name(), create.description(), create.roomType(),
-                        create.maxUsers(), create.expireAfterIdleMs())));
-                for (int i = 0; i < members.size(); i++) {
-                    out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
-                }
-                for (int i = 0; i < members.size(); i++) {
-                    out.add(added(command, members.get(i), seq + 1 + i));
-                }
-            }
-            case MEMBER_ADDED -> {
-                String memberId = ((RoomCommand.AddMember) command.body()).memberId();
-                Protocol.MemberAdded added = new Protocol.MemberAdded(roomId, memberId, RoomAccess.MEMBER, command.userId(), seq);
-                out.add(reply(command, added));
-                out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
-                toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_ADDED, added);
-                out.add(added(command, memberId, seq));
-            }
-            case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
-                    ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
-            case ROLE_SET -> {
-                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
-                Protocol.RoleSet changed = new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq);
-                out.add(reply(command, changed));
-                out.add(event(command, new RoomEvent.RoleSet(set.memberId(), set.role())));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROLE_SET, changed);
-            }
-            case ROLE_ACK -> {
-                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
-                out.add(reply(command, new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq)));
-            }
-            case ROOM_UPDATED -> {
-                RoomCommand.UpdateRoom update = (RoomCommand.UpdateRoom) command.body();
-                Protocol.RoomUpdated updated = new Protocol.RoomUpdated(roomId, update.name(), update.description(),
-                        update.maxUsers(), command.userId(), seq);
-                out.add(reply(command, updated));
-                out.add(event(command, new RoomEvent.RoomUpdated(update.name(), update.description(), update.maxUsers())));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_UPDATED, updated);
-            }
-            case ROOM_DELETED -> {
-                String reason = ((RoomCommand.DeleteRoom) command.body()).reason() == null ? RoomLifecycle.OWNER_REASON
-                        : RoomLifecycle.IDLE;
-                Protocol.RoomDeleted deleted = new Protocol.RoomDeleted(roomId, command.userId(), reason, seq);
-                if (command.connectionId() != null) {
-                    out.add(reply(command, deleted));
-                }
-                out.add(event(command, new RoomEvent.RoomDeleted(reason)));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_DELETED, deleted);
-            }
-            case MEMBER_MUTED, MUTE_ACK -> {
-                boolean mute = command.body() instanceof RoomCommand.MuteMember;
-                String memberId = mute ? ((RoomCommand.MuteMember) command.body()).memberId()
-                        : ((RoomCommand.UnmuteMember) command.body()).memberId();
-                Protocol.MemberMute changed = new Protocol.MemberMute(roomId, memberId, mute, command.userId(), seq);
-                out.add(reply(command, changed));
-                if (kind == Kind.MEMBER_MUTED) {
-                    out.add(event(command, mute ? new RoomEvent.MemberMuted(memberId) : new RoomEvent.MemberUnmuted(memberId)));
-                    toRoom(out, command.timestamp(), roomId, mute ? Protocol.MEMBER_MUTED : Protocol.MEMBER_UNMUTED, changed);
-                }
-            }
-            case DIRECT_CREATED, DIRECT_FOUND -> {
-                String other = ((RoomCommand.OpenDirect) command.body()).memberId();
-                String owner = message;
-                long last = kind == Kind.DIRECT_CREATED ? seq + 1 : seq;
-                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
-                room.put("roomId", roomId);
-                room.put("name", roomId);
-                room.put("description", null);
-                room.put("type", "direct");
-                room.put("ownerId", owner);
-                room.put("maxUsers", null);
-                room.put("members", List.of(owner, owner.equals(command.userId()) ? other : command.userId()));
-                room.put("seq", last);
-                out.add(reply(command, room));
-                if (kind == Kind.DIRECT_CREATED) {
-                    out.add(event(command, seq, new RoomEvent.RoomCreated(null, null, "direct", null)));
-                    out.add(event(command, seq + 1, new RoomEvent.MemberAdded(other, RoomAccess.MEMBER)));
-                    out.add(added(command, other, seq + 1));
-                }
-            }
+            case CREATED, MEMBER_ADDED, MEMBER_ACK, ROLE_SET, ROLE_ACK, ROOM_UPDATED, ROOM_DELETED, MEMBER_MUTED, MUTE_ACK,
+                 DIRECT_CREATED, DIRECT_FOUND -> RoomObjectOutputs.add(this, command, out);
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
@@ -345,11 +253,11 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 ? "disconnect" : "client";
     }
 
-    private RoomEvent event(RoomCommand command, RoomEvent.Body body) {
+    RoomEvent event(RoomCommand command, RoomEvent.Body body) {
         return event(command, seq, body);
     }
 
-    private static RoomEvent event(RoomCommand command, long seq, RoomEvent.Body body) {
+    static RoomEvent event(RoomCommand command, long seq, RoomEvent.Body body) {
         return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
     }
 
@@ -362,7 +270,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return create.members().stream().filter(m -> m != null && !m.equals(command.userId())).distinct().toList();
     }
 
-    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
+    void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
         toRoom(out, acceptedAt, roomId, event, data, null);
     }
 
@@ -417,12 +325,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * connections are subscribed at once (room-joined, reason added). The command's edge node and
      * connection are the adder's (the schema requires them); the presence stage ignores them here.
      */
-    private static UserEvent added(RoomCommand command, String memberId, long addedSeq) {
+    static UserEvent added(RoomCommand command, String memberId, long addedSeq) {
         return new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
                 command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId(), addedSeq, command.userId()));
     }
 
-    private static Delivery reply(RoomCommand command, Object data) {
+    static Delivery reply(RoomCommand command, Object data) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(),
                 new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null, command.timestamp()));
     }
