@@ -139,8 +139,9 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     /**
-     * The presence stage asks to subscribe a member's connection (it opened, or another device of
-     * the user joined the room): decided like a command (a synthetic join, its id derived from the
+     * The presence stage asks to subscribe a member's connection (it opened, another device of
+     * the user joined the room, or another user added them: then with what it missed since the add,
+     * which its Subscribe carries): decided like a command (a synthetic join, its id derived from the
      * user event's), planned by {@link MembershipStage#subscribe}: only a member's connection is.
      */
     private void subscribe(Record<String, Object> record, PresenceFanout fanout) {
