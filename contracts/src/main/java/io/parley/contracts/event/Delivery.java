@@ -32,11 +32,23 @@ public record Delivery(String edgeNodeId, int edgeSlot, Body body) {
     /**
      * Connection {@code connectionId} of this node, of member {@code userId}, is subscribed to
      * {@code roomId}: the node indexes it in the room (as after an accepted join-room) without the
-     * client asking. Sent when a member's connection opens, and to a member's other connections when
-     * they join a room. A node that no longer has the connection answers with its leave (reason
-     * disconnect), so the room stage does not keep it.
+     * client asking. Sent when a member's connection opens, to a member's other connections when
+     * they join a room, and to an added member's open connections. A node that no longer has the
+     * connection answers with its leave (reason disconnect), so the room stage does not keep it.
+     * {@code lastSeq}, {@code seq} and {@code addedBy} (an added member's, added later in v1;
+     * absent otherwise): the connection was added by {@code addedBy} with the room's event
+     * {@code lastSeq} (member-added) and missed the room's events after it up to {@code seq} (the
+     * room's seq when it was subscribed): the node gives it that member-added, then recovers the
+     * rest as for a join-room with lastSeq.
      */
-    public record Subscribe(String connectionId, String roomId, String userId) implements Body {}
+    public record Subscribe(String connectionId, String roomId, String userId,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long lastSeq,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long seq,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String addedBy) implements Body {
+        public Subscribe(String connectionId, String roomId, String userId) {
+            this(connectionId, roomId, userId, null, null, null);
+        }
+    }
 
     /**
      * {@code userId} is no longer a member of {@code roomId} (leave-room, remove-member): the node

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * computes rate limits across all of the user's devices and nodes; the
  * user's chosen presence ({@code presence-set}, from the edge); and the user's room memberships
  * ({@code room-joined} / {@code room-left}, written by the room processor when the user's first
- * connection joins or last one leaves a room), from which the presence stage knows where to send
+ * connection joins or last one leaves a room, or another user adds them), from which the presence stage knows where to send
  * the user's presence changes.
  */
 public record UserEvent(String eventId, String userId, String edgeNodeId, int edgeSlot, String connectionId,
@@ -63,8 +63,35 @@ public record UserEvent(String eventId, String userId, String edgeNodeId, int ed
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PresenceSet(String status, String customStatus) implements Body {}
 
-    /** The user became a member of the room (its first connection joined); written by the room processor. */
-    public record RoomJoined(String roomId) implements Body {}
+    /**
+     * Written by the room processor: the user's first connection joined the room ({@code reason}
+     * absent), or ({@code reason} {@link #ADDED}) another user made them a member (add-member, a
+     * create-room naming them, an open-direct that created the pair's room; {@code seq}: the room
+     * seq of that member-added, {@code addedBy}: who added them): the presence stage then asks the
+     * room stage to subscribe every open connection of the user to the room; each gets the
+     * member-added, then what the room had after it. {@code reason}, {@code seq} and
+     * {@code addedBy} added later in v1 (absent in records of before).
+     */
+    public record RoomJoined(String roomId, @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long seq,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String addedBy) implements Body {
+        /** The reason of a membership made by another user. */
+        public static final String ADDED = "added";
+
+        /** A connection of the user joined. */
+        public RoomJoined(String roomId) {
+            this(roomId, null, null, null);
+        }
+
+        /** {@code addedBy} made this user a member of {@code roomId} with the room's event {@code seq}. */
+        public static RoomJoined added(String roomId, long seq, String addedBy) {
+            return new RoomJoined(roomId, ADDED, seq, addedBy);
+        }
+
+        public boolean isAdded() {
+            return ADDED.equals(reason);
+        }
+    }
 
     /**
      * {@code reason} client: the user left the room (leave-room), removed: remove-member ended the

@@ -186,7 +186,10 @@ public final class Protocol {
     }
 
     /** member-added (and add-member's ack): {@code userId} is now a member of the room with {@code role}, added by {@code addedBy}. */
-    public record MemberAdded(String roomId, String userId, String role, String addedBy, long seq) {}
+    public record MemberAdded(String roomId, String userId, String role, String addedBy, long seq) {
+        /** The role of every added member (add-member, create-room's members, open-direct's other user). */
+        public static final String MEMBER = "member";
+    }
 
     /** member-removed (and remove-member's ack): {@code userId} is no longer a member of the room, removed by {@code removedBy}. */
     public record MemberRemoved(String roomId, String userId, String removedBy, long seq) {}

@@ -90,6 +90,7 @@ class SchemaConformanceTest {
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet("dnd", "in a meeting")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.PresenceSet(null, "")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomJoined("lobby")),
+                    new UserEvent(ID, "bob", "edge-1", 0, "conn-1", 1L, UserEvent.RoomJoined.added("lobby", 3, "alice")),
                     new UserEvent(ID, "alice", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "disconnect")),
                     new UserEvent(ID, "bob", "edge-1", 0, "conn-1", 1L, new UserEvent.RoomLeft("lobby", "removed"))),
             Topic.DELIVERIES, List.of(
@@ -109,6 +110,7 @@ class SchemaConformanceTest {
                     new Delivery("edge-1", 0, new Delivery.RateLimit("alice", 5L)),
                     new Delivery("edge-1", 0, new Delivery.LeaseExpired(ID)),
                     new Delivery("edge-1", 0, new Delivery.Subscribe("conn-1", "lobby", "alice")),
+                    new Delivery("edge-1", 0, new Delivery.Subscribe("conn-1", "lobby", "bob", 3L, 5L, "alice")),
                     new Delivery("edge-1", 0, new Delivery.Unsubscribe("lobby", "bob")),
                     new Delivery("edge-1", 0, new Delivery.ConnectionLimit("conn-1", "alice", 20)),
                     new Delivery("edge-1", 0, new Delivery.ToRoom("lobby", 9, Protocol.MEMBER_REMOVED,

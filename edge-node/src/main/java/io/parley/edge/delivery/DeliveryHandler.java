@@ -5,7 +5,8 @@
  * connection it answers (updating the room index first when it confirms a join or a leave);
  * RateLimit -> remember the user's block; LeaseExpired -> tell the node (it resets its sockets);
  * Subscribe -> index a member's connection in a room without a join (its live events of the room
- * held for a moment, SubscriptionHold, in case the client resumes it); Unsubscribe -> take every
+ * held for a moment, SubscriptionHold, in case the client resumes it; an added member's with the
+ * stretch it missed since the add recovered first, as for a resume); Unsubscribe -> take every
  * socket of a user who is no longer a member out of the room; ConnectionLimit -> tell the one
  * connection CONNECTION_LIMIT and close it (its user is over the per-user limit across nodes).
  * It also remembers the room of each new-message it delivers (MessageRooms), for mark-read with
@@ -214,6 +215,17 @@ public final class DeliveryHandler {
                 || connection.subscriptions().recovery(subscribe.roomId()) != null)) {
             return; // the client resumes this room: its join's answer indexes it, at the right seam
         }
+        if (connection != null && subscribe.lastSeq() != null && subscribe.seq() != null && connection.isOpen()
+                && !connection.subscriptions().isIndexed(subscribe.roomId())) {
+            if (subscribe.addedBy() != null) { // the announcement the room got at the add, first
+                connection.deliver(new OutboundEvent(Protocol.MEMBER_ADDED, io.parley.contracts.json.Json.tree(
+                        new Protocol.MemberAdded(subscribe.roomId(), subscribe.userId(), Protocol.MemberAdded.MEMBER, subscribe.addedBy(),
+                                subscribe.lastSeq())), subscribe.roomId(), subscribe.lastSeq()));
+            }
+            if (recoverAdded(connection, subscribe)) {
+                return;
+            }
+        }
         if (connection != null) {
             connection.subscriptions().requested(subscribe.roomId()); // so its disconnect leaves the room
             if (subscribeHoldMs > 0 && !connection.subscriptions().isIndexed(subscribe.roomId())) {
@@ -231,6 +243,36 @@ public final class DeliveryHandler {
         if (subscribe.userId() != null) {
             goneSubscription.accept(subscribe);
         }
+    }
+
+    /**
+     * An added member's connection (given its member-added, {@code lastSeq}, already), which missed
+     * the room's events after it up to {@code seq}: subscribed as a join-room with lastSeq answered at seq would
+     * be (the recovery registered before the index add, so the room's later events wait for the
+     * missed messages: each seq once, in order), without a join ack (the client asked nothing).
+     * False when the node recovers as many rooms as it may: the plain subscription then (its
+     * events from now on, the stretch before it only from history).
+     */
+    private boolean recoverAdded(ClientConnection connection, Delivery.Subscribe subscribe) {
+        String roomId = subscribe.roomId();
+        RoomRecovery recovery = resumer.tryBegin(roomId, subscribe.lastSeq(), null, null);
+        if (recovery == null) {
+            return false;
+        }
+        connection.subscriptions().requested(roomId); // so its disconnect leaves the room
+        recovery.joined(subscribe.seq());
+        connection.subscriptions().recovering(roomId, recovery);
+        index.add(roomId, connection);
+        if (!connection.isOpen()) { // lost a race with the disconnect's cleanup
+            index.remove(roomId, connection);
+            recovery.abandon();
+            connection.subscriptions().recovered(roomId, recovery);
+            goneSubscription.accept(subscribe);
+            return true;
+        }
+        connection.roomJoined(roomId, subscribe.seq());
+        resumer.start(connection, recovery);
+        return true;
     }
 
     /**

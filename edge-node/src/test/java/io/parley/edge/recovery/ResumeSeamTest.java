@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * the connection, the Resumer writes the missed messages read from a history source (here an
  * in-memory one whose completeness, storedSeq, the test moves to play a lagging store), then
  * room-recovered, then the held events past the recovered range, then live ones: no gap, no
- * duplicate.
+ * duplicate. An added member's subscription (Subscribe with lastSeq and seq) recovers the same way.
  */
 class ResumeSeamTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -116,6 +116,11 @@ class ResumeSeamTest {
                         + " " + data.path("truncated").asBoolean());
             } else if (Protocol.NEW_MESSAGE.equals(event.event())) {
                 seen.add("new-message " + data.path("seq").asLong() + (data.path("recovered").asBoolean() ? " recovered" : ""));
+            } else if (Protocol.MEMBER_ADDED.equals(event.event())) {
+                assertThat(data.path("userId").asText()).isEqualTo("alice");
+                assertThat(data.path("role").asText()).isEqualTo("member");
+                assertThat(event.seq()).isEqualTo(data.path("seq").asLong());
+                seen.add("member-added " + data.path("seq").asLong() + " by " + data.path("addedBy").asText());
             }
         }
         return seen;
@@ -208,6 +213,37 @@ class ResumeSeamTest {
         handler.releaseDueHolds(System.currentTimeMillis() + 60_001); // the hold time passed
         handler.handle(toRoom(7));
         assertThat(bob.events).extracting(e -> e.data().path("seq").asLong()).containsExactly(6L, 7L);
+    }
+
+    @Test
+    void anAddedMembersSubscriptionRecoversWhatCameAfterTheAddThenGoesLiveWithoutAJoinOrAHold() {
+        use(new ResumeConfig("http://history", 4, 60_000, 100, 0, 60_000));
+        handler.useSubscribeHold(60_000, 100); // a plain subscription would hold; an added member's does not wait for the client
+        history.store(3);                      // a message sent after the add (seq 2) and before the subscription (seq 4)
+        history.storedSeq = 2;                 // the history store lags
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-alice", "r1", "alice", 2L, 4L, "carol")));
+        assertThat(index.subscribers("r1")).contains(alice);
+        assertThat(alice.subscriptions().isRequested("r1")).isTrue(); // its disconnect leaves the room
+        handler.handle(toRoom(5));             // live while recovering: held
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-alice", "r1", "alice"))); // a repeat: nothing
+        history.storedSeq = 5;                 // the store caught up (and has the live one: not sent twice)
+        history.store(5);
+        awaitRecovered();
+        handler.handle(toRoom(6));
+        assertThat(seen()).containsExactly("member-added 2 by carol", "new-message 3 recovered", "room-recovered 3..4 false",
+                "new-message 5", "new-message 6");
+        assertThat(alice.replies).isEmpty(); // the client asked nothing: no ack
+        await().atMost(PATIENCE).until(() -> resumer.active() == 0);
+
+        // Already in the room (it joined itself first): the plain subscription, nothing recovered.
+        FakeConnection bob = new FakeConnection("c-bob", "bob");
+        registry.add(bob);
+        bob.subscriptions().requested("r1");
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Reply("c-bob", "j", true, Json.tree(new Protocol.RoomAck("r1", 6)), null)));
+        handler.handle(new Delivery("edge-test", 0, new Delivery.Subscribe("c-bob", "r1", "bob", 2L, 6L, "carol")));
+        handler.handle(toRoom(7));
+        assertThat(bob.events).extracting(OutboundEvent::event).containsExactly(Protocol.NEW_MESSAGE);
+        assertThat(resumer.active()).isZero();
     }
 
     @Test

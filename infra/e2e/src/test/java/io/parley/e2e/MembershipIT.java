@@ -1,7 +1,9 @@
 /*
  * MembershipIT owns the end-to-end proof that membership belongs to the user, not the connection,
  * on the real stack: a member's device connected later to the other edge node (over /ws and
- * /socket.io/) gets the room's new messages without a join; remove-member is for admins and the
+ * /socket.io/) gets the room's new messages without a join; a user's open devices get a room they
+ * are added to (add-member, create-room's members, open-direct) at once: the member-added, then
+ * the room's events, none missed or twice, without a join; remove-member is for admins and the
  * owner, and the removed member's devices stop at once (the next message reaches none of them,
  * their sends are AUTHORIZATION_FAILED, their history access ends); the room after the per-user
  * limit is refused with ROOM_LIMIT; every refusal changes nothing.
@@ -78,6 +80,85 @@ class MembershipIT {
                 assertOk(a2.request("join-room", data("roomId", room)));
                 assertThat(b.receivedCount("user-joined")).isEqualTo(0); // alice joined before bob; no rejoin is announced
             }
+        }
+    }
+
+    private static boolean isAddedOrMessage(JsonNode event) {
+        String name = event.path("event").asText();
+        return name.equals("member-added") || name.equals("new-message");
+    }
+
+    private static JsonNode nextAddedOrMessage(NodeSioClient client) {
+        return client.next(line -> line.path("type").asText().equals("event")
+                && (line.path("event").asText().equals("member-added") || line.path("event").asText().equals("new-message")));
+    }
+
+    /** The client's member-added about {@code user} (added by {@code by}) then the message {@code content}, nothing between. */
+    private static void assertAddedThenMessage(WsClient client, String user, String by, String content) {
+        JsonNode added = client.nextEvent(MembershipIT::isAddedOrMessage);
+        assertThat(added.path("event").asText()).as("%s", added).isEqualTo("member-added");
+        assertThat(added.path("data").path("userId").asText()).isEqualTo(user);
+        assertThat(added.path("data").path("addedBy").asText()).isEqualTo(by);
+        JsonNode message = client.nextEvent(MembershipIT::isAddedOrMessage);
+        assertThat(isMessage(message, content)).as("%s", message).isTrue();
+    }
+
+    @Test
+    void anAddedMembersOpenDevicesOnTheOtherEdgeNodeGetTheRoomAtOnceWithoutAJoin(ParleyCluster parley) {
+        String room = TestStack.uniqueName("added");
+        String team = TestStack.uniqueName("team");
+        String alice = TestStack.uniqueName("alice");
+        String bob = TestStack.uniqueName("bob");
+        String carol = TestStack.uniqueName("carol");
+        String dave = TestStack.uniqueName("dave");
+        try (WsClient a = parley.connect(alice, 1);
+             WsClient b1 = parley.connect(bob, 2);
+             NodeSioClient b2 = NodeSioClient.start(parley.edgeHttpUrl(2), parley.token(bob), List.of("websocket"));
+             WsClient c = parley.connect(carol, 2);
+             WsClient d = parley.connect(dave, 2)) {
+            b2.next("connect");
+            assertOk(a.request("create-room", data("roomId", room, "type", "private")));
+            assertOk(a.request("join-room", data("roomId", room)));
+
+            // bob's two devices (on the other node; /ws and the stock socket.io-client) were open before he was
+            // added; neither ever sends join-room. alice's message goes out at once after the add: it may be decided
+            // before bob's devices are subscribed (then they recover it) or after (then it is live): once either way.
+            JsonNode addedAck = a.request("add-member", data("roomId", room, "userId", bob));
+            assertOk(addedAck);
+            assertOk(a.request("send-message", data("roomId", room, "content", "welcome")));
+            assertAddedThenMessage(b1, bob, alice, "welcome");
+            JsonNode sioAdded = nextAddedOrMessage(b2);
+            assertThat(sioAdded.path("event").asText()).as("%s", sioAdded).isEqualTo("member-added");
+            assertThat(sioAdded.path("args").path(0).path("userId").asText()).isEqualTo(bob);
+            assertThat(sioAdded.path("args").path(0).path("seq").asLong()).isEqualTo(addedAck.path("data").path("seq").asLong());
+            JsonNode sioWelcome = nextAddedOrMessage(b2);
+            assertThat(sioWelcome.path("args").path(0).path("content").asText()).as("%s", sioWelcome).isEqualTo("welcome");
+
+            // Subscribed: the next message reaches both devices once, and nothing came twice.
+            assertOk(a.request("send-message", data("roomId", room, "content", "second")));
+            b1.nextEvent(e -> isMessage(e, "second"));
+            b2.nextEvent("new-message", args -> args.path(0).path("content").asText().equals("second"));
+            assertThat(b1.receivedCount("new-message")).isEqualTo(2);
+            assertThat(b1.receivedCount("member-added")).isEqualTo(1);
+            assertThat(b2.drainSeen()).noneMatch(line -> line.path("event").asText().equals("new-message")
+                    || line.path("event").asText().equals("member-added"));
+            // A device subscribed this way is a member's: it sends without a join.
+            assertOk(b1.request("send-message", data("roomId", room, "content", "thanks")));
+            a.nextEvent(e -> isMessage(e, "thanks"));
+
+            // create-room naming dave, and an open-direct with carol that creates the pair's room: the same.
+            ObjectNode create = data("roomId", team, "type", "private");
+            create.set("members", Json.tree(List.of(dave)));
+            assertOk(a.request("create-room", create));
+            assertOk(a.request("join-room", data("roomId", team)));
+            assertOk(a.request("send-message", data("roomId", team, "content", "hello team")));
+            assertAddedThenMessage(d, dave, alice, "hello team");
+            JsonNode direct = a.request("open-direct", data("userId", carol));
+            assertOk(direct);
+            String directRoom = direct.path("data").path("roomId").asText();
+            assertOk(a.request("join-room", data("roomId", directRoom)));
+            assertOk(a.request("send-message", data("roomId", directRoom, "content", "hi carol")));
+            assertAddedThenMessage(c, carol, alice, "hi carol");
         }
     }
 

@@ -31,10 +31,17 @@ public record PresenceFanout(String roomId, Protocol.PresenceUpdate update, bool
     /**
      * One connection of a member to subscribe; {@code eventId} and {@code timestamp}: those of the
      * user event that caused it (a replay asks the same), from which the room stage derives the
-     * subscription's own id.
+     * subscription's own id. {@code missedAfter} and {@code addedBy}: for an added member, the seq
+     * of the member-added and who added them (the connection then gets that member-added and what
+     * the room had after it); null otherwise.
      */
     public record Subscription(String eventId, String userId, String connectionId, String edgeNodeId, int edgeSlot,
-                               long timestamp) {}
+                               long timestamp, @JsonInclude(JsonInclude.Include.NON_NULL) Long missedAfter,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String addedBy) {
+        public Subscription(String eventId, String userId, String connectionId, String edgeNodeId, int edgeSlot, long timestamp) {
+            this(eventId, userId, connectionId, edgeNodeId, edgeSlot, timestamp, null, null);
+        }
+    }
 
     public static JsonSerde<PresenceFanout> serde() {
         return new JsonSerde<>(PresenceFanout.class);

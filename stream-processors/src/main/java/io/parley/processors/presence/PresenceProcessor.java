@@ -6,7 +6,8 @@
  * as a diff to every room the user is in (PresenceFanout, sent on by the room stage), as the
  * user's full presence on the compacted presence topic, and into the Redis view. It also drops the
  * connections of an edge node whose lease expired, asks the room stage to subscribe a member's
- * connections to the user's rooms (on connect, and when another device joins), and rewrites the Redis view of its partition
+ * connections to the user's rooms (on connect, when another device joins, and when another user
+ * adds them), and rewrites the Redis view of its partition
  * when the view's marker is missing (a fresh or flushed Redis) or after a restart. It enforces the
  * per-user connection limit across nodes: a connection that brings its user over it is never
  * counted and its node is told to close it (a connection-limit delivery).
@@ -39,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -109,50 +109,15 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
         }
     }
 
-    /** The mutable working copy of a user's state. */
-    private static final class Work {
-        final String userId;
-        final Map<String, Conn> connections;
-        String chosen;
-        String custom;
-        final Map<String, Boolean> rooms;
-        long lastActive;
-        long lastSeen;
-        long offlineAt;
-        String timerKey;
-        String status;
-        String shownCustom;
-        String username;
-
-        Work(String userId, State s) {
-            this.userId = userId;
-            this.connections = s == null ? new TreeMap<>() : new TreeMap<>(s.connections());
-            this.chosen = s == null ? Protocol.ONLINE : s.chosen();
-            this.custom = s == null ? null : s.custom();
-            this.rooms = s == null ? new TreeMap<>() : new TreeMap<>(s.rooms());
-            this.lastActive = s == null ? 0 : s.lastActive();
-            this.lastSeen = s == null ? 0 : s.lastSeen();
-            this.offlineAt = s == null ? 0 : s.offlineAt();
-            this.timerKey = s == null ? null : s.timerKey();
-            this.status = s == null ? Protocol.OFFLINE : s.status();
-            this.shownCustom = s == null ? null : s.shownCustom();
-            this.username = s == null ? null : s.username();
-        }
-
-        State toState() {
-            return new State(connections, chosen, custom, rooms, lastActive, lastSeen, offlineAt, timerKey, status, shownCustom, username);
-        }
-    }
-
-    private Work load(String userId) {
-        return new Work(userId, store.get(PresenceKeys.user(userId)) instanceof State s ? s : null);
+    private PresenceWork load(String userId) {
+        return new PresenceWork(userId, store.get(PresenceKeys.user(userId)) instanceof State s ? s : null);
     }
 
     private void onUserEvent(UserEvent event, long now) {
         if (event.userId() == null || event.body() == null) {
             return;
         }
-        Work w = load(event.userId());
+        PresenceWork w = load(event.userId());
         String joinedRoom = null;
         switch (event.body()) {
             case UserEvent.Connected connected -> {
@@ -213,6 +178,14 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
                     return;
                 }
                 w.rooms.put(joined.roomId(), true);
+                if (joined.isAdded()) {
+                    // Made a member by another user: every open connection follows (the room stage decides
+                    // each request, in order after the add). Their first one subscribed is the room-joined
+                    // that tells the room their presence and puts them in the view.
+                    w.connections.forEach((connectionId, conn) ->
+                            subscribe(joined.roomId(), event, connectionId, conn.edgeNodeId(), conn.slot(), joined.seq(), joined.addedBy()));
+                    break;
+                }
                 view.joined(joined.roomId(), w.userId);
                 // The user's other devices follow (the room stage subscribes those not subscribed yet).
                 w.connections.forEach((connectionId, conn) -> {
@@ -254,7 +227,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             store.delete(key);
         }
         byUser.forEach((userId, connections) -> {
-            Work w = load(userId);
+            PresenceWork w = load(userId);
             boolean hadAny = !w.connections.isEmpty();
             connections.forEach(w.connections::remove);
             if (hadAny && w.connections.isEmpty()) {
@@ -269,7 +242,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
     }
 
     /** Computes the user's status now, publishes a real change, re-arms the timer, stores the state. */
-    private void settle(Work w, long now, String joinedRoom) {
+    private void settle(PresenceWork w, long now, String joinedRoom) {
         String status;
         if (w.connections.isEmpty()) {
             status = w.offlineAt != 0 && now < w.offlineAt ? w.status : Protocol.OFFLINE;
@@ -323,11 +296,17 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
 
     /** Asks the room stage to subscribe one connection of the user to a room (it checks membership). */
     private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot) {
+        subscribe(roomId, cause, connectionId, edgeNodeId, edgeSlot, null, null);
+    }
+
+    /** {@code missedAfter}, {@code addedBy}: an added member's (the member-added's seq and adder: see PresenceFanout.Subscription). */
+    private void subscribe(String roomId, UserEvent cause, String connectionId, String edgeNodeId, int edgeSlot, Long missedAfter,
+                           String addedBy) {
         if (cause.eventId() == null || edgeNodeId == null) {
             return;
         }
         context.forward(new Record<>(roomId, PresenceFanout.subscribe(roomId, new PresenceFanout.Subscription(cause.eventId(),
-                cause.userId(), connectionId, edgeNodeId, edgeSlot, cause.timestamp())), context.currentSystemTimeMs()));
+                cause.userId(), connectionId, edgeNodeId, edgeSlot, cause.timestamp(), missedAfter, addedBy)), context.currentSystemTimeMs()));
     }
 
     private void fanOut(String roomId, Protocol.PresenceUpdate update, boolean cameOnline, String username, long now) {
@@ -340,7 +319,7 @@ final class PresenceProcessor implements Processor<String, Object, String, Objec
             it.forEachRemaining(entry -> due.add(entry.key));
         }
         for (String key : due) {
-            Work w = load(PresenceKeys.userOfTimer(key));
+            PresenceWork w = load(PresenceKeys.userOfTimer(key));
             if (!key.equals(w.timerKey)) {
                 store.delete(key); // stale
                 continue;

@@ -1,7 +1,8 @@
 /*
  * Decision owns what the room processor decided for one command and how that decision turns
- * into output records. The outputs are a pure function of (command, decision), so a command seen
- * again re-emits exactly its original records: same seq, same message id, same order.
+ * into output records (those of rooms as objects: RoomObjectOutputs). The outputs are a pure
+ * function of (command, decision), so a command seen again re-emits exactly its original records:
+ * same seq, same message id, same order.
  */
 package io.parley.processors.room;
 
@@ -54,9 +55,12 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         READ,
         /** mark-read at or below the current position: ack with the current position ({@code seq}) only. */
         READ_ACK,
-        /** A room was created: events RoomCreated then one MemberAdded per initial member, ack (no deliveries: nobody is subscribed yet). */
+        /**
+         * A room was created: events RoomCreated then one MemberAdded per initial member, ack (no
+         * deliveries: nobody is subscribed yet), then each initial member's room-joined (reason added).
+         */
         CREATED,
-        /** A member was added: event MemberAdded, member-added to every node, ack. */
+        /** A member was added: event MemberAdded, member-added to every node, ack, the member's room-joined (reason added). */
         MEMBER_ADDED,
         /** add-member of a user who already is one: ack only. */
         MEMBER_ACK,
@@ -84,7 +88,10 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         MEMBER_MUTED,
         /** mute / unmute of a member already so: ack only. */
         MUTE_ACK,
-        /** open-direct created the pair's room: events RoomCreated, MemberAdded; the room as the reply ({@code message}: the owner). */
+        /**
+         * open-direct created the pair's room: the room as the reply ({@code message}: the owner), events
+         * RoomCreated, MemberAdded, the other user's room-joined (reason added).
+         */
         DIRECT_CREATED,
         /** open-direct found the pair's room: the room as the reply ({@code message}: its owner). */
         DIRECT_FOUND,
@@ -116,16 +123,27 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
      * The records to emit, in order: first the reply to the requesting connection (so its edge
      * node learns a subscription before the room's events reach it on the same partition), then
      * the room event (key room id), then one delivery per target node (key edge node id), then for a
-     * membership change the user's {@code room-joined} / {@code room-left} (key user id). A new
+     * membership change the user's {@code room-joined} / {@code room-left} (key user id; for a member
+     * made by another user, that member's {@code room-joined} with reason added). A new
      * message has no reply of its own: its ack rides in the sender's node's delivery
      * ({@link Delivery.ToRoom#ack}).
      */
     List<Object> outputs(RoomCommand command) {
+        return outputs(command, null, null);
+    }
+
+    /**
+     * {@link #outputs(RoomCommand)}; {@code missedAfter} and {@code addedBy} (a subscription of an
+     * added member's connection, else null): the seq of the member-added and who added them; the
+     * subscribed connection missed the room's events from it up to this decision's seq (its
+     * Subscribe says so: the node gives it the member-added and recovers the rest).
+     */
+    List<Object> outputs(RoomCommand command, Long missedAfter, String addedBy) {
         List<Object> out = new ArrayList<>(2 + targets.size());
         String roomId = command.roomId();
         switch (kind) {
             case JOINED, SUBSCRIBED -> {
-                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command));
+                out.add(kind == Kind.JOINED ? reply(command, new Protocol.RoomAck(roomId, seq)) : subscribe(command, missedAfter, addedBy));
                 out.add(event(command, new RoomEvent.MemberJoined()));
                 // To the other members only (seed 004: socket.to(room)); the joiner has no other socket in the room yet.
                 toRoom(out, command.timestamp(), roomId, Protocol.USER_JOINED, new Protocol.MembershipChange(roomId, user(command), command.userId(), seq),
@@ -133,7 +151,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 out.add(membership(command, new UserEvent.RoomJoined(roomId)));
             }
             case JOIN_ACK -> out.add(reply(command, new Protocol.RoomAck(roomId, seq)));
-            case SUBSCRIBE_ACK -> out.add(subscribe(command));
+            case SUBSCRIBE_ACK -> out.add(subscribe(command, missedAfter, addedBy));
             case IGNORED -> { }
             case MEMBER_REMOVED -> {
                 String memberId = ((RoomCommand.RemoveMember) command.body()).memberId();
@@ -185,96 +203,8 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                         messageIds == null ? List.of() : messageIds, roomId, position, seq));
             }
             case READ_ACK -> out.add(reply(command, readAck(command, seq)));
-            case CREATED -> {
-                RoomCommand.CreateRoom create = (RoomCommand.CreateRoom) command.body();
-                List<String> members = initialMembers(command);
-                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
-                room.put("roomId", roomId);
-                room.put("name", create.name() == null ? roomId : create.name());
-                room.put("description", create.description());
-                room.put("type", create.roomType());
-                room.put("ownerId", command.userId());
-                room.put("maxUsers", create.maxUsers());
-                List<String> all = new ArrayList<>(members.size() + 1);
-                all.add(command.userId());
-                all.addAll(members);
-                room.put("members", all);
-                room.put("seq", seq + members.size());
-                out.add(reply(command, room));
-                out.add(event(command, seq, new RoomEvent.RoomCreated(create.name(), create.description(), create.roomType(),
-                        create.maxUsers(), create.expireAfterIdleMs())));
-                for (int i = 0; i < members.size(); i++) {
-                    out.add(event(command, seq + 1 + i, new RoomEvent.MemberAdded(members.get(i), RoomAccess.MEMBER)));
-                }
-            }
-            case MEMBER_ADDED -> {
-                String memberId = ((RoomCommand.AddMember) command.body()).memberId();
-                Protocol.MemberAdded added = new Protocol.MemberAdded(roomId, memberId, RoomAccess.MEMBER, command.userId(), seq);
-                out.add(reply(command, added));
-                out.add(event(command, new RoomEvent.MemberAdded(memberId, RoomAccess.MEMBER)));
-                toRoom(out, command.timestamp(), roomId, Protocol.MEMBER_ADDED, added);
-            }
-            case MEMBER_ACK -> out.add(reply(command, new Protocol.MemberAdded(roomId,
-                    ((RoomCommand.AddMember) command.body()).memberId(), RoomAccess.MEMBER, command.userId(), seq)));
-            case ROLE_SET -> {
-                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
-                Protocol.RoleSet changed = new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq);
-                out.add(reply(command, changed));
-                out.add(event(command, new RoomEvent.RoleSet(set.memberId(), set.role())));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROLE_SET, changed);
-            }
-            case ROLE_ACK -> {
-                RoomCommand.SetRole set = (RoomCommand.SetRole) command.body();
-                out.add(reply(command, new Protocol.RoleSet(roomId, set.memberId(), set.role(), command.userId(), seq)));
-            }
-            case ROOM_UPDATED -> {
-                RoomCommand.UpdateRoom update = (RoomCommand.UpdateRoom) command.body();
-                Protocol.RoomUpdated updated = new Protocol.RoomUpdated(roomId, update.name(), update.description(),
-                        update.maxUsers(), command.userId(), seq);
-                out.add(reply(command, updated));
-                out.add(event(command, new RoomEvent.RoomUpdated(update.name(), update.description(), update.maxUsers())));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_UPDATED, updated);
-            }
-            case ROOM_DELETED -> {
-                String reason = ((RoomCommand.DeleteRoom) command.body()).reason() == null ? RoomLifecycle.OWNER_REASON
-                        : RoomLifecycle.IDLE;
-                Protocol.RoomDeleted deleted = new Protocol.RoomDeleted(roomId, command.userId(), reason, seq);
-                if (command.connectionId() != null) {
-                    out.add(reply(command, deleted));
-                }
-                out.add(event(command, new RoomEvent.RoomDeleted(reason)));
-                toRoom(out, command.timestamp(), roomId, Protocol.ROOM_DELETED, deleted);
-            }
-            case MEMBER_MUTED, MUTE_ACK -> {
-                boolean mute = command.body() instanceof RoomCommand.MuteMember;
-                String memberId = mute ? ((RoomCommand.MuteMember) command.body()).memberId()
-                        : ((RoomCommand.UnmuteMember) command.body()).memberId();
-                Protocol.MemberMute changed = new Protocol.MemberMute(roomId, memberId, mute, command.userId(), seq);
-                out.add(reply(command, changed));
-                if (kind == Kind.MEMBER_MUTED) {
-                    out.add(event(command, mute ? new RoomEvent.MemberMuted(memberId) : new RoomEvent.MemberUnmuted(memberId)));
-                    toRoom(out, command.timestamp(), roomId, mute ? Protocol.MEMBER_MUTED : Protocol.MEMBER_UNMUTED, changed);
-                }
-            }
-            case DIRECT_CREATED, DIRECT_FOUND -> {
-                String other = ((RoomCommand.OpenDirect) command.body()).memberId();
-                String owner = message;
-                long last = kind == Kind.DIRECT_CREATED ? seq + 1 : seq;
-                java.util.Map<String, Object> room = new java.util.LinkedHashMap<>();
-                room.put("roomId", roomId);
-                room.put("name", roomId);
-                room.put("description", null);
-                room.put("type", "direct");
-                room.put("ownerId", owner);
-                room.put("maxUsers", null);
-                room.put("members", List.of(owner, owner.equals(command.userId()) ? other : command.userId()));
-                room.put("seq", last);
-                out.add(reply(command, room));
-                if (kind == Kind.DIRECT_CREATED) {
-                    out.add(event(command, seq, new RoomEvent.RoomCreated(null, null, "direct", null)));
-                    out.add(event(command, seq + 1, new RoomEvent.MemberAdded(other, RoomAccess.MEMBER)));
-                }
-            }
+            case CREATED, MEMBER_ADDED, MEMBER_ACK, ROLE_SET, ROLE_ACK, ROOM_UPDATED, ROOM_DELETED, MEMBER_MUTED, MUTE_ACK,
+                 DIRECT_CREATED, DIRECT_FOUND -> RoomObjectOutputs.add(this, command, out);
             case REJECTED -> {
                 if (command.edgeNodeId() != null) {
                     out.add(new Delivery(command.edgeNodeId(), command.edgeSlot(),
@@ -323,11 +253,11 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 ? "disconnect" : "client";
     }
 
-    private RoomEvent event(RoomCommand command, RoomEvent.Body body) {
+    RoomEvent event(RoomCommand command, RoomEvent.Body body) {
         return event(command, seq, body);
     }
 
-    private static RoomEvent event(RoomCommand command, long seq, RoomEvent.Body body) {
+    static RoomEvent event(RoomCommand command, long seq, RoomEvent.Body body) {
         return new RoomEvent(command.eventId(), command.roomId(), seq, command.userId(), command.timestamp(), body);
     }
 
@@ -340,7 +270,7 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return create.members().stream().filter(m -> m != null && !m.equals(command.userId())).distinct().toList();
     }
 
-    private void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
+    void toRoom(List<Object> out, long acceptedAt, String roomId, String event, Object data) {
         toRoom(out, acceptedAt, roomId, event, data, null);
     }
 
@@ -367,9 +297,14 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
         return acked;
     }
 
-    /** Subscribes the command's connection to its room, on its node (no client request to answer). */
-    private static Delivery subscribe(RoomCommand command) {
-        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(), command.roomId(), command.userId()));
+    /**
+     * Subscribes the command's connection to its room, on its node (no client request to answer);
+     * with {@code missedAfter}, an added member's: its member-added (by {@code addedBy}) and the events after it up to seq.
+     */
+    private Delivery subscribe(RoomCommand command, Long missedAfter, String addedBy) {
+        return new Delivery(command.edgeNodeId(), command.edgeSlot(), new Delivery.Subscribe(command.connectionId(),
+                command.roomId(), command.userId(), missedAfter, missedAfter == null ? null : Math.max(seq, missedAfter),
+                missedAfter == null ? null : addedBy));
     }
 
     /** Tells every target node that {@code userId} is no longer a member (after the room's last event for them). */
@@ -385,7 +320,17 @@ public record Decision(Kind kind, long seq, String messageId, List<Target> targe
                 command.connectionId(), command.timestamp(), body);
     }
 
-    private static Delivery reply(RoomCommand command, Object data) {
+    /**
+     * For the presence stage: {@code memberId} was made a member by the command's user, so their open
+     * connections are subscribed at once (room-joined, reason added). The command's edge node and
+     * connection are the adder's (the schema requires them); the presence stage ignores them here.
+     */
+    static UserEvent added(RoomCommand command, String memberId, long addedSeq) {
+        return new UserEvent(command.eventId(), memberId, command.edgeNodeId(), command.edgeSlot(),
+                command.connectionId(), command.timestamp(), UserEvent.RoomJoined.added(command.roomId(), addedSeq, command.userId()));
+    }
+
+    static Delivery reply(RoomCommand command, Object data) {
         return new Delivery(command.edgeNodeId(), command.edgeSlot(),
                 new Delivery.Reply(command.connectionId(), command.ref(), true, Json.tree(data), null, command.timestamp()));
     }

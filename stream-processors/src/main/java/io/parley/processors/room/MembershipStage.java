@@ -82,8 +82,8 @@ final class MembershipStage {
 
     /**
      * A member's connection subscribed by the room stage itself (RoomProcessor builds the command
-     * from the presence stage's subscribe request: the connection opened, or another device of the
-     * user joined): only for a member ({@code u|}); nothing otherwise (removed, or left, meanwhile).
+     * from the presence stage's subscribe request: the connection opened, another device of the
+     * user joined, or another user added them): only for a member ({@code u|}); nothing otherwise (removed, or left, meanwhile).
      */
     RoomProcessor.Plan subscribe(RoomCommand command) {
         String roomId = command.roomId();

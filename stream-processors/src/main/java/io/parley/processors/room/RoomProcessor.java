@@ -139,8 +139,9 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
     }
 
     /**
-     * The presence stage asks to subscribe a member's connection (it opened, or another device of
-     * the user joined the room): decided like a command (a synthetic join, its id derived from the
+     * The presence stage asks to subscribe a member's connection (it opened, another device of
+     * the user joined the room, or another user added them: then with what it missed since the add,
+     * which its Subscribe carries): decided like a command (a synthetic join, its id derived from the
      * user event's), planned by {@link MembershipStage#subscribe}: only a member's connection is.
      */
     private void subscribe(Record<String, Object> record, PresenceFanout fanout) {
@@ -155,7 +156,7 @@ final class RoomProcessor implements Processor<String, Object, String, Object> {
         // A deleted room subscribes nobody (its members keep their u| entries, marked room and all).
         Decision decision = decideOnce(join, command -> lifecycle.isDeleted(command.roomId())
                 ? Plan.noWrites(Decision.of(Decision.Kind.IGNORED, 0, List.of())) : membership.subscribe(command));
-        state.emit(record, join, decision);
+        state.emit(record, join, decision, s.missedAfter(), s.addedBy());
     }
 
     /** The command's decision: the remembered one (finishing its writes if a crash cut them), or a new one. */

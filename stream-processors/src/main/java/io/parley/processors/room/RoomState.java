@@ -64,7 +64,12 @@ final class RoomState {
 
     /** Forwards a decision's outputs: deliveries keyed by edge node, user events by user, room events by room. */
     void emit(Record<String, Object> record, RoomCommand command, Decision decision) {
-        for (Object out : decision.outputs(command)) {
+        emit(record, command, decision, null, null);
+    }
+
+    /** {@link #emit}; {@code missedAfter}, {@code addedBy}: see {@link Decision#outputs(RoomCommand, Long, String)}. */
+    void emit(Record<String, Object> record, RoomCommand command, Decision decision, Long missedAfter, String addedBy) {
+        for (Object out : decision.outputs(command, missedAfter, addedBy)) {
             String key = out instanceof Delivery delivery ? delivery.edgeNodeId()
                     : out instanceof UserEvent userEvent ? userEvent.userId() : command.roomId();
             context.forward(record.withKey(key).withValue(out));

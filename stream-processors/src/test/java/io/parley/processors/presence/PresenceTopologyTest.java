@@ -1,196 +1,29 @@
 /*
  * PresenceTopologyTest owns the behavioural checks of the presence and node-lease stages, run on
- * the whole processors topology in a TopologyTestDriver with a mocked wall clock: many devices on
- * many nodes, the grace period (no offline before it, none at all after a reconnect within it),
- * diffs only on real changes, custom status, idle -> away, the compacted presence topic, and an
- * edge node whose lease runs out (its connections dropped on the room side and the user side
- * while users also connected elsewhere stay online); a member's devices subscribed to the user's
- * rooms without a join (on connect, and when another device joins), until leave-room; the
- * per-user connection limit across nodes (the connection over it closed by its node, never counted).
+ * the whole processors topology in a TopologyTestDriver with a mocked wall clock (fixture:
+ * PresenceStageTest): many devices on many nodes, the grace period (no offline before it, none at
+ * all after a reconnect within it), diffs only on real changes, custom status, idle -> away, the
+ * compacted presence topic, and an edge node whose lease runs out (its connections dropped on the
+ * room side and the user side while users also connected elsewhere stay online); the per-user
+ * connection limit across nodes (the connection over it closed by its node, never counted).
+ * Membership by user: PresenceMembershipTopologyTest.
  */
 package io.parley.processors.presence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.contracts.EventIds;
-import io.parley.contracts.Topic;
 import io.parley.contracts.event.Delivery;
-import io.parley.contracts.event.EdgeHeartbeat;
-import io.parley.contracts.event.RoomCommand;
 import io.parley.contracts.event.UserEvent;
 import io.parley.contracts.event.UserPresence;
-import io.parley.contracts.json.Serdes;
 import io.parley.contracts.wire.Protocol;
-import io.parley.processors.Main;
-import io.parley.processors.ProcessorsConfig;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PresenceTopologyTest {
-    private static final long T0 = 1_800_000_000_000L;
-    private static final long GRACE = 5_000;
-    private static final long IDLE = 60_000;
-    private static final long LEASE = 3_000;
-    private static final String ROOM = "lobby";
-    private static final ProcessorsConfig CONFIG = ProcessorsConfig.from(Map.of(
-            "PARLEY_TOPIC_NAMESPACE", "test.", "PARLEY_PRESENCE_GRACE_MS", Long.toString(GRACE),
-            "PARLEY_PRESENCE_IDLE_MS", Long.toString(IDLE), "PARLEY_PRESENCE_TICK_MS", "100"));
-
-    @TempDir
-    Path stateDir;
-
-    private TopologyTestDriver driver;
-    private long clock = T0; // the driver's wall clock: heartbeats are stamped with it (as the broker's append time would)
-    private TestInputTopic<String, RoomCommand> commands;
-    private TestInputTopic<String, UserEvent> userEvents;
-    private TestInputTopic<String, EdgeHeartbeat> heartbeats;
-    private TestOutputTopic<String, Delivery> deliveries;
-    private TestOutputTopic<String, UserPresence> presence;
-
-    @BeforeEach
-    void start() {
-        Properties props = Main.streamsProperties(CONFIG);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "presence-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(Main.topology(CONFIG), props, Instant.ofEpochMilli(T0));
-        commands = driver.createInputTopic(CONFIG.topic(Topic.ROOM_COMMANDS), new StringSerializer(), Serdes.roomCommand());
-        userEvents = driver.createInputTopic(CONFIG.topic(Topic.USER_EVENTS), new StringSerializer(), Serdes.userEvent());
-        heartbeats = driver.createInputTopic(CONFIG.topic(Topic.EDGE_NODES), new StringSerializer(), Serdes.edgeHeartbeat());
-        deliveries = driver.createOutputTopic(CONFIG.topic(Topic.DELIVERIES), new StringDeserializer(), Serdes.delivery());
-        presence = driver.createOutputTopic(CONFIG.topic(Topic.PRESENCE), new StringDeserializer(), Serdes.userPresence());
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
-
-    // --- a user's connection: connect (user-events), join (room-commands), close (leave + disconnect) ---
-
-    private void connect(String user, String conn, int edge) {
-        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(), new UserEvent.Connected()));
-    }
-
-    private void join(String user, String conn, int edge) {
-        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, user, "edge-" + edge, edge - 1, conn, "r", now(), new RoomCommand.Join()));
-    }
-
-    private void connectAs(String user, String conn, int edge, String username) {
-        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(),
-                new UserEvent.Connected(username)));
-    }
-
-    private void online(String user, String conn, int edge) {
-        connect(user, conn, edge);
-        join(user, conn, edge);
-    }
-
-    private void close(String user, String conn, int edge) {
-        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, user, "edge-" + edge, edge - 1, conn, null, now(),
-                new RoomCommand.Leave("disconnect")));
-        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-" + edge, edge - 1, conn, now(),
-                new UserEvent.Disconnected("closed")));
-    }
-
-    private void set(String user, String conn, String status, String custom) {
-        userEvents.pipeInput(user, new UserEvent(EventIds.next(), user, "edge-1", 0, conn, now(), new UserEvent.PresenceSet(status, custom)));
-    }
-
-    private long now() {
-        return T0; // the edge's timestamp; the processors time presence by their own wall clock
-    }
-
-    private void advance(long ms) {
-        driver.advanceWallClockTime(Duration.ofMillis(ms));
-        clock += ms;
-    }
-
-    /** The presence-update data delivered to edge node {@code edge} since the last call, about {@code user}. */
-    private List<JsonNode> presenceUpdates(List<Delivery> all, int edge, String user) {
-        List<JsonNode> out = new ArrayList<>();
-        for (Delivery d : all) {
-            if (d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.ToRoom t
-                    && t.event().equals(Protocol.PRESENCE_UPDATE) && t.data().path("userId").asText().equals(user)) {
-                assertThat(t.seq()).isZero();
-                assertThat(d.edgeSlot()).isEqualTo(edge - 1);
-                out.add(t.data());
-            }
-        }
-        return out;
-    }
-
-    private List<JsonNode> events(List<Delivery> all, int edge, String event, String user) {
-        List<JsonNode> out = new ArrayList<>();
-        for (Delivery d : all) {
-            if (d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.ToRoom t
-                    && t.event().equals(event) && t.data().path("userId").asText().equals(user)) {
-                out.add(t.data());
-            }
-        }
-        return out;
-    }
-
-    private List<String> statuses(String user) {
-        return presence.readValuesToList().stream().filter(p -> p.userId().equals(user)).map(UserPresence::status).toList();
-    }
-
-    // --- membership by user: a member's devices get the room without a join ---
-
-    private List<Delivery> subscribes(List<Delivery> all, int edge) {
-        return all.stream().filter(d -> d.edgeNodeId().equals("edge-" + edge) && d.body() instanceof Delivery.Subscribe).toList();
-    }
-
-    @Test
-    void aMembersDevicesAreSubscribedWithoutAJoinWhenTheyConnectAndWhenAnotherDeviceJoins() {
-        connect("alice", "a0", 2);      // a device open before alice joins the room
-        online("bob", "b1", 1);
-        online("alice", "a1", 1);       // her join subscribes her other device a0 too
-        List<Delivery> out = deliveries.readValuesToList();
-        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a0", ROOM, "alice"));
-
-        connect("alice", "a2", 2);      // a device connected later, on the other node: no join
-        out = deliveries.readValuesToList();
-        assertThat(subscribes(out, 2)).extracting(Delivery::body).containsExactly(new Delivery.Subscribe("a2", ROOM, "alice"));
-        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "bob", "edge-1", 0, "b1", "s", now(),
-                new RoomCommand.Send(null, "hello", null)));
-        assertThat(deliveries.readValuesToList()).filteredOn(d -> d.body() instanceof Delivery.ToRoom t
-                && t.event().equals(Protocol.NEW_MESSAGE)).extracting(Delivery::edgeNodeId).containsExactly("edge-1", "edge-2");
-
-        // Every device closes; the membership stays: her next connection is subscribed, no join needed.
-        close("alice", "a0", 2);
-        close("alice", "a1", 1);
-        close("alice", "a2", 2);
-        deliveries.readValuesToList();
-        connect("alice", "a3", 2);
-        assertThat(subscribes(deliveries.readValuesToList(), 2)).extracting(Delivery::body)
-                .containsExactly(new Delivery.Subscribe("a3", ROOM, "alice"));
-
-        // After leave-room, her next connection gets nothing of the room.
-        commands.pipeInput(ROOM, new RoomCommand(EventIds.next(), ROOM, "alice", "edge-2", 1, "a3", "l", now(),
-                new RoomCommand.Leave("client")));
-        deliveries.readValuesToList();
-        connect("alice", "a4", 1);
-        assertThat(subscribes(deliveries.readValuesToList(), 1)).isEmpty();
-    }
-
+class PresenceTopologyTest extends PresenceStageTest {
     @Test
     void twoDevicesOnTwoNodesStayOnlineUntilBothCloseThenOfflineOnlyAfterTheGracePeriod() {
         online("bob", "b1", 2); // the observer, on edge-2
@@ -408,9 +241,5 @@ class PresenceTopologyTest {
         close("alice", "a-new", 1);
         advance(GRACE + 1_000);
         assertThat(statuses("alice")).containsExactly(Protocol.OFFLINE); // exact: offline once all counted ones are gone
-    }
-
-    private void beat(int edge) {
-        heartbeats.pipeInput("edge-" + edge, new EdgeHeartbeat("edge-" + edge, edge - 1, now(), LEASE, 1), clock);
     }
 }

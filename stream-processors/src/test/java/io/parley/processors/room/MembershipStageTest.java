@@ -292,4 +292,36 @@ class MembershipStageTest extends RoomStageTest {
         Out sent = pipe(send("bob", "edge-a", 0, "b1", null, "back", null));
         assertThat(sent.events()).singleElement().satisfies(e -> assertThat(e.value().body()).isInstanceOf(RoomEvent.MessageSent.class));
     }
+
+    @Test
+    void aMemberMadeByAnotherUserIsAnnouncedToThePresenceStageAsAdded() {
+        // create-room naming bob and carol: one room-joined (reason added) each, keyed by the member.
+        pipe(command("alice", "c-a", "team", new RoomCommand.CreateRoom(null, null, "private", null, List.of("bob", "carol"))));
+        assertThat(userEvents.readRecordsToList()).satisfiesExactly(
+                u -> assertAdded(u, "bob", "team", 2), u -> assertAdded(u, "carol", "team", 3));
+
+        // add-member: after the member-added delivery, the new member's room-joined (added); nothing for the adder.
+        pipe(join("alice", "edge-a", 0, "a1", "team"));
+        userEvents.readRecordsToList();
+        pipe(command("alice", "edge-a", 0, "a1", "team", new RoomCommand.AddMember("dave")));
+        assertThat(userEvents.readRecordsToList()).singleElement().satisfies(u -> assertAdded(u, "dave", "team", 5));
+        // Already a member (an ack), or a refusal: no room-joined.
+        pipe(command("alice", "edge-a", 0, "a1", "team", new RoomCommand.AddMember("dave")));
+        pipe(command("bob", "c-b", "team", new RoomCommand.AddMember("erin")));
+        assertThat(userEvents.readRecordsToList()).isEmpty();
+
+        // open-direct that creates the pair's room: the other user's room-joined (added); found again: nothing.
+        String direct = io.parley.contracts.DirectRooms.idOf("alice", "frank");
+        pipe(command("alice", "c-a", direct, new RoomCommand.OpenDirect("frank")));
+        assertThat(userEvents.readRecordsToList()).singleElement().satisfies(u -> assertAdded(u, "frank", direct, 2));
+        pipe(command("frank", "c-f", direct, new RoomCommand.OpenDirect("alice")));
+        assertThat(userEvents.readRecordsToList()).isEmpty();
+    }
+
+    /** {@code seq}: the room seq of the member's member-added. */
+    private static void assertAdded(TestRecord<String, UserEvent> record, String user, String room, long seq) {
+        assertThat(record.key()).isEqualTo(user);
+        assertThat(record.value().userId()).isEqualTo(user);
+        assertThat(record.value().body()).isEqualTo(UserEvent.RoomJoined.added(room, seq, "alice"));
+    }
 }
