@@ -5,7 +5,6 @@ package io.parley.history.replay;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -186,35 +185,10 @@ public final class TopicReplay {
             }
             int targetPartitions = admin.describeTopics(List.of(settings.target())).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(settings.target()).partitions().size();
-            awaitOpen(admin, targetPartitions);
+            io.parley.contracts.ops.TopicsOpen.await(admin, List.of(settings.target()), java.time.Duration.ofSeconds(60));
             return targetPartitions;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot describe the topics: " + e, e);
-        }
-    }
-
-    /**
-     * Returns once every partition of the target answers ListOffsets from its leader (at most 60 s).
-     * A just-created partition the broker has not opened yet refuses the idempotent producer's first
-     * batch while a later one may be appended; the first is then retried with OUT_OF_ORDER_SEQUENCE
-     * until the delivery timeout and lost (KAFKA-15591).
-     */
-    private void awaitOpen(Admin admin, int partitions) throws InterruptedException {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            latest.put(new TopicPartition(settings.target(), p), OffsetSpec.latest());
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (System.nanoTime() >= deadline) {
-                    throw new IllegalStateException("the partitions of " + settings.target() + " did not open: " + e, e);
-                }
-                Thread.sleep(100); // retry pause between ListOffsets attempts, not a synchronisation
-            }
         }
     }
 

@@ -3,11 +3,10 @@ package io.parley.infra.stack;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.parley.contracts.CqlSchema;
 import io.parley.contracts.Topic;
+import io.parley.contracts.ops.TopicsOpen;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.IOException;
@@ -20,9 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,11 +128,7 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Creates every topic of the catalog in {@code namespace} (topics that exist are left as they are)
-     * and returns once every partition is open on its leader. A producer that writes to a partition
-     * the broker has not opened yet gets NOT_LEADER_OR_FOLLOWER for its first request while a later
-     * one of the same producer may already be appended: the idempotent producer then retries the
-     * first batch with OUT_OF_ORDER_SEQUENCE until its delivery timeout and its records are lost
-     * (KAFKA-15591). Waiting for a ListOffsets answer from every partition's leader closes that window.
+     * and returns once every partition is open on its leader ({@link TopicsOpen}: KAFKA-15591).
      */
     public static void createTopics(String bootstrap, String namespace) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -151,35 +146,11 @@ public final class LocalStack implements AutoCloseable {
                     throw new StackException("could not create topic " + name + ": " + e, e);
                 }
             });
-            awaitOpen(admin, topics.stream().map(NewTopic::name).toList());
+            TopicsOpen.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while waiting for the topics to open", e);
         }
-    }
-
-    /** Waits until every partition of {@code topics} answers ListOffsets from its leader (at most 60 s). */
-    private static void awaitOpen(Admin admin, List<String> topics) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
-                        description.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StackException("interrupted while waiting for the topics to open", e);
-            } catch (Exception e) {
-                last = e;
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new StackException("interrupted while waiting for the topics to open", ie);
-                }
-            }
-        }
-        throw new StackException("the topics' partitions did not open within 60 s: " + last, last);
     }
 
     /** Applies Parley's CQL schema to {@code keyspace} (idempotent). */
